@@ -1,0 +1,47 @@
+# Plenary: the two commands of the README.
+#   make run   - install, migrate, load the demonstration session, serve on http://127.0.0.1:5000
+#   make test  - install with the dev extras and run the whole test suite
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+
+.PHONY: run test system-deps install install-dev migrate demo clean
+
+run: system-deps install migrate
+	@$(FLASK) demo --if-empty
+	@$(FLASK) users ensure-admin
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: system-deps install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Plenary needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project's metadata changes.
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,68 @@
+"""Plenary: runs the sessions of a UN Conference of the Parties."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
+
+from conference.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """The application factory. `config` overrides the environment (tests use it).
+
+    Raises ConfigError, with a one-line message, when the configuration cannot work.
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(instance_path, config))
+
+    from conference.extensions import csrf, db, login_manager, migrate
+
+    try:
+        db.init_app(app)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise ConfigError(f"DATABASE_URL cannot be used: {exc}") from None
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    import conference.models  # noqa: F401  (the whole schema, for Alembic and relationships)
+
+    from conference.accounts import views as accounts_views
+    from conference.admin import views as admin_views
+    from conference.conferences import views as conference_views
+    from conference.core import views as core_views
+
+    app.register_blueprint(core_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(conference_views.bp)  # last: its /<code> routes catch the rest
+
+    from conference.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from conference.accounts.cli import users_cli
+    from conference.demo.cli import demo_command
+    from conference.statistics.cli import stats_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(stats_command)
+
+    from conference.core.templating import register_template_helpers
+
+    register_template_helpers(app)
+    return app

@@ -1,0 +1,69 @@
+"""Back-office accounts and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.core.db import StrEnum, UTCDateTime, enum_type, utcnow
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.registration.models import Delegation
+
+
+class Role(StrEnum):
+    ADMIN = "ADMIN"
+    REGISTRATION_OFFICER = "REGISTRATION_OFFICER"
+    SIDE_EVENT_COORDINATOR = "SIDE_EVENT_COORDINATOR"
+    BADGE_DESK = "BADGE_DESK"
+    DOOR_STAFF = "DOOR_STAFF"
+    FOCAL_POINT = "FOCAL_POINT"
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in: secretariat staff, or the focal point of one delegation."""
+
+    __tablename__ = "user"
+    __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_normalized"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # A focal point belongs to exactly one delegation and sees nothing else.
+    delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegation.id", ondelete="CASCADE"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    delegation: Mapped[Delegation | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot sign in
+        return self.active
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.role_rows)
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    __table_args__ = (sa.UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

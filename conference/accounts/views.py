@@ -1,0 +1,59 @@
+"""Signing in and out."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from conference.accounts.forms import LoginForm
+from conference.accounts.models import User
+from conference.accounts.services import authenticate
+from conference.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please sign in to see this page."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative `//`, no backslash tricks."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")) \
+            or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
+        form.password.errors.append("The e-mail address or the password is not right.")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))

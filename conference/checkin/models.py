@@ -1,0 +1,74 @@
+"""Scans of badges at the building gate and at the doors of sessions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.core.db import StrEnum, UTCDateTime, enum_type, utcnow
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.registration.models import Registration
+
+GATE = "gate"
+
+
+class CheckInResult(StrEnum):
+    ADMITTED = "ADMITTED"
+    ALREADY_ADMITTED = "ALREADY_ADMITTED"
+    NOT_INVITED = "NOT_INVITED"
+    BADGE_REPLACED = "BADGE_REPLACED"
+    NOT_APPROVED = "NOT_APPROVED"
+    UNKNOWN = "UNKNOWN"
+    FORGED = "FORGED"
+
+
+class CheckIn(db.Model):
+    """One scan at one door: kept whatever its result, for the audit of the doors."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (
+        # `door` is "gate" or "session-<id>", so that the unique index below
+        # needs no NULL-able column: a person is admitted once per door and day.
+        sa.CheckConstraint(
+            "(session_id IS NULL AND door = 'gate') OR (session_id IS NOT NULL AND door <> 'gate')",
+            name="door_matches_session",
+        ),
+        sa.CheckConstraint(
+            "registration_id IS NOT NULL OR result IN ('UNKNOWN', 'FORGED')",
+            name="known_results_name_someone",
+        ),
+        sa.Index(
+            "uq_check_in_admitted_once_per_door_and_day",
+            "registration_id",
+            "door",
+            "venue_day",
+            unique=True,
+            sqlite_where=sa.text("result = 'ADMITTED'"),
+            postgresql_where=sa.text("result = 'ADMITTED'"),
+        ),
+        sa.Index("ix_check_in_conference_id_venue_day", "conference_id", "venue_day"),
+        sa.Index("ix_check_in_session_id_result", "session_id", "result"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("session.id", ondelete="CASCADE"))
+    door: Mapped[str] = mapped_column(sa.String(40))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The day at the venue (its time zone), for once-a-day counting at the gate.
+    venue_day: Mapped[date]
+    device: Mapped[str] = mapped_column(sa.String(120), default="")
+    scanned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    result: Mapped[CheckInResult] = mapped_column(enum_type(CheckInResult, "check_in_result"))
+    # The serial read, when it could be read: kept for forged and unknown codes too.
+    serial: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    registration: Mapped[Registration | None] = relationship()

@@ -1,0 +1,129 @@
+"""A session of the Conference of the Parties, and the rooms of its venue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.core.db import UTCDateTime, utcnow
+from conference.extensions import db
+
+# The scheme printed on badges, per badge category (see domain.md, "Badges").
+# A conference may override any entry in `Conference.badge_scheme`.
+DEFAULT_BADGE_SCHEME: dict[str, dict[str, str]] = {
+    "HEAD": {"colour": "#c2185b", "letter": "E", "label": "Head of delegation"},
+    "DELEGATE": {"colour": "#e91e63", "letter": "D", "label": "Delegate"},
+    "UN": {"colour": "#1565c0", "letter": "U", "label": "United Nations"},
+    "IGO": {"colour": "#f9a825", "letter": "I", "label": "Intergovernmental organization"},
+    "NGO": {"colour": "#2e7d32", "letter": "N", "label": "Non-governmental organization"},
+    "OBSERVER": {"colour": "#6a1b9a", "letter": "O", "label": "Observer"},
+    "SECRETARIAT": {"colour": "#37474f", "letter": "S", "label": "Secretariat"},
+    "PRESS": {"colour": "#ef6c00", "letter": "P", "label": "Press"},
+    "GUEST": {"colour": "#795548", "letter": "G", "label": "Guest"},
+}
+
+
+class Conference(db.Model):
+    """One session of a COP (e.g. UNTOC COP12), the unit everything else belongs to."""
+
+    __tablename__ = "conference"
+    __table_args__ = (
+        sa.CheckConstraint("code = lower(code) AND length(code) BETWEEN 2 AND 32", name="code_format"),
+        sa.CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+        sa.CheckConstraint(
+            "registration_closes_at IS NULL OR registration_opens_at IS NULL "
+            "OR registration_closes_at > registration_opens_at",
+            name="registration_window_in_order",
+        ),
+        sa.CheckConstraint(
+            "side_events_close_at IS NULL OR side_events_open_at IS NULL "
+            "OR side_events_close_at > side_events_open_at",
+            name="side_event_window_in_order",
+        ),
+        sa.CheckConstraint("venue_closes > venue_opens", name="venue_hours_in_order"),
+        sa.CheckConstraint("retention_days >= 0", name="retention_not_negative"),
+        sa.CheckConstraint("ngo_quota IS NULL OR ngo_quota > 0", name="ngo_quota_positive"),
+        sa.CheckConstraint("side_events_per_organizer > 0", name="side_events_per_organizer_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    short_title: Mapped[str] = mapped_column(sa.String(80))
+    venue: Mapped[str] = mapped_column(sa.String(200))
+    city: Mapped[str] = mapped_column(sa.String(100))
+    # IANA name, e.g. "Europe/Vienna"; every time is shown in it.
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    # Daily opening hours of the venue, local time: sessions must fit inside.
+    venue_opens: Mapped[time] = mapped_column(default=time(8, 0))
+    venue_closes: Mapped[time] = mapped_column(default=time(20, 0))
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    side_events_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    side_events_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Days after the last day of the session during which personal data is kept.
+    retention_days: Mapped[int] = mapped_column(default=365)
+    ngo_quota: Mapped[int | None] = mapped_column(default=10)
+    side_events_per_organizer: Mapped[int] = mapped_column(default=1)
+    badge_scheme: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    rooms: Mapped[list[Room]] = relationship(back_populates="conference", order_by="Room.name")
+
+    def __repr__(self) -> str:
+        return f"<Conference {self.code}>"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        """The given UTC moment as a wall-clock time at the venue."""
+        return moment.astimezone(self.tz)
+
+    def at_venue(self, day: date, clock: time) -> datetime:
+        """A wall-clock time at the venue on a day, as an aware UTC datetime."""
+        return datetime.combine(day, clock, tzinfo=self.tz).astimezone(timezone.utc)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.starts_on + timedelta(days=i) for i in range((self.ends_on - self.starts_on).days + 1)]
+
+    @property
+    def opens_at(self) -> datetime:
+        return self.at_venue(self.starts_on, self.venue_opens)
+
+    @property
+    def retention_ends_on(self) -> date:
+        return self.ends_on + timedelta(days=self.retention_days)
+
+    def badge_style(self, category: str) -> dict[str, str]:
+        return {**DEFAULT_BADGE_SCHEME.get(category, DEFAULT_BADGE_SCHEME["GUEST"]),
+                **(self.badge_scheme or {}).get(category, {})}
+
+
+class Room(db.Model):
+    """A room of the venue that sessions are held in."""
+
+    __tablename__ = "room"
+    __table_args__ = (
+        sa.UniqueConstraint("conference_id", "slug"),
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    building: Mapped[str] = mapped_column(sa.String(80), default="")
+    capacity: Mapped[int]
+
+    conference: Mapped[Conference] = relationship(back_populates="rooms")
+
+    def __repr__(self) -> str:
+        return f"<Room {self.slug}>"

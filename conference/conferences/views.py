@@ -1,0 +1,13 @@
+"""Public pages of one conference."""
+
+from flask import Blueprint, render_template
+
+from conference.conferences.services import get_conference
+
+bp = Blueprint("conferences", __name__)
+
+
+@bp.get("/<code>/")
+def home(code: str):
+    conference = get_conference(code)
+    return render_template("public/conference.html", conference=conference)

@@ -1,0 +1,108 @@
+"""Configuration, read from the environment named in the contract (README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; the message says what to change, in one line."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Check a database URL and name the driver we ship (psycopg 3) for PostgreSQL.
+
+    `postgres://` and `postgresql://` (as hosting platforms hand them out) mean
+    psycopg2 to SQLAlchemy, which we do not install.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL {url!r} is not a database URL "
+            "(expected e.g. postgresql+psycopg://user@host:5432/plenary or sqlite:///path/plenary.db)"
+        ) from None
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("postgresql", "sqlite"):
+        raise ConfigError(
+            f"DATABASE_URL uses {parsed.get_backend_name()!r}: Plenary runs on PostgreSQL or SQLite only"
+        )
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigError(f"DATABASE_URL names an unknown database driver {parsed.drivername!r}") from None
+    return parsed.render_as_string(hide_password=False)
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random key kept in the instance folder, so that sign-ins survive a restart in development."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
+    """Build the Flask configuration from the environment, with `overrides` (tests) winning."""
+    overrides = dict(overrides or {})
+    env = {**os.environ, **{k: v for k, v in overrides.items() if isinstance(v, str)}}
+
+    plenary_env = env.get("PLENARY_ENV", "development")
+    if plenary_env not in ENVIRONMENTS:
+        raise ConfigError(f"PLENARY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {plenary_env!r}")
+
+    secret_key = env.get("SECRET_KEY", "")
+    if not secret_key:
+        if plenary_env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set: production needs a long random secret "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        secret_key = "testing-only-secret" if plenary_env == "testing" else _development_secret(instance_path)
+    elif plenary_env == "production" and len(secret_key) < 32:
+        raise ConfigError("SECRET_KEY is too short for production: use at least 32 random characters")
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'plenary.db'}"
+    database_url = normalize_database_url(database_url)
+
+    config = {
+        "PLENARY_ENV": plenary_env,
+        "TESTING": plenary_env == "testing",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 587),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": env.get("MAIL_FROM") or "Plenary <no-reply@localhost>",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": plenary_env == "production",
+        "REMEMBER_COOKIE_SECURE": plenary_env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # a form left open over lunch must still submit
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Photos and nominating documents: outside the static folder, served only through checked views.
+        "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        "PREFERRED_URL_SCHEME": "https" if plenary_env == "production" else "http",
+    }
+    for key, value in overrides.items():
+        if key == "DATABASE_URL":
+            config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(value)
+        elif key not in ("PLENARY_ENV", "SECRET_KEY"):
+            config[key] = value
+    return config

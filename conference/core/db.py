@@ -1,0 +1,99 @@
+"""The declarative base, the constraint naming convention and column types shared by every domain."""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+# Every constraint gets a predictable name, so that migrations can drop and
+# alter them on PostgreSQL and in SQLite's batch mode alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record):
+    """SQLite ignores foreign keys unless asked, per connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A point in time, always timezone-aware and in UTC once loaded.
+
+    PostgreSQL keeps the offset itself (timestamptz). SQLite has no such type:
+    the value is written in UTC without an offset and the UTC offset is put back
+    on load, so nothing is lost. A naive datetime is refused rather than guessed
+    at: a time without a zone is a bug in the caller.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} refused: give it a time zone")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def enum_type(enum_cls: type[enum.Enum], name: str, length: int = 32) -> sa.Enum:
+    """A portable enumeration column: VARCHAR plus a named CHECK constraint.
+
+    Native PostgreSQL enums make every new value a migration of its own; a
+    check constraint gives the same integrity and stays easy to change.
+    """
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class StrEnum(str, enum.Enum):
+    """An enumeration whose stored value is its name, readable in SQL and JSON."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()

@@ -1,0 +1,19 @@
+"""Every model, imported in one place so that the metadata (and Alembic) sees the whole schema."""
+
+from conference.accounts.models import Role, User, UserRole  # noqa: F401
+from conference.badges.models import Badge  # noqa: F401
+from conference.checkin.models import CheckIn, CheckInResult  # noqa: F401
+from conference.conferences.models import Conference, Room  # noqa: F401
+from conference.core.models import AuditLog, Job, OutgoingMail  # noqa: F401
+from conference.programme.models import (  # noqa: F401
+    Session,
+    SessionOrganizer,
+    SessionSignup,
+    SessionSpeaker,
+)
+from conference.registration.models import (  # noqa: F401
+    Delegation,
+    ParticipatingEntity,
+    Registration,
+    ReviewMechanismContact,
+)

@@ -1,0 +1,331 @@
+"""Who takes part: participating entities, their delegations to a session, and each person's registration."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.core.db import StrEnum, UTCDateTime, enum_type, utcnow
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.conferences.models import Conference
+
+
+class EntityType(StrEnum):
+    """Categories of participants, in the order lists of participants use."""
+
+    STATE_PARTY = "STATE_PARTY"
+    SIGNATORY = "SIGNATORY"
+    NON_SIGNATORY = "NON_SIGNATORY"
+    UN_ENTITY = "UN_ENTITY"
+    IGO = "IGO"
+    NGO_ECOSOC = "NGO_ECOSOC"
+    NGO_OTHER = "NGO_OTHER"
+    MEDIA = "MEDIA"
+    SECRETARIAT = "SECRETARIAT"
+    HOST_COUNTRY = "HOST_COUNTRY"
+    OTHER = "OTHER"
+
+
+STATE_TYPES = (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY)
+IGO_TYPES = (EntityType.UN_ENTITY, EntityType.IGO)
+NGO_TYPES = (EntityType.NGO_ECOSOC, EntityType.NGO_OTHER)
+
+
+class RegionalGroup(StrEnum):
+    AFRICAN = "AFRICAN"
+    ASIA_PACIFIC = "ASIA_PACIFIC"
+    EASTERN_EUROPEAN = "EASTERN_EUROPEAN"
+    GRULAC = "GRULAC"
+    WEOG = "WEOG"
+
+
+class EcosocStatus(StrEnum):
+    GENERAL = "GENERAL"
+    SPECIAL = "SPECIAL"
+    ROSTER = "ROSTER"
+
+
+class NominationDocumentKind(StrEnum):
+    NOTE_VERBALE = "NOTE_VERBALE"
+    OFFICIAL_LETTER = "OFFICIAL_LETTER"
+    NGO_APPLICATION_LETTER = "NGO_APPLICATION_LETTER"
+    LETTER_OF_ASSIGNMENT = "LETTER_OF_ASSIGNMENT"
+
+
+class CredentialsStatus(StrEnum):
+    NOT_REQUIRED = "NOT_REQUIRED"  # only States parties carry credentials
+    PENDING = "PENDING"
+    PROVISIONAL = "PROVISIONAL"  # a copy or a note verbale, originals to follow
+    RECEIVED = "RECEIVED"
+
+
+class NgoAdmission(StrEnum):
+    """Where an NGO stands in being admitted to a session (domain.md)."""
+
+    NOT_APPLICABLE = "NOT_APPLICABLE"  # not an NGO
+    ECOSOC = "ECOSOC"  # consultative status: admitted on request
+    LISTED = "LISTED"  # listed to States; the 30-day objection period runs
+    OBJECTED = "OBJECTED"  # a State objected: the Conference decides
+    ADMITTED = "ADMITTED"  # no objection in time, or admitted by the Conference
+    REFUSED = "REFUSED"  # the Conference decided against
+
+
+class DelegationRole(StrEnum):
+    HEAD = "HEAD"
+    ALTERNATE = "ALTERNATE"
+    ADVISER = "ADVISER"
+    EXPERT = "EXPERT"
+    SUPPORT_STAFF = "SUPPORT_STAFF"
+    # For organizations and media, which send representatives rather than delegates.
+    REPRESENTATIVE = "REPRESENTATIVE"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNDISCLOSED = "undisclosed"
+
+
+class Modality(StrEnum):
+    IN_PERSON = "IN_PERSON"
+    ONLINE_SPEAKER = "ONLINE_SPEAKER"
+    ONLINE_OBSERVER = "ONLINE_OBSERVER"
+
+
+class RegistrationStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    PREAPPROVED = "PREAPPROVED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    NEEDS_INFO = "NEEDS_INFO"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class BadgeState(StrEnum):
+    NOT_PRINTED = "NOT_PRINTED"
+    PRINTED = "PRINTED"
+    COLLECTED = "COLLECTED"
+
+
+class ReviewMechanismRole(StrEnum):
+    FOCAL_POINT = "FOCAL_POINT"
+    GOVERNMENTAL_EXPERT = "GOVERNMENTAL_EXPERT"
+    OBSERVER = "OBSERVER"
+
+
+class ParticipatingEntity(db.Model):
+    """A State, organization or outlet that may send a delegation to a session."""
+
+    __tablename__ = "participating_entity"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "iso3 IS NULL OR (length(iso3) = 3 AND iso3 = upper(iso3))", name="iso3_format"
+        ),
+        # Only States have an ISO code and a regional group (the EU, a party, has neither).
+        sa.CheckConstraint(
+            "(iso3 IS NULL AND regional_group IS NULL) "
+            "OR entity_type IN ('STATE_PARTY', 'SIGNATORY', 'NON_SIGNATORY')",
+            name="iso3_only_for_states",
+        ),
+        sa.CheckConstraint(
+            "ecosoc_status IS NULL OR entity_type = 'NGO_ECOSOC'", name="ecosoc_only_for_ngos"
+        ),
+        sa.UniqueConstraint("entity_type", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_type: Mapped[EntityType] = mapped_column(enum_type(EntityType, "entity_type"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    short_name: Mapped[str | None] = mapped_column(sa.String(80))
+    iso3: Mapped[str | None] = mapped_column(sa.String(3), unique=True)
+    regional_group: Mapped[RegionalGroup | None] = mapped_column(enum_type(RegionalGroup, "regional_group"))
+    ecosoc_status: Mapped[EcosocStatus | None] = mapped_column(enum_type(EcosocStatus, "ecosoc_status"))
+    country_iso3: Mapped[str | None] = mapped_column(sa.String(3))  # seat of an organization
+
+    delegations: Mapped[list[Delegation]] = relationship(back_populates="entity")
+
+    def __repr__(self) -> str:
+        return f"<ParticipatingEntity {self.entity_type} {self.name!r}>"
+
+    @property
+    def is_state(self) -> bool:
+        return self.entity_type in STATE_TYPES and self.iso3 is not None
+
+
+class Delegation(db.Model):
+    """A participating entity at one session: its nomination, credentials, quota and focal points."""
+
+    __tablename__ = "delegation"
+    __table_args__ = (
+        sa.UniqueConstraint("conference_id", "entity_id"),
+        sa.CheckConstraint("quota IS NULL OR quota > 0", name="quota_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    entity_id: Mapped[int] = mapped_column(sa.ForeignKey("participating_entity.id", ondelete="RESTRICT"), index=True)
+    nomination_kind: Mapped[NominationDocumentKind | None] = mapped_column(
+        enum_type(NominationDocumentKind, "nomination_kind")
+    )
+    # Path of the uploaded document, relative to the instance's upload folder.
+    nomination_document: Mapped[str | None] = mapped_column(sa.String(300))
+    nomination_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    credentials_status: Mapped[CredentialsStatus] = mapped_column(
+        enum_type(CredentialsStatus, "credentials_status"), default=CredentialsStatus.NOT_REQUIRED
+    )
+    credentials_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # None: the conference's default for the category applies.
+    quota: Mapped[int | None]
+    ngo_admission: Mapped[NgoAdmission] = mapped_column(
+        enum_type(NgoAdmission, "ngo_admission"), default=NgoAdmission.NOT_APPLICABLE
+    )
+    ngo_listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    conference: Mapped[Conference] = relationship()
+    entity: Mapped[ParticipatingEntity] = relationship(back_populates="delegations")
+    registrations: Mapped[list[Registration]] = relationship(back_populates="delegation")
+
+    def __repr__(self) -> str:
+        return f"<Delegation {self.entity_id} at {self.conference_id}>"
+
+
+class Registration(db.Model):
+    """One person's accreditation to one session, as a member of a delegation."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        # One person holds one accreditation per session (domain.md): by e-mail,
+        # by passport number, and by name and date of birth.
+        sa.UniqueConstraint("conference_id", "email"),
+        sa.Index(
+            "uq_registration_conference_id_passport_number",
+            "conference_id",
+            "passport_number",
+            unique=True,
+            sqlite_where=sa.text("passport_number IS NOT NULL"),
+            postgresql_where=sa.text("passport_number IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_registration_conference_id_name_key_date_of_birth",
+            "conference_id",
+            "name_key",
+            "date_of_birth",
+            unique=True,
+            sqlite_where=sa.text("date_of_birth IS NOT NULL"),
+            postgresql_where=sa.text("date_of_birth IS NOT NULL"),
+        ),
+        sa.Index("ix_registration_conference_id_status", "conference_id", "status"),
+        sa.Index("ix_registration_name_key", "conference_id", "name_key"),
+        # A delegation has one head at a time.
+        sa.Index(
+            "uq_registration_one_head_per_delegation",
+            "delegation_id",
+            unique=True,
+            sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('REJECTED', 'WITHDRAWN')"),
+            postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('REJECTED', 'WITHDRAWN')"),
+        ),
+        sa.CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name="email_normalized"),
+        sa.CheckConstraint(
+            "badge_state = 'NOT_PRINTED' OR badge_serial IS NOT NULL", name="printed_badge_has_serial"
+        ),
+        sa.CheckConstraint(
+            "badge_state = 'NOT_PRINTED' OR status = 'APPROVED'", name="badge_only_when_approved"
+        ),
+        sa.CheckConstraint(
+            "attendance_to IS NULL OR attendance_from IS NULL OR attendance_to >= attendance_from",
+            name="attendance_in_order",
+        ),
+        sa.CheckConstraint(
+            "status <> 'APPROVED' OR approved_at IS NOT NULL", name="approved_has_time"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"))
+    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id", ondelete="RESTRICT"), index=True)
+
+    # Personal data as the UN's registration forms collect it.
+    title: Mapped[str] = mapped_column(sa.String(20), default="")
+    family_name: Mapped[str] = mapped_column(sa.String(120))
+    given_names: Mapped[str] = mapped_column(sa.String(120))
+    badge_name: Mapped[str] = mapped_column(sa.String(120))
+    # Family and given names folded (accents, case, script-insensitive where possible) for search and duplicates.
+    name_key: Mapped[str] = mapped_column(sa.String(250), default="")
+    gender: Mapped[Gender] = mapped_column(enum_type(Gender, "gender"))
+    nationality: Mapped[str | None] = mapped_column(sa.String(3))
+    date_of_birth: Mapped[date | None]
+    passport_number: Mapped[str | None] = mapped_column(sa.String(40))
+    passport_expiry: Mapped[date | None]
+    function_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    organization: Mapped[str] = mapped_column(sa.String(200), default="")
+    email: Mapped[str] = mapped_column(sa.String(254))
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    photo: Mapped[str | None] = mapped_column(sa.String(300))
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+
+    delegation_role: Mapped[DelegationRole] = mapped_column(enum_type(DelegationRole, "delegation_role"))
+    modality: Mapped[Modality] = mapped_column(enum_type(Modality, "modality"), default=Modality.IN_PERSON)
+    attendance_from: Mapped[date | None]
+    attendance_to: Mapped[date | None]
+
+    status: Mapped[RegistrationStatus] = mapped_column(
+        enum_type(RegistrationStatus, "registration_status"), default=RegistrationStatus.DRAFT
+    )
+    status_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late_registration: Mapped[bool] = mapped_column(default=False)
+
+    badge_state: Mapped[BadgeState] = mapped_column(
+        enum_type(BadgeState, "badge_state"), default=BadgeState.NOT_PRINTED
+    )
+    # Serial of the badge now valid; earlier ones stay in `badge` and are refused at the door.
+    badge_serial: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
+
+    # Secret tokens of the private status page and of the personal agenda feed.
+    status_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    agenda_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    conference: Mapped[Conference] = relationship()
+    delegation: Mapped[Delegation] = relationship(back_populates="registrations")
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}".strip()
+
+
+class ReviewMechanismContact(db.Model):
+    """A person's role in the Implementation Review Mechanism.
+
+    It belongs to a State, not to a session, and is separate from the
+    delegation role: a head of delegation can also be the country focal point.
+    """
+
+    __tablename__ = "review_mechanism_contact"
+    __table_args__ = (sa.UniqueConstraint("entity_id", "email", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[int] = mapped_column(sa.ForeignKey("participating_entity.id", ondelete="CASCADE"), index=True)
+    role: Mapped[ReviewMechanismRole] = mapped_column(enum_type(ReviewMechanismRole, "review_role"))
+    family_name: Mapped[str] = mapped_column(sa.String(120))
+    given_names: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    since: Mapped[date | None]
+
+    entity: Mapped[ParticipatingEntity] = relationship()

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Makes sure the system libraries WeasyPrint needs (Pango, HarfBuzz) and fonts
+# for every script Plenary prints (Latin, Greek, Cyrillic, Arabic, Chinese,
+# Japanese, Korean) are present. Installs them with apt when running as root on
+# Debian/Ubuntu; otherwise says exactly what to install and stops.
+set -eu
+
+PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk"
+
+missing=""
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_font_for() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list ":lang=$1" family 2>/dev/null | head -n 1)" ]; }
+
+have_lib libpango-1.0.so || missing="$missing pango"
+have_lib libpangoft2-1.0.so || missing="$missing pangoft2"
+have_lib libharfbuzz-subset.so || missing="$missing harfbuzz-subset"
+for lang in en ru el ar zh-cn ja ko; do
+    have_font_for "$lang" || missing="$missing font:$lang"
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "system-deps: missing:$missing"
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "system-deps: installing $PACKAGES"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+    fc-cache -f >/dev/null 2>&1 || true
+    exit 0
+fi
+echo "system-deps: please install, as root: apt-get install $PACKAGES"
+echo "system-deps: (on other systems: Pango >= 1.44, HarfBuzz with its subset library, Noto fonts incl. Noto CJK)"
+exit 1

@@ -1,0 +1,83 @@
+"""Fixtures: one application per database backend, clean tables for every test.
+
+Every test that takes `app`, `client`, `runner` or `db_session` runs on SQLite
+and, when TEST_DATABASE_URL is set, again on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from conference import create_app
+from conference.extensions import db as _db
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'plenary-test.db'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": database_url,
+                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.session.remove()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()  # close pooled connections before the interpreter does, noisily
+
+
+@pytest.fixture
+def app(_app):
+    with _app.app_context():
+        yield _app
+        _db.session.remove()
+        _clean(_app)
+
+
+def _clean(app) -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture
+def db_session(app):
+    return _db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str) -> str:
+    """The CSRF token of the form on `path`, as a browser would get it."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)

@@ -1,0 +1,94 @@
+"""Small builders of domain objects for tests, each with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from datetime import date, datetime, time, timezone
+
+from conference.accounts.models import Role
+from conference.accounts.services import create_user
+from conference.conferences.models import Conference, Room
+from conference.extensions import db
+from conference.programme.models import Session, SessionKind, SessionStatus
+from conference.registration.models import (
+    Delegation,
+    DelegationRole,
+    EntityType,
+    Gender,
+    ParticipatingEntity,
+    RegionalGroup,
+    Registration,
+    RegistrationStatus,
+)
+
+_counter = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def make_conference(code: str = "cop99", **kw) -> Conference:
+    values = dict(code=code, title=f"Test session {code}", short_title=code.upper(), venue="Vienna International Centre",
+                  city="Vienna", timezone="Europe/Vienna", starts_on=date(2024, 10, 14), ends_on=date(2024, 10, 18))
+    values.update(kw)
+    c = Conference(**values)
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def make_room(conference: Conference, slug: str = "m1", capacity: int = 100) -> Room:
+    room = Room(conference_id=conference.id, slug=slug, name=slug.upper(), capacity=capacity)
+    db.session.add(room)
+    db.session.flush()
+    return room
+
+
+def make_entity(entity_type: EntityType = EntityType.STATE_PARTY, name: str | None = None,
+                iso3: str | None = None, group: RegionalGroup | None = None, **kw) -> ParticipatingEntity:
+    n = next(_counter)
+    e = ParticipatingEntity(entity_type=entity_type, name=name or f"Entity {n}", iso3=iso3,
+                            regional_group=group, **kw)
+    db.session.add(e)
+    db.session.flush()
+    return e
+
+
+def make_delegation(conference: Conference, entity: ParticipatingEntity, **kw) -> Delegation:
+    d = Delegation(conference_id=conference.id, entity_id=entity.id, **kw)
+    db.session.add(d)
+    db.session.flush()
+    return d
+
+
+def make_registration(delegation: Delegation, *, status: RegistrationStatus = RegistrationStatus.APPROVED,
+                      gender: Gender = Gender.FEMALE, role: DelegationRole = DelegationRole.ADVISER,
+                      **kw) -> Registration:
+    n = next(_counter)
+    values = dict(conference_id=delegation.conference_id, delegation_id=delegation.id, family_name=f"Family{n}",
+                  given_names=f"Given{n}", badge_name=f"Given{n} Family{n}", gender=gender,
+                  email=f"person{n}@example.org", delegation_role=role, status=status,
+                  status_token=secrets.token_urlsafe(16), agenda_token=secrets.token_urlsafe(16))
+    if status == RegistrationStatus.APPROVED:
+        values["approved_at"] = datetime(2024, 10, 1, tzinfo=timezone.utc)
+    values.update(kw)
+    r = Registration(**values)
+    db.session.add(r)
+    db.session.flush()
+    return r
+
+
+def make_session(conference: Conference, room: Room | None = None, *, kind: SessionKind = SessionKind.SIDE_EVENT,
+                 day: date = date(2024, 10, 14), start: time = time(13, 15), end: time = time(14, 45),
+                 status: SessionStatus = SessionStatus.PUBLISHED, **kw) -> Session:
+    s = Session(conference_id=conference.id, kind=kind, title=kw.pop("title", f"Session {next(_counter)}"),
+                room_id=room.id if room else None, starts_at=conference.at_venue(day, start),
+                ends_at=conference.at_venue(day, end), status=status, **kw)
+    db.session.add(s)
+    db.session.flush()
+    return s
+
+
+def make_user(email: str = "officer@example.org", roles=(Role.REGISTRATION_OFFICER,), **kw):
+    user = create_user(email, list(roles), PASSWORD, actor="test", **kw)
+    db.session.commit()
+    return user
