@@ -81,3 +81,14 @@ def csrf_token(client, path: str) -> str:
         re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line for the skipped backends and services, with the reason, instead of one per test."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in reasons.items():
+        terminalreporter.write_line(f"SKIPPED {count} test(s): {reason}")

@@ -69,7 +69,7 @@ def set_password_command(email, password_stdin):
 
 
 @users_cli.command("ensure-admin")
-@click.option("--email", default="admin@plenary.local", show_default=True)
+@click.option("--email", default="admin@plenary.example", show_default=True)
 @user_errors
 def ensure_admin_command(email):
     """Create the first admin when there is none, and print how to sign in."""

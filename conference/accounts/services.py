@@ -85,7 +85,7 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def ensure_admin(email: str = "admin@plenary.local") -> tuple[User, str | None]:
+def ensure_admin(email: str = "admin@plenary.example") -> tuple[User, str | None]:
     """The first admin account: created with a fresh password when no admin exists yet.
 
     Returns the admin and the new password, or None as the password when one

@@ -442,6 +442,7 @@ class DemoBuilder:
                     name = f"{self.rng.choice(female_names if gender == 'female' else male_names)} " \
                            f"{self.rng.choice(family_names)}"
                     if name not in self.speakers_used:  # nobody speaks on two panels at once
+                        self.speakers_used.add(name)
                         break
                 speakers.append((name, "Panellist", gender))
         for i, (name, function, gender) in enumerate(speakers or []):

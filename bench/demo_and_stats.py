@@ -1,0 +1,71 @@
+"""Time to load the demonstration session and to compute its statistics, with the number of SQL queries.
+
+Run: .venv/bin/python bench/demo_and_stats.py [--participants 1400] [--database-url URL]
+Uses a fresh SQLite file by default; with --database-url the tables there are dropped and rebuilt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event  # noqa: E402
+
+from conference import create_app  # noqa: E402
+from conference.demo.services import load_demo  # noqa: E402
+from conference.extensions import db  # noqa: E402
+from conference.statistics.services import compute  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--participants", type=int, default=1400)
+    parser.add_argument("--database-url")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        started = time.perf_counter()
+        conference, _ = load_demo(args.participants)
+        db.session.commit()
+        load = time.perf_counter() - started
+
+        queries = 0
+
+        def count(*_):
+            nonlocal queries
+            queries += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        timings = []
+        for _ in range(args.repeat):
+            queries = 0
+            started = time.perf_counter()
+            figures = compute(conference)
+            timings.append(time.perf_counter() - started)
+        event.remove(db.engine, "before_cursor_execute", count)
+        # Baseline in the same run: one trivial query, to read the figures against.
+        started = time.perf_counter()
+        for _ in range(args.repeat):
+            db.session.execute(db.text("SELECT 1"))
+        baseline = (time.perf_counter() - started) / args.repeat
+        print(f"database: {db.engine.url.get_backend_name()}, participants: {figures['participants']}")
+        print(f"demo load: {load:.2f} s")
+        print(f"statistics: median {statistics.median(timings) * 1000:.1f} ms over {args.repeat} runs, "
+              f"{queries} queries (SELECT 1 takes {baseline * 1000:.2f} ms here)")
+        db.session.remove()  # end the open transaction, or PostgreSQL's DROP waits for it
+        db.drop_all()
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""The demonstration session reproduces the published figures of UNTOC COP12 and breaks no rule."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from datetime import time
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.checkin.models import CheckIn, CheckInResult
+from conference.conferences.models import Conference
+from conference.demo.services import (
+    GATHERING,
+    REVIEW_MECHANISM_EVENT,
+    ROUNDTABLE,
+    load_demo,
+)
+from conference.programme.models import SITTING_KINDS, Session, SessionKind, SessionSpeaker
+from conference.registration.models import (
+    CredentialsStatus,
+    Delegation,
+    DelegationRole,
+    EntityType,
+    ParticipatingEntity,
+    Registration,
+    RegistrationStatus,
+    ReviewMechanismContact,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def demo(runner, db_session):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return db_session.scalar(select(Conference).where(Conference.code == "cop12"))
+
+
+def test_published_figures(demo, runner):
+    result = runner.invoke(args=["stats", "cop12", "--json"])
+    figures = json.loads(result.output)
+    assert (figures["participants"], figures["states"], figures["igos"], figures["ngos"]) == (1400, 131, 15, 212)
+    assert figures["attended"] == 1400
+    assert figures["headline"] == ("1,400 participants from 131 States, 15 intergovernmental organizations "
+                                   "and 212 non-governmental organizations")
+    assert figures["side_events"] >= 40
+    events = {s["title"]: s for s in figures["sessions"]}
+    assert events[REVIEW_MECHANISM_EVENT]["attendees"] > 100
+    assert (events[ROUNDTABLE]["attendees"], events[ROUNDTABLE]["states"]) == (37, 21)
+    assert events[ROUNDTABLE]["kind"] == "ROUNDTABLE" and events[ROUNDTABLE]["closed"]
+    assert 90 <= events[GATHERING]["attendees"] <= 99 and events[GATHERING]["states"] > 50
+    # The Review Mechanism event is the one with more than 100.
+    assert [t for t, s in events.items() if s["attendees"] > 100] == [REVIEW_MECHANISM_EVENT]
+
+
+def test_states_are_real_and_grouped(demo, db_session):
+    states = db_session.scalars(select(ParticipatingEntity).where(ParticipatingEntity.iso3.is_not(None))).all()
+    by_iso = {s.iso3: s for s in states}
+    assert len(states) == 131
+    assert by_iso["ISR"].regional_group.value == "WEOG"
+    assert by_iso["TUR"].regional_group.value == "WEOG" and by_iso["USA"].regional_group.value == "WEOG"
+    assert by_iso["KAZ"].regional_group.value == "ASIA_PACIFIC"
+    assert by_iso["IRN"].entity_type == EntityType.SIGNATORY
+    assert by_iso["SSD"].entity_type == EntityType.NON_SIGNATORY
+    counts = Counter(s.regional_group.value for s in states)
+    assert counts["EASTERN_EUROPEAN"] == 23  # the whole group
+    eu = db_session.scalar(select(ParticipatingEntity).where(ParticipatingEntity.name == "European Union"))
+    assert eu.entity_type == EntityType.STATE_PARTY and eu.iso3 is None
+
+
+def test_delegations(demo, db_session):
+    heads = db_session.scalar(select(func.count()).select_from(Registration).join(Delegation)
+                              .join(ParticipatingEntity)
+                              .where(Registration.delegation_role == DelegationRole.HEAD,
+                                     Registration.status == RegistrationStatus.APPROVED,
+                                     ParticipatingEntity.iso3.is_not(None)))
+    assert heads == 131  # every State has its head of delegation
+    pending = db_session.scalar(select(func.count()).select_from(Registration)
+                                .where(Registration.status != RegistrationStatus.APPROVED))
+    assert pending > 0  # the back office has work to show
+    credentials = Counter(db_session.scalars(select(Delegation.credentials_status)))
+    assert credentials[CredentialsStatus.RECEIVED] > 100 and credentials[CredentialsStatus.PENDING] > 0
+    # NGOs stay within their quota of 10.
+    biggest_ngo = db_session.scalar(
+        select(func.count()).select_from(Registration).join(Delegation).join(ParticipatingEntity)
+        .where(ParticipatingEntity.entity_type.in_([EntityType.NGO_ECOSOC, EntityType.NGO_OTHER]))
+        .group_by(Delegation.id).order_by(func.count().desc()).limit(1))
+    assert biggest_ngo <= 10
+    assert db_session.scalar(select(func.count()).select_from(ReviewMechanismContact)) >= 90
+
+
+def test_names_in_many_scripts_and_a_realistic_gender_mix(demo, db_session):
+    names = db_session.scalars(select(Registration.badge_name)).all()
+    scripts = Counter()
+    for name in names:
+        for ch in name:
+            if ch.isalpha():
+                scripts[unicodedata.name(ch).split()[0]] += 1
+    for script in ("LATIN", "CYRILLIC", "ARABIC", "CJK", "GREEK", "HANGUL"):
+        assert scripts[script] > 0, script
+    assert any(unicodedata.decomposition(ch) for name in names for ch in name if "LATIN" in unicodedata.name(ch, ""))
+    genders = Counter(db_session.scalars(select(Registration.gender).where(
+        Registration.status == RegistrationStatus.APPROVED)))
+    share = genders["female"] / sum(genders.values())
+    assert 0.35 < share < 0.55
+
+
+def test_programme_has_no_clash(demo, db_session):
+    sessions = db_session.scalars(select(Session).where(Session.conference_id == demo.id)).all()
+    sittings = [s for s in sessions if s.kind in SITTING_KINDS]
+    assert len([s for s in sittings if s.kind == SessionKind.PLENARY]) == 10
+    for s in sessions:
+        local_start, local_end = demo.local(s.starts_at), demo.local(s.ends_at)
+        assert demo.starts_on <= local_start.date() <= demo.ends_on
+        assert demo.venue_opens <= local_start.time() and local_end.time() <= demo.venue_closes
+        if s.kind == SessionKind.PLENARY:
+            assert (local_start.time(), local_end.time()) in ((time(10), time(13)), (time(15), time(18)))
+        if s.capacity and s.expected_attendance:
+            assert s.room.capacity >= s.expected_attendance
+    for a in sessions:
+        for b in sessions:
+            if a.id < b.id and a.starts_at < b.ends_at and b.starts_at < a.ends_at:
+                assert a.room_id != b.room_id, (a.title, b.title)
+                assert not ({a.kind, b.kind} & set(SITTING_KINDS)) or {a.kind, b.kind} <= set(SITTING_KINDS), \
+                    f"{a.title} overlaps the sitting {b.title}"
+    # Nobody speaks on two panels at the same time.
+    speakers = db_session.execute(select(SessionSpeaker.name, Session.starts_at).join(Session)).all()
+    assert len(speakers) == len(set(speakers))
+    assert len({s.uid for s in sessions}) == len(sessions)
+
+
+def test_nobody_is_admitted_twice_at_one_door(demo, db_session):
+    duplicates = db_session.execute(
+        select(CheckIn.registration_id, CheckIn.door, CheckIn.venue_day, func.count())
+        .where(CheckIn.result == CheckInResult.ADMITTED)
+        .group_by(CheckIn.registration_id, CheckIn.door, CheckIn.venue_day).having(func.count() > 1)).all()
+    assert duplicates == []
+
+
+def test_loading_twice_changes_nothing(demo, runner, db_session):
+    before = db_session.scalar(select(func.count()).select_from(Registration))
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0 and "already loaded" in result.output
+    assert db_session.scalar(select(func.count()).select_from(Registration)) == before
+    assert "nothing loaded" in runner.invoke(args=["demo", "--if-empty"]).output
+
+
+def test_loading_is_deterministic(app, db_session):
+    def fingerprint():
+        return db_session.execute(select(Registration.badge_name, Registration.email, Registration.gender)
+                                  .order_by(Registration.id)).all()
+
+    load_demo(700)
+    db_session.commit()
+    first = fingerprint()
+    assert len([r for r in first]) >= 700
+    from tests.conftest import _clean
+    db_session.remove()
+    _clean(app)
+    load_demo(700)
+    db_session.commit()
+    assert fingerprint() == first
+
+
+def test_too_few_participants_is_a_clear_error(runner):
+    result = runner.invoke(args=["demo", "--participants", "50"])
+    assert result.exit_code == 1 and "at least 600 participants" in result.output

@@ -1,0 +1,180 @@
+"""Every figure of the statistics, on a small hand-built session whose right answers are known."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import insert
+
+from conference.checkin.models import GATE, CheckIn, CheckInResult
+from conference.programme.models import SessionKind, SessionSignup, SessionStatus, SignupStatus
+from conference.registration.models import (
+    DelegationRole as R,
+    EntityType as T,
+    Gender as G,
+    RegionalGroup,
+    RegistrationStatus as S,
+)
+from conference.statistics.services import compute, headline
+from tests.factories import make_conference, make_delegation, make_entity, make_registration, make_room, make_session
+
+
+@pytest.fixture
+def small_session(db_session):
+    """Two States parties (WEOG, African), a signatory, the EU, an IGO, a UN entity, two NGOs, a journalist."""
+    c = make_conference("cop1")
+    other = make_conference("cop2")
+    aut = make_delegation(c, make_entity(T.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
+    ken = make_delegation(c, make_entity(T.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN))
+    irn = make_delegation(c, make_entity(T.SIGNATORY, "Iran", "IRN", RegionalGroup.ASIA_PACIFIC))
+    eu = make_delegation(c, make_entity(T.STATE_PARTY, "European Union"))
+    igo = make_delegation(c, make_entity(T.IGO, "INTERPOL"))
+    un = make_delegation(c, make_entity(T.UN_ENTITY, "UNDP"))
+    ngo1 = make_delegation(c, make_entity(T.NGO_ECOSOC, "NGO one"))
+    ngo2 = make_delegation(c, make_entity(T.NGO_OTHER, "NGO two"))
+    press = make_delegation(c, make_entity(T.MEDIA, "Press"))
+    # A State with only a rejected registration is not represented.
+    nor = make_delegation(c, make_entity(T.STATE_PARTY, "Norway", "NOR", RegionalGroup.WEOG))
+
+    people = {
+        "aut_head": make_registration(aut, role=R.HEAD, gender=G.FEMALE),
+        "aut_1": make_registration(aut, role=R.ADVISER, gender=G.MALE),
+        "aut_2": make_registration(aut, role=R.EXPERT, gender=G.FEMALE),
+        "ken_head": make_registration(ken, role=R.HEAD, gender=G.MALE),
+        "ken_1": make_registration(ken, role=R.ADVISER, gender=G.OTHER),
+        "irn_head": make_registration(irn, role=R.HEAD, gender=G.MALE),
+        "eu_head": make_registration(eu, role=R.HEAD, gender=G.FEMALE),
+        "igo_1": make_registration(igo, role=R.REPRESENTATIVE, gender=G.UNDISCLOSED),
+        "un_1": make_registration(un, role=R.REPRESENTATIVE, gender=G.FEMALE),
+        "ngo1_1": make_registration(ngo1, role=R.REPRESENTATIVE, gender=G.FEMALE),
+        "ngo1_2": make_registration(ngo1, role=R.REPRESENTATIVE, gender=G.MALE),
+        "ngo2_1": make_registration(ngo2, role=R.REPRESENTATIVE, gender=G.MALE),
+        "press_1": make_registration(press, role=R.REPRESENTATIVE, gender=G.FEMALE),
+    }
+    # Not participants: pending, rejected, withdrawn, and someone at another session.
+    make_registration(aut, status=S.SUBMITTED)
+    make_registration(nor, role=R.HEAD, status=S.REJECTED)
+    make_registration(ken, status=S.WITHDRAWN)
+    make_registration(make_delegation(other, make_entity(T.STATE_PARTY, "Chile", "CHL", RegionalGroup.GRULAC)))
+
+    room = make_room(c)
+    side = make_session(c, room, title="Side event", capacity=50)
+    closed = make_session(c, room, kind=SessionKind.ROUNDTABLE, title="Roundtable", is_closed=True,
+                          day=date(2024, 10, 15))
+    make_session(c, room, kind=SessionKind.SIDE_EVENT, title="Draft", status=SessionStatus.SUBMITTED,
+                 day=date(2024, 10, 16))
+    plenary = make_session(c, make_room(c, "plenary", 900), kind=SessionKind.PLENARY, title="Plenary",
+                           start=datetime(2024, 1, 1, 10).time(), end=datetime(2024, 1, 1, 13).time())
+
+    signups = [(side, "aut_1", SignupStatus.CONFIRMED), (side, "ken_1", SignupStatus.CONFIRMED),
+               (side, "ngo1_1", SignupStatus.WAITLISTED), (closed, "aut_head", SignupStatus.INVITED),
+               (closed, "ken_head", SignupStatus.INVITED), (closed, "eu_head", SignupStatus.INVITED)]
+    db_session.execute(insert(SessionSignup), [
+        {"session_id": s.id, "registration_id": people[p].id, "status": st} for s, p, st in signups])
+
+    at = datetime(2024, 10, 14, 8, tzinfo=timezone.utc)
+
+    def scan(person, session=None, result=CheckInResult.ADMITTED, day=date(2024, 10, 14)):
+        return {"conference_id": c.id, "registration_id": people[person].id if person else None,
+                "session_id": session.id if session else None,
+                "door": f"session-{session.id}" if session else GATE, "venue_day": day, "scanned_at": at,
+                "result": result}
+
+    db_session.execute(insert(CheckIn), [
+        # Ten of thirteen came through the gate (one twice on two days, one scanned twice the same day).
+        *[scan(p) for p in ("aut_head", "aut_1", "ken_head", "ken_1", "irn_head", "eu_head", "igo_1",
+                            "ngo1_1", "ngo2_1", "press_1")],
+        scan("aut_head", day=date(2024, 10, 15)),
+        scan("aut_1", result=CheckInResult.ALREADY_ADMITTED),
+        # un_1's only scan was refused: not attended.
+        scan("un_1", result=CheckInResult.NOT_APPROVED),
+        scan(None, result=CheckInResult.FORGED),
+        # Side event: three attendees from two States (Austria, Kenya) and one NGO.
+        scan("aut_1", side), scan("aut_2", side), scan("ken_1", side), scan("ngo1_2", side),
+        # Roundtable: Austria's head and the EU (not a State) came; a refused scan does not count.
+        scan("aut_head", closed, day=date(2024, 10, 15)), scan("eu_head", closed, day=date(2024, 10, 15)),
+        scan("igo_1", closed, result=CheckInResult.NOT_INVITED, day=date(2024, 10, 15)),
+        scan("irn_head", plenary),
+    ])
+    db_session.commit()
+    return c, side, closed
+
+
+def test_headline_figures(small_session):
+    c, _, _ = small_session
+    figures = compute(c)
+    assert figures["participants"] == 13
+    # Gate scans admitted ten; aut_2 and ngo1_2 were admitted only at the side event; un_1 never.
+    assert figures["attended"] == 12
+    assert figures["states"] == 3  # Austria, Kenya, Iran; not the EU, not Norway (rejected)
+    assert figures["igos"] == 2
+    assert figures["ngos"] == 2
+    assert figures["headline"] == ("13 participants from 3 States, 2 intergovernmental organizations "
+                                   "and 2 non-governmental organizations")
+
+
+def test_by_category(small_session):
+    figures = compute(small_session[0])
+    assert {k: v for k, v in figures["by_category"].items() if v} == {
+        "STATE_PARTY": 6, "SIGNATORY": 1, "IGO": 1, "UN_ENTITY": 1, "NGO_ECOSOC": 2, "NGO_OTHER": 1, "MEDIA": 1}
+    assert figures["entities_by_category"]["STATE_PARTY"] == 3  # Austria, Kenya and the EU
+    assert figures["attended_by_category"]["UN_ENTITY"] == 0
+    assert figures["attended_by_category"]["NGO_ECOSOC"] == 2
+    assert list(figures["by_category"])[:3] == ["STATE_PARTY", "SIGNATORY", "NON_SIGNATORY"]
+
+
+def test_by_regional_group_and_gender(small_session):
+    figures = compute(small_session[0])
+    assert figures["by_regional_group"] == {"AFRICAN": 2, "ASIA_PACIFIC": 1, "EASTERN_EUROPEAN": 0, "GRULAC": 0,
+                                            "WEOG": 3}
+    assert figures["regional_groups"]["WEOG"] == {"states": 1, "participants": 3, "women": 2, "heads": 1,
+                                                  "women_heads": 1}
+    assert figures["regional_groups"]["AFRICAN"] == {"states": 1, "participants": 2, "women": 0, "heads": 1,
+                                                     "women_heads": 0}
+    assert figures["heads_of_delegation"] == 3  # of States; the EU's head is not in a regional group
+    assert figures["by_gender"] == {"female": 6, "male": 5, "other": 1, "undisclosed": 1}
+
+
+def test_sessions(small_session):
+    _, side, closed = small_session
+    figures = compute(small_session[0])
+    by_title = {s["title"]: s for s in figures["sessions"]}
+    assert set(by_title) == {"Side event", "Roundtable"}  # published side events etc., not sittings or drafts
+    expected = {"id": side.id, "kind": "SIDE_EVENT", "seats": 50, "signups": 2, "waitlisted": 1, "attendees": 4,
+                "states": 2}
+    assert {k: by_title["Side event"][k] for k in expected} == expected
+    assert by_title["Roundtable"]["invited"] == 3
+    assert by_title["Roundtable"]["attendees"] == 2
+    assert by_title["Roundtable"]["states"] == 1
+    assert by_title["Roundtable"]["closed"] is True
+    assert figures["side_events"] == 1
+
+
+def test_stats_command_prints_json(runner, small_session):
+    result = runner.invoke(args=["stats", "COP1", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    for key in ("conference", "participants", "attended", "states", "igos", "ngos", "by_category",
+                "by_regional_group", "by_gender", "sessions"):
+        assert key in data
+    assert data["conference"] == "cop1" and data["participants"] == 13
+
+
+def test_stats_command_errors(runner, small_session):
+    assert "say how you want" in runner.invoke(args=["stats", "cop1"]).output
+    result = runner.invoke(args=["stats", "cop404", "--json"])
+    assert result.exit_code == 1 and "no conference with the code 'cop404' (known: cop1, cop2)" in result.output
+
+
+def test_headline_grammar():
+    assert headline(1, 1, 1, 1) == ("1 participant from 1 State, 1 intergovernmental organization and "
+                                    "1 non-governmental organization")
+    assert headline(1400, 131, 15, 212).startswith("1,400 participants from 131 States")
+
+
+def test_empty_session(db_session):
+    figures = compute(make_conference("cop0"))
+    assert figures["participants"] == figures["states"] == figures["attended"] == 0
+    assert figures["sessions"] == []

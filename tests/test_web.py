@@ -1,0 +1,96 @@
+"""Public pages, the health check, error pages, and a guard on every route."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import OperationalError
+
+from conference.accounts.models import Role
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD, make_conference, make_user
+
+# Routes anyone may open. Every other route must declare the permission it needs.
+PUBLIC_ENDPOINTS = {"static", "core.healthz", "core.index", "conferences.home", "accounts.login"}
+SIGNED_IN_ENDPOINTS = {"accounts.logout"}
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
+
+
+def test_healthz_says_when_the_database_is_away(client, app, monkeypatch):
+    from conference.extensions import db
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "Nothing was saved" in response.get_data(as_text=True)
+
+
+def test_home_lists_sessions(client, db_session):
+    make_conference("cop12", title="Twelfth session")
+    db_session.commit()
+    body = client.get("/").get_data(as_text=True)
+    assert "Twelfth session" in body and 'href="/cop12/"' in body
+
+
+def test_conference_page_shows_times_in_the_venue_time_zone(client, db_session):
+    from datetime import datetime, timezone
+
+    make_conference("cop12", registration_closes_at=datetime(2024, 10, 4, 16, 0, tzinfo=timezone.utc))
+    db_session.commit()
+    body = client.get("/cop12/").get_data(as_text=True)
+    assert "04 Oct 2024, 18:00" in body  # 16:00 UTC is 18:00 in Vienna (CEST)
+    assert "Europe/Vienna" in body
+
+
+def test_unknown_conference_is_a_404_with_a_message(client):
+    response = client.get("/nope/")
+    assert response.status_code == 404
+    assert "no conference with the code" in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_a_404(client):
+    assert client.get("/no/such/page").status_code == 404
+
+
+def test_pages_have_a_language_a_title_and_a_skip_link(client):
+    body = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en"' in body and "<title>Sign in · Plenary</title>" in body
+    assert 'href="#main"' in body and 'id="main"' in body
+    assert '<label for="email">' in body
+
+
+def test_every_route_is_public_or_guarded(app):
+    """A new route without a permission check fails here."""
+    unguarded = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint in PUBLIC_ENDPOINTS | SIGNED_IN_ENDPOINTS:
+            continue
+        if getattr(view, "required_permission", None) is None:
+            unguarded.append(rule.rule)
+    assert unguarded == []
+
+
+def test_guarded_routes_refuse_anonymous_users_and_the_wrong_roles(app, client, db_session):
+    make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    guarded = [rule for rule in app.url_map.iter_rules()
+               if getattr(app.view_functions[rule.endpoint], "required_permission", None)
+               and "GET" in rule.methods and not rule.arguments]
+    assert guarded, "expected at least the back office"
+    for rule in guarded:
+        response = client.get(rule.rule)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], rule.rule
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"email": "door@example.org", "password": PASSWORD, "csrf_token": token})
+    from conference.accounts.permissions import ROLE_PERMISSIONS
+
+    for rule in guarded:
+        needed = app.view_functions[rule.endpoint].required_permission
+        expected = 200 if needed in ROLE_PERMISSIONS[Role.DOOR_STAFF] else 403
+        assert client.get(rule.rule).status_code == expected, rule.rule
