@@ -2,7 +2,8 @@
 #   make run   - install, migrate, load the demonstration session, serve on http://127.0.0.1:5000
 #   make test  - install with the dev extras and run the whole test suite
 
-PYTHON ?= python3.11
+# Python 3.11 or newer: python3.11 when installed, else the system's python3 (checked below).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3.11)
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
@@ -18,10 +19,11 @@ test: system-deps install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system-deps:
-	@sh scripts/system-deps.sh
+	@PYTHON=$(PYTHON) sh scripts/system-deps.sh
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Plenary needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+		{ echo "Plenary needs Python 3.11 or newer ($(PYTHON) is not; set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 

@@ -5,12 +5,14 @@
 # Debian/Ubuntu; otherwise says exactly what to install and stops.
 set -eu
 
-PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk"
+PYTHON="${PYTHON:-python3}"
+PACKAGES="python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk"
 
 missing=""
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_font_for() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list ":lang=$1" family 2>/dev/null | head -n 1)" ]; }
 
+"$PYTHON" -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
 have_lib libpango-1.0.so || missing="$missing pango"
 have_lib libpangoft2-1.0.so || missing="$missing pangoft2"
 have_lib libharfbuzz-subset.so || missing="$missing harfbuzz-subset"
