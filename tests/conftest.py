@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from conference import create_app
 from conference.extensions import db as _db
@@ -19,21 +20,39 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
+def database(request, tmp_path_factory):
+    """(URL, engine options) of the backend. PostgreSQL gets a schema of its own for this run,
+    so that two runs on one machine (a developer's and a helper's) never trample each other."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'plenary-test.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'plenary-test.db'}", {}
+        return
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("PostgreSQL: TEST_DATABASE_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-    return url
+    schema = f"plenary_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def _app(database_url, tmp_path_factory):
-    app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": database_url,
+def database_url(database):
+    return database[0]
+
+
+@pytest.fixture(scope="session")
+def _app(database, tmp_path_factory):
+    url, engine_options = database
+    app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine_options},
                       "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))})
     with app.app_context():
-        _db.drop_all()
         _db.create_all()
         _db.session.remove()
     yield app
