@@ -39,15 +39,20 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.init_app(app)
 
     import conference.models  # noqa: F401  (the whole schema, for Alembic and relationships)
-
     from conference.accounts import views as accounts_views
     from conference.admin import views as admin_views
     from conference.conferences import views as conference_views
     from conference.core import views as core_views
+    from conference.registration import admin as registration_admin
+    from conference.registration import focal as registration_focal
+    from conference.registration import views as registration_views
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(registration_admin.bp)
+    app.register_blueprint(registration_focal.bp)
+    app.register_blueprint(registration_views.bp)
     app.register_blueprint(conference_views.bp)  # last: its /<code> routes catch the rest
 
     from conference.core.errors import register_error_handlers

@@ -49,8 +49,10 @@ def _development_secret(instance_path: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Created readable by its owner only from the first byte on.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key
 
 
@@ -70,9 +72,14 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
                 "SECRET_KEY is not set: production needs a long random secret "
                 "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
-        secret_key = "testing-only-secret" if plenary_env == "testing" else _development_secret(instance_path)
+        # Testing gets a fresh key per process: a fixed one would be a public key on any server set to testing.
+        secret_key = secrets.token_urlsafe(32) if plenary_env == "testing" else _development_secret(instance_path)
     elif plenary_env == "production" and len(secret_key) < 32:
         raise ConfigError("SECRET_KEY is too short for production: use at least 32 random characters")
+
+    mail_port = env.get("MAIL_PORT") or "587"
+    if not mail_port.isdigit() or not 0 < int(mail_port) < 65536:
+        raise ConfigError(f"MAIL_PORT must be a port number (e.g. 587), not {mail_port!r}")
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'plenary.db'}"
     database_url = normalize_database_url(database_url)
@@ -85,7 +92,7 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL") or None,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
-        "MAIL_PORT": int(env.get("MAIL_PORT") or 587),
+        "MAIL_PORT": int(mail_port),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_FROM": env.get("MAIL_FROM") or "Plenary <no-reply@localhost>",
@@ -98,6 +105,8 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Photos and nominating documents: outside the static folder, served only through checked views.
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        # Where participants reach Plenary, for links in e-mails sent outside a web request.
+        "PUBLIC_URL": env.get("PUBLIC_URL") or "http://127.0.0.1:5000",
         "PREFERRED_URL_SCHEME": "https" if plenary_env == "production" else "http",
     }
     for key, value in overrides.items():

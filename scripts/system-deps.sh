@@ -9,7 +9,9 @@ PYTHON="${PYTHON:-python3}"
 PACKAGES="python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk"
 
 missing=""
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# ldconfig lives in /sbin, which is not on an ordinary user's PATH on Debian.
+LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
+have_lib() { "$LDCONFIG" -p 2>/dev/null | grep -q "$1"; }
 have_font_for() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list ":lang=$1" family 2>/dev/null | head -n 1)" ]; }
 
 "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"

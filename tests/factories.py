@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from conference.accounts.models import Role
 from conference.accounts.services import create_user
@@ -21,14 +21,16 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
+from conference.registration.services import name_key
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery staple"
 
 
 def make_conference(code: str = "cop99", **kw) -> Conference:
-    values = dict(code=code, title=f"Test session {code}", short_title=code.upper(), venue="Vienna International Centre",
-                  city="Vienna", timezone="Europe/Vienna", starts_on=date(2024, 10, 14), ends_on=date(2024, 10, 18))
+    values = dict(code=code, title=f"Test session {code}", short_title=code.upper(),
+                  venue="Vienna International Centre", city="Vienna", timezone="Europe/Vienna",
+                  starts_on=date(2024, 10, 14), ends_on=date(2024, 10, 18))
     values.update(kw)
     c = Conference(**values)
     db.session.add(c)
@@ -69,8 +71,9 @@ def make_registration(delegation: Delegation, *, status: RegistrationStatus = Re
                   email=f"person{n}@example.org", delegation_role=role, status=status,
                   status_token=secrets.token_urlsafe(16), agenda_token=secrets.token_urlsafe(16))
     if status == RegistrationStatus.APPROVED:
-        values["approved_at"] = datetime(2024, 10, 1, tzinfo=timezone.utc)
+        values["approved_at"] = datetime(2024, 10, 1, tzinfo=UTC)
     values.update(kw)
+    values.setdefault("name_key", name_key(values["family_name"], values["given_names"]))
     r = Registration(**values)
     db.session.add(r)
     db.session.flush()

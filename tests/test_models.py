@@ -1,6 +1,6 @@
 """Integrity held by the database itself, on SQLite and PostgreSQL alike."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -173,7 +173,7 @@ def test_a_person_is_admitted_once_per_door_and_day(delegation, db_session):
     r = make_registration(delegation)
     c_id = delegation.conference_id
     scan = dict(conference_id=c_id, registration_id=r.id, door=GATE, venue_day=date(2024, 10, 14),
-                scanned_at=datetime(2024, 10, 14, 7, tzinfo=timezone.utc))
+                scanned_at=datetime(2024, 10, 14, 7, tzinfo=UTC))
     db_session.execute(insert(CheckIn), [{**scan, "result": CheckInResult.ADMITTED},
                                          {**scan, "result": CheckInResult.ALREADY_ADMITTED},
                                          {**scan, "result": CheckInResult.ADMITTED,
@@ -195,7 +195,7 @@ def test_a_check_in_names_its_door_consistently(delegation, db_session):
 
 def test_one_valid_badge_per_registration(delegation, db_session):
     r = make_registration(delegation)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db_session.add(Badge(registration_id=r.id, serial="A1", superseded_at=now))
     db_session.add(Badge(registration_id=r.id, serial="A2"))
     db_session.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import insert
@@ -12,9 +12,17 @@ from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.programme.models import SessionKind, SessionSignup, SessionStatus, SignupStatus
 from conference.registration.models import (
     DelegationRole as R,
+)
+from conference.registration.models import (
     EntityType as T,
+)
+from conference.registration.models import (
     Gender as G,
+)
+from conference.registration.models import (
     RegionalGroup,
+)
+from conference.registration.models import (
     RegistrationStatus as S,
 )
 from conference.statistics.services import compute, headline
@@ -74,7 +82,7 @@ def small_session(db_session):
     db_session.execute(insert(SessionSignup), [
         {"session_id": s.id, "registration_id": people[p].id, "status": st} for s, p, st in signups])
 
-    at = datetime(2024, 10, 14, 8, tzinfo=timezone.utc)
+    at = datetime(2024, 10, 14, 8, tzinfo=UTC)
 
     def scan(person, session=None, result=CheckInResult.ADMITTED, day=date(2024, 10, 14)):
         return {"conference_id": c.id, "registration_id": people[person].id if person else None,

@@ -36,7 +36,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     # A focal point belongs to exactly one delegation and sees nothing else.
-    delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegation.id", ondelete="CASCADE"), index=True)
+    delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegation.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

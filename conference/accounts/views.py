@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from conference.accounts.forms import LoginForm
 from conference.accounts.models import User
+from conference.accounts.permissions import public
 from conference.accounts.services import authenticate
 from conference.extensions import db, login_manager
 
@@ -36,17 +37,29 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def home_for(user) -> str:
+    """Where a user lands after signing in: the page their role works on."""
+    from conference.accounts.permissions import Permission, can
+
+    if can(user, Permission.VIEW_BACK_OFFICE):
+        return url_for("admin.index")
+    if can(user, Permission.MANAGE_DELEGATION):
+        return url_for("focal.index")
+    return url_for("core.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@public("signing in")
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
+        return redirect(safe_next(request.args.get("next")) or home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
         form.password.errors.append("The e-mail address or the password is not right.")
     return render_template("accounts/login.html", form=form)
 

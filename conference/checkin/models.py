@@ -52,15 +52,18 @@ class CheckIn(db.Model):
             postgresql_where=sa.text("result = 'ADMITTED'"),
         ),
         sa.Index("ix_check_in_conference_id_venue_day", "conference_id", "venue_day"),
+        # The person and the session scanned belong to the conference of the scan.
+        sa.ForeignKeyConstraint(["registration_id", "conference_id"], ["registration.id", "registration.conference_id"],
+                                ondelete="CASCADE", name="fk_check_in_registration_same_conference"),
+        sa.ForeignKeyConstraint(["session_id", "conference_id"], ["session.id", "session.conference_id"],
+                                ondelete="CASCADE", name="fk_check_in_session_same_conference"),
         sa.Index("ix_check_in_session_id_result", "session_id", "result"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"))
-    registration_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
-    )
-    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("session.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(index=True)
+    session_id: Mapped[int | None]
     door: Mapped[str] = mapped_column(sa.String(40))
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The day at the venue (its time zone), for once-a-day counting at the gate.
@@ -71,4 +74,5 @@ class CheckIn(db.Model):
     # The serial read, when it could be read: kept for forged and unknown codes too.
     serial: Mapped[str] = mapped_column(sa.String(64), default="")
 
-    registration: Mapped[Registration | None] = relationship()
+    registration: Mapped[Registration | None] = relationship(
+        primaryjoin="CheckIn.registration_id == Registration.id", foreign_keys="CheckIn.registration_id")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.db import UTCDateTime, utcnow
+from conference.core.db import JSONType, UTCDateTime, utcnow
 from conference.extensions import db
 
 # The scheme printed on badges, per badge category (see domain.md, "Badges").
@@ -26,12 +26,21 @@ DEFAULT_BADGE_SCHEME: dict[str, dict[str, str]] = {
 }
 
 
+RESERVED_CODES = ("admin", "focal", "login", "logout", "static", "healthz", "door", "api")
+
+# Default side-event slots outside the plenary sittings (domain.md), local time at the venue.
+DEFAULT_SIDE_EVENT_SLOTS = [{"starts": "08:45", "ends": "09:45"}, {"starts": "13:15", "ends": "14:45"},
+                            {"starts": "18:15", "ends": "19:45"}]
+
+
 class Conference(db.Model):
     """One session of a COP (e.g. UNTOC COP12), the unit everything else belongs to."""
 
     __tablename__ = "conference"
     __table_args__ = (
         sa.CheckConstraint("code = lower(code) AND length(code) BETWEEN 2 AND 32", name="code_format"),
+        # Codes are the first part of public URLs: they must not shadow the application's own paths.
+        sa.CheckConstraint(f"code NOT IN ({', '.join(repr(c) for c in RESERVED_CODES)})", name="code_not_reserved"),
         sa.CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
         sa.CheckConstraint(
             "registration_closes_at IS NULL OR registration_opens_at IS NULL "
@@ -70,7 +79,10 @@ class Conference(db.Model):
     retention_days: Mapped[int] = mapped_column(default=365)
     ngo_quota: Mapped[int | None] = mapped_column(default=10)
     side_events_per_organizer: Mapped[int] = mapped_column(default=1)
-    badge_scheme: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    badge_scheme: Mapped[dict] = mapped_column(JSONType, default=dict)
+    side_event_slots: Mapped[list] = mapped_column(JSONType, default=lambda: list(DEFAULT_SIDE_EVENT_SLOTS))
+    # The opening sitting: credentials are due 24 hours before it, NGOs are listed 30 days before it.
+    opening_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     rooms: Mapped[list[Room]] = relationship(back_populates="conference", order_by="Room.name")
@@ -88,7 +100,7 @@ class Conference(db.Model):
 
     def at_venue(self, day: date, clock: time) -> datetime:
         """A wall-clock time at the venue on a day, as an aware UTC datetime."""
-        return datetime.combine(day, clock, tzinfo=self.tz).astimezone(timezone.utc)
+        return datetime.combine(day, clock, tzinfo=self.tz).astimezone(UTC)
 
     @property
     def days(self) -> list[date]:
@@ -96,7 +108,8 @@ class Conference(db.Model):
 
     @property
     def opens_at(self) -> datetime:
-        return self.at_venue(self.starts_on, self.venue_opens)
+        """The opening of the session: its opening sitting, else the venue's opening on the first day."""
+        return self.opening_at or self.at_venue(self.starts_on, self.venue_opens)
 
     @property
     def retention_ends_on(self) -> date:
@@ -113,6 +126,7 @@ class Room(db.Model):
     __tablename__ = "room"
     __table_args__ = (
         sa.UniqueConstraint("conference_id", "slug"),
+        sa.UniqueConstraint("id", "conference_id"),  # target of composite foreign keys
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
     )
 

@@ -6,7 +6,7 @@ import functools
 import sys
 
 import click
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from conference.core.errors import PlenaryError
 
@@ -26,6 +26,11 @@ def user_errors(command):
     return wrapper
 
 
+def _not_set_up(exc: DBAPIError) -> bool:
+    """PostgreSQL says a table is missing with a ProgrammingError (UndefinedTable), SQLite with an OperationalError."""
+    return "does not exist" in str(exc.orig) or "no such table" in str(exc.orig)
+
+
 def _database_message(exc: DBAPIError) -> str:
     detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
     if "no such table" in detail or "does not exist" in detail:
@@ -42,7 +47,7 @@ def install_user_error_hook() -> None:
     previous = sys.excepthook
 
     def hook(exc_type, exc, tb):
-        if isinstance(exc, OperationalError):
+        if isinstance(exc, OperationalError) or (isinstance(exc, ProgrammingError) and _not_set_up(exc)):
             print(f"plenary: {_database_message(exc)}", file=sys.stderr)
             return
         previous(exc_type, exc, tb)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -54,7 +55,7 @@ class UTCDateTime(sa.types.TypeDecorator):
             raise TypeError(f"expected a datetime, got {type(value).__name__}")
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value.isoformat()} refused: give it a time zone")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -63,12 +64,16 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# JSONB on PostgreSQL (comparable, indexable), plain JSON text on SQLite.
+JSONType = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def enum_type(enum_cls: type[enum.Enum], name: str, length: int = 32) -> sa.Enum:
@@ -88,11 +93,8 @@ def enum_type(enum_cls: type[enum.Enum], name: str, length: int = 32) -> sa.Enum
     )
 
 
-class StrEnum(str, enum.Enum):
+class StrEnum(enum.StrEnum):
     """An enumeration whose stored value is its name, readable in SQL and JSON."""
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def label(self) -> str:

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,22 @@ def register_error_handlers(app: Flask) -> None:
     def forbidden(exc: PermissionDenied):
         return page(403, "Not allowed", exc.message)
 
+    @app.errorhandler(RuleViolation)
+    def refused(exc: RuleViolation):
+        # A rule the view did not expect to meet: still the user's to act on, never a 500.
+        db.session.rollback()
+        return page(422, "This cannot be done", exc.message)
+
+    @app.errorhandler(ProgrammingError)
+    def database_not_set_up(exc: DBAPIError):
+        db.session.rollback()
+        if "does not exist" not in str(exc.orig):
+            log.exception("database programming error on %s %s", request.method, request.path)
+            return page(500, "Something went wrong on our side", "Nothing was saved; please try again.")
+        log.error("database not set up: %s", exc.orig)
+        return page(503, "The service is being set up",
+                    "The database is not ready yet. Nothing was saved; please try again in a few minutes.")
+
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: DBAPIError):
         # The transaction is lost: nothing half-written stays behind.
@@ -72,3 +88,12 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return page(500, "Something went wrong on our side",
                     "The secretariat has been notified through the logs. Nothing was saved; please try again.")
+
+
+class Invalid(RuleViolation):
+    """Several fields are wrong at once: `errors` maps each field to its messages, for forms and CSV rows alike."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        first = next(iter(errors.items()), ("", [""]))
+        super().__init__(f"{first[0]}: {first[1][0]}" if first[0] else first[1][0], field=first[0] or None)
+        self.errors = errors

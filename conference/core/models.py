@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conference.core.db import StrEnum, UTCDateTime, enum_type, utcnow
+from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, utcnow
 from conference.extensions import db
 
 
@@ -26,8 +26,8 @@ class AuditLog(db.Model):
     action: Mapped[str] = mapped_column(sa.String(80))
     object_type: Mapped[str] = mapped_column(sa.String(40))
     object_id: Mapped[int | None]
-    before: Mapped[dict | None] = mapped_column(sa.JSON)
-    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    before: Mapped[dict | None] = mapped_column(JSONType)
+    after: Mapped[dict | None] = mapped_column(JSONType)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
 
 
@@ -49,7 +49,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int | None] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
-    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    params: Mapped[dict] = mapped_column(JSONType, default=dict)
     status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus, "job_status"), default=JobStatus.QUEUED)
     total: Mapped[int | None]
     done: Mapped[int] = mapped_column(default=0)
@@ -73,6 +73,10 @@ class OutgoingMail(db.Model):
     __tablename__ = "outgoing_mail"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Whom it concerns, so that purging a session's personal data reaches its mail too.
+    conference_id: Mapped[int | None] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True)
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
     body_text: Mapped[str] = mapped_column(sa.Text)

@@ -15,9 +15,24 @@ def venue_time(moment: datetime | None, conference, fmt: str = "%d %b %Y, %H:%M"
 
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(venue_time, "venue_time")
+    app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"}, "reject_page")
 
     @app.context_processor
     def inject_permissions():
         from conference.accounts.permissions import Permission, can
 
         return {"can": can, "Permission": Permission}
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for e-mails and feeds, also outside a web request (the command line, a worker).
+
+    Inside a request it follows the host the request came to; elsewhere it uses PUBLIC_URL.
+    """
+    from flask import current_app, has_request_context, url_for
+
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return base + path

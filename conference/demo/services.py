@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import secrets
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -133,6 +132,8 @@ class DemoBuilder:
             side_events_per_organizer=1,
             badge_scheme={},
         )
+        c.opening_at = c.at_venue(date(2024, 10, 14), time(10, 0))
+        c.side_event_slots = [{"starts": f"{a:%H:%M}", "ends": f"{b:%H:%M}"} for a, b in SLOTS.values()]
         c.registration_opens_at = c.at_venue(date(2024, 7, 1), time(9, 0))
         c.registration_closes_at = c.at_venue(date(2024, 10, 4), time(18, 0))
         c.side_events_open_at = c.at_venue(date(2024, 7, 15), time(9, 0))
@@ -236,7 +237,7 @@ class DemoBuilder:
         # Participation dates: most stay the week, some come for part of it.
         for entities, sizes in ((self.states, states), ([self.eu], eu), (self.orgs, orgs),
                                 (self.ngos, ngos), (self.media, media)):
-            for e, size in zip(entities, sizes):
+            for e, size in zip(entities, sizes, strict=True):
                 for k in range(size):
                     self._person(e, k)
 
@@ -342,14 +343,15 @@ class DemoBuilder:
                               day, start, end, published, description="Open to all participants.")
                 if 1 <= n_day <= 3:
                     self._session(SessionKind.COMMITTEE, "Committee of the Whole", "boardroom-d", day, start, end,
-                                  published, description="Restricted to States parties and signatories.")
+                                  published, description="Restricted to States parties and signatories.",
+                                  restricted_to_parties=True)
 
     def _session(self, kind, title, room_slug, day, start, end, published_at, **kw) -> Session:
         c = self.c
         s = Session(conference_id=c.id, kind=kind, title=title, room_id=self.rooms[room_slug].id,
                     starts_at=c.at_venue(day, start), ends_at=c.at_venue(day, end),
                     status=SessionStatus.PUBLISHED, published_at=published_at,
-                    submitted_at=published_at - timedelta(days=30), uid=uuid.UUID(int=self.rng.getrandbits(128)),
+                    submitted_at=published_at - timedelta(days=30),
                     **kw)
         db.session.add(s)
         self.sessions.append(s)

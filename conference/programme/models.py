@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.db import StrEnum, UTCDateTime, enum_type, utcnow
+from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, utcnow
 from conference.extensions import db
 
 if TYPE_CHECKING:
@@ -76,6 +76,10 @@ class Session(db.Model):
             name="scheduled_has_time",
         ),
         sa.Index("ix_session_conference_id_starts_at", "conference_id", "starts_at"),
+        sa.UniqueConstraint("id", "conference_id"),  # target of composite foreign keys
+        # A session is held in a room of its own conference's venue.
+        sa.ForeignKeyConstraint(["room_id", "conference_id"], ["room.id", "room.conference_id"],
+                                ondelete="RESTRICT", name="fk_session_room_same_conference"),
         sa.Index("ix_session_room_id_starts_at", "room_id", "starts_at"),
     )
 
@@ -88,14 +92,16 @@ class Session(db.Model):
         enum_type(SessionFormat, "session_format"), default=SessionFormat.IN_PERSON
     )
     languages: Mapped[str] = mapped_column(sa.String(100), default="en")
-    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="RESTRICT"))
+    room_id: Mapped[int | None]
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     capacity: Mapped[int | None]
     expected_attendance: Mapped[int | None]
     # Up to three preferred slots of an application: [{"starts": iso, "ends": iso}, ...].
-    preferred_slots: Mapped[list] = mapped_column(sa.JSON, default=list)
+    preferred_slots: Mapped[list] = mapped_column(JSONType, default=list)
     is_closed: Mapped[bool] = mapped_column(default=False)  # invitation only
+    # Meetings restricted to parties (the Committee of the Whole) admit States parties and signatories only.
+    restricted_to_parties: Mapped[bool] = mapped_column(default=False)
     status: Mapped[SessionStatus] = mapped_column(
         enum_type(SessionStatus, "session_status"), default=SessionStatus.DRAFT
     )
@@ -110,7 +116,7 @@ class Session(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     conference: Mapped[Conference] = relationship()
-    room: Mapped[Room | None] = relationship()
+    room: Mapped[Room | None] = relationship(primaryjoin="Session.room_id == Room.id", foreign_keys="Session.room_id")
     organizers: Mapped[list[SessionOrganizer]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="SessionOrganizer.position"
     )

@@ -165,6 +165,7 @@ class Delegation(db.Model):
     __tablename__ = "delegation"
     __table_args__ = (
         sa.UniqueConstraint("conference_id", "entity_id"),
+        sa.UniqueConstraint("id", "conference_id"),  # target of composite foreign keys
         sa.CheckConstraint("quota IS NULL OR quota > 0", name="quota_positive"),
     )
 
@@ -181,6 +182,8 @@ class Delegation(db.Model):
         enum_type(CredentialsStatus, "credentials_status"), default=CredentialsStatus.NOT_REQUIRED
     )
     credentials_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The credentials as the focal point sent them (a PDF), relative to the upload folder.
+    credentials_document: Mapped[str | None] = mapped_column(sa.String(300))
     # None: the conference's default for the category applies.
     quota: Mapped[int | None]
     ngo_admission: Mapped[NgoAdmission] = mapped_column(
@@ -191,7 +194,9 @@ class Delegation(db.Model):
 
     conference: Mapped[Conference] = relationship()
     entity: Mapped[ParticipatingEntity] = relationship(back_populates="delegations")
-    registrations: Mapped[list[Registration]] = relationship(back_populates="delegation")
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="delegation", primaryjoin="Registration.delegation_id == Delegation.id",
+        foreign_keys="Registration.delegation_id")
 
     def __repr__(self) -> str:
         return f"<Delegation {self.entity_id} at {self.conference_id}>"
@@ -205,6 +210,11 @@ class Registration(db.Model):
         # One person holds one accreditation per session (domain.md): by e-mail,
         # by passport number, and by name and date of birth.
         sa.UniqueConstraint("conference_id", "email"),
+        sa.UniqueConstraint("id", "conference_id"),  # target of composite foreign keys
+        # A registration belongs to a delegation of the same session.
+        sa.ForeignKeyConstraint(["delegation_id", "conference_id"], ["delegation.id", "delegation.conference_id"],
+                                ondelete="RESTRICT", name="fk_registration_delegation_same_conference"),
+        sa.CheckConstraint("name_key <> ''", name="name_key_set"),
         sa.Index(
             "uq_registration_conference_id_passport_number",
             "conference_id",
@@ -229,8 +239,8 @@ class Registration(db.Model):
             "uq_registration_one_head_per_delegation",
             "delegation_id",
             unique=True,
-            sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('REJECTED', 'WITHDRAWN')"),
-            postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('REJECTED', 'WITHDRAWN')"),
+            sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"),
+            postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"),
         ),
         sa.CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name="email_normalized"),
         sa.CheckConstraint(
@@ -250,7 +260,7 @@ class Registration(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"))
-    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id", ondelete="RESTRICT"), index=True)
+    delegation_id: Mapped[int] = mapped_column(index=True)
 
     # Personal data as the UN's registration forms collect it.
     title: Mapped[str] = mapped_column(sa.String(20), default="")
@@ -258,7 +268,7 @@ class Registration(db.Model):
     given_names: Mapped[str] = mapped_column(sa.String(120))
     badge_name: Mapped[str] = mapped_column(sa.String(120))
     # Family and given names folded (accents, case, script-insensitive where possible) for search and duplicates.
-    name_key: Mapped[str] = mapped_column(sa.String(250), default="")
+    name_key: Mapped[str] = mapped_column(sa.String(250))
     gender: Mapped[Gender] = mapped_column(enum_type(Gender, "gender"))
     nationality: Mapped[str | None] = mapped_column(sa.String(3))
     date_of_birth: Mapped[date | None]
@@ -300,7 +310,9 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     conference: Mapped[Conference] = relationship()
-    delegation: Mapped[Delegation] = relationship(back_populates="registrations")
+    delegation: Mapped[Delegation] = relationship(
+        back_populates="registrations", primaryjoin="Registration.delegation_id == Delegation.id",
+        foreign_keys="Registration.delegation_id")
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"

@@ -21,8 +21,8 @@ def stats_command(code, as_json, output):
     """The attendance statistics of a conference."""
     if not as_json and not output:
         raise PlenaryError("say how you want the figures: --json, or -o FILE.pdf")
-    conference = get_conference(code)
-    figures = compute(conference)
     if output:
         raise PlenaryError("the PDF report is not built yet; use --json for the figures")
+    conference = get_conference(code)
+    figures = compute(conference)
     click.echo(json.dumps(figures, ensure_ascii=False, indent=2))

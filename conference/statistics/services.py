@@ -54,6 +54,7 @@ def _participants(conference: Conference):
 
 def compute(conference: Conference) -> dict:
     """Every figure of the attendance report for `conference`, as plain JSON-ready data."""
+    cut_off = utcnow()  # the figures describe the data as they stood at this moment
     p = _participants(conference)
     admitted = exists().where(CheckIn.registration_id == p.c.id, CheckIn.result == CheckInResult.ADMITTED)
     is_state = and_(p.c.entity_type.in_(STATE_TYPES), p.c.iso3.is_not(None))
@@ -107,7 +108,7 @@ def compute(conference: Conference) -> dict:
     return {
         "conference": conference.code,
         "title": conference.title,
-        "cut_off": utcnow().isoformat(timespec="seconds"),
+        "cut_off": cut_off.isoformat(timespec="seconds"),
         "participants": participants,
         "attended": attended,
         "states": states,

@@ -1,16 +1,16 @@
 """initial schema
 
-Revision ID: 8f8e2ef7eadf
+Revision ID: cf63a95eaf73
 Revises: 
-Create Date: 2026-11-28 00:30:01.331403
+Create Date: 2026-11-28 00:57:17.977625
 
 """
 from alembic import op
 import sqlalchemy as sa
-
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '8f8e2ef7eadf'
+revision = 'cf63a95eaf73'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -37,8 +37,11 @@ def upgrade():
     sa.Column('retention_days', sa.Integer(), nullable=False),
     sa.Column('ngo_quota', sa.Integer(), nullable=True),
     sa.Column('side_events_per_organizer', sa.Integer(), nullable=False),
-    sa.Column('badge_scheme', sa.JSON(), nullable=False),
+    sa.Column('badge_scheme', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('side_event_slots', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('opening_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("code NOT IN ('admin', 'focal', 'login', 'logout', 'static', 'healthz', 'door', 'api')", name=op.f('ck_conference_code_not_reserved')),
     sa.CheckConstraint('code = lower(code) AND length(code) BETWEEN 2 AND 32', name=op.f('ck_conference_code_format')),
     sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_conference_dates_in_order')),
     sa.CheckConstraint('ngo_quota IS NULL OR ngo_quota > 0', name=op.f('ck_conference_ngo_quota_positive')),
@@ -49,19 +52,6 @@ def upgrade():
     sa.CheckConstraint('venue_closes > venue_opens', name=op.f('ck_conference_venue_hours_in_order')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conference')),
     sa.UniqueConstraint('code', name=op.f('uq_conference_code'))
-    )
-    op.create_table('outgoing_mail',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('recipient', sa.String(length=254), nullable=False),
-    sa.Column('subject', sa.String(length=300), nullable=False),
-    sa.Column('body_text', sa.Text(), nullable=False),
-    sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('status', sa.Enum('QUEUED', 'SENT', 'FAILED', name='mail_status', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outgoing_mail'))
     )
     op.create_table('participating_entity',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -91,6 +81,7 @@ def upgrade():
     sa.Column('nomination_received_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('credentials_status', sa.Enum('NOT_REQUIRED', 'PENDING', 'PROVISIONAL', 'RECEIVED', name='credentials_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('credentials_received_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('credentials_document', sa.String(length=300), nullable=True),
     sa.Column('quota', sa.Integer(), nullable=True),
     sa.Column('ngo_admission', sa.Enum('NOT_APPLICABLE', 'ECOSOC', 'LISTED', 'OBJECTED', 'ADMITTED', 'REFUSED', name='ngo_admission', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('ngo_listed_at', sa.DateTime(timezone=True), nullable=True),
@@ -99,7 +90,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_delegation_conference_id_conference'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['entity_id'], ['participating_entity.id'], name=op.f('fk_delegation_entity_id_participating_entity'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delegation')),
-    sa.UniqueConstraint('conference_id', 'entity_id', name=op.f('uq_delegation_conference_id_entity_id'))
+    sa.UniqueConstraint('conference_id', 'entity_id', name=op.f('uq_delegation_conference_id_entity_id')),
+    sa.UniqueConstraint('id', 'conference_id', name=op.f('uq_delegation_id_conference_id'))
     )
     with op.batch_alter_table('delegation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_delegation_conference_id'), ['conference_id'], unique=False)
@@ -131,7 +123,8 @@ def upgrade():
     sa.CheckConstraint('capacity > 0', name=op.f('ck_room_capacity_positive')),
     sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_room_conference_id_conference'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_room')),
-    sa.UniqueConstraint('conference_id', 'slug', name=op.f('uq_room_conference_id_slug'))
+    sa.UniqueConstraint('conference_id', 'slug', name=op.f('uq_room_conference_id_slug')),
+    sa.UniqueConstraint('id', 'conference_id', name=op.f('uq_room_id_conference_id'))
     )
     with op.batch_alter_table('room', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_room_conference_id'), ['conference_id'], unique=False)
@@ -176,14 +169,16 @@ def upgrade():
     sa.CheckConstraint("badge_state = 'NOT_PRINTED' OR badge_serial IS NOT NULL", name=op.f('ck_registration_printed_badge_has_serial')),
     sa.CheckConstraint("badge_state = 'NOT_PRINTED' OR status = 'APPROVED'", name=op.f('ck_registration_badge_only_when_approved')),
     sa.CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name=op.f('ck_registration_email_normalized')),
+    sa.CheckConstraint("name_key <> ''", name=op.f('ck_registration_name_key_set')),
     sa.CheckConstraint("status <> 'APPROVED' OR approved_at IS NOT NULL", name=op.f('ck_registration_approved_has_time')),
     sa.CheckConstraint('attendance_to IS NULL OR attendance_from IS NULL OR attendance_to >= attendance_from', name=op.f('ck_registration_attendance_in_order')),
     sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_registration_conference_id_conference'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['delegation_id'], ['delegation.id'], name=op.f('fk_registration_delegation_id_delegation'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['delegation_id', 'conference_id'], ['delegation.id', 'delegation.conference_id'], name='fk_registration_delegation_same_conference', ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registration')),
     sa.UniqueConstraint('agenda_token', name=op.f('uq_registration_agenda_token')),
     sa.UniqueConstraint('badge_serial', name=op.f('uq_registration_badge_serial')),
     sa.UniqueConstraint('conference_id', 'email', name=op.f('uq_registration_conference_id_email')),
+    sa.UniqueConstraint('id', 'conference_id', name=op.f('uq_registration_id_conference_id')),
     sa.UniqueConstraint('status_token', name=op.f('uq_registration_status_token'))
     )
     with op.batch_alter_table('registration', schema=None) as batch_op:
@@ -192,7 +187,7 @@ def upgrade():
         batch_op.create_index('ix_registration_name_key', ['conference_id', 'name_key'], unique=False)
         batch_op.create_index('uq_registration_conference_id_name_key_date_of_birth', ['conference_id', 'name_key', 'date_of_birth'], unique=True, sqlite_where=sa.text('date_of_birth IS NOT NULL'), postgresql_where=sa.text('date_of_birth IS NOT NULL'))
         batch_op.create_index('uq_registration_conference_id_passport_number', ['conference_id', 'passport_number'], unique=True, sqlite_where=sa.text('passport_number IS NOT NULL'), postgresql_where=sa.text('passport_number IS NOT NULL'))
-        batch_op.create_index('uq_registration_one_head_per_delegation', ['delegation_id'], unique=True, sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('REJECTED', 'WITHDRAWN')"), postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('REJECTED', 'WITHDRAWN')"))
+        batch_op.create_index('uq_registration_one_head_per_delegation', ['delegation_id'], unique=True, sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"), postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"))
 
     op.create_table('session',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -207,8 +202,9 @@ def upgrade():
     sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('expected_attendance', sa.Integer(), nullable=True),
-    sa.Column('preferred_slots', sa.JSON(), nullable=False),
+    sa.Column('preferred_slots', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('is_closed', sa.Boolean(), nullable=False),
+    sa.Column('restricted_to_parties', sa.Boolean(), nullable=False),
     sa.Column('status', sa.Enum('DRAFT', 'SUBMITTED', 'UNDER_REVIEW', 'ACCEPTED', 'REJECTED', 'WAITLISTED', 'SCHEDULED', 'PUBLISHED', 'CANCELLED', name='session_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('status_reason', sa.Text(), nullable=False),
     sa.Column('uid', sa.Uuid(), nullable=False),
@@ -223,8 +219,9 @@ def upgrade():
     sa.CheckConstraint('expected_attendance IS NULL OR expected_attendance > 0', name=op.f('ck_session_expected_attendance_positive')),
     sa.CheckConstraint('sequence >= 0', name=op.f('ck_session_sequence_not_negative')),
     sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_session_conference_id_conference'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['room_id'], ['room.id'], name=op.f('fk_session_room_id_room'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['room_id', 'conference_id'], ['room.id', 'room.conference_id'], name='fk_session_room_same_conference', ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session')),
+    sa.UniqueConstraint('id', 'conference_id', name=op.f('uq_session_id_conference_id')),
     sa.UniqueConstraint('uid', name=op.f('uq_session_uid'))
     )
     with op.batch_alter_table('session', schema=None) as batch_op:
@@ -241,7 +238,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('email = lower(email)', name=op.f('ck_user_email_normalized')),
-    sa.ForeignKeyConstraint(['delegation_id'], ['delegation.id'], name=op.f('fk_user_delegation_id_delegation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['delegation_id'], ['delegation.id'], name=op.f('fk_user_delegation_id_delegation'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email'))
     )
@@ -257,8 +254,8 @@ def upgrade():
     sa.Column('action', sa.String(length=80), nullable=False),
     sa.Column('object_type', sa.String(length=40), nullable=False),
     sa.Column('object_id', sa.Integer(), nullable=True),
-    sa.Column('before', sa.JSON(), nullable=True),
-    sa.Column('after', sa.JSON(), nullable=True),
+    sa.Column('before', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('after', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_audit_log_conference_id_conference'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_audit_log_user_id_user'), ondelete='SET NULL'),
@@ -306,9 +303,9 @@ def upgrade():
     sa.CheckConstraint("(session_id IS NULL AND door = 'gate') OR (session_id IS NOT NULL AND door <> 'gate')", name=op.f('ck_check_in_door_matches_session')),
     sa.CheckConstraint("registration_id IS NOT NULL OR result IN ('UNKNOWN', 'FORGED')", name=op.f('ck_check_in_known_results_name_someone')),
     sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_check_in_conference_id_conference'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_check_in_registration_id_registration'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registration_id', 'conference_id'], ['registration.id', 'registration.conference_id'], name='fk_check_in_registration_same_conference', ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['scanned_by_id'], ['user.id'], name=op.f('fk_check_in_scanned_by_id_user'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['session_id'], ['session.id'], name=op.f('fk_check_in_session_id_session'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id', 'conference_id'], ['session.id', 'session.conference_id'], name='fk_check_in_session_same_conference', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_check_in'))
     )
     with op.batch_alter_table('check_in', schema=None) as batch_op:
@@ -321,7 +318,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('conference_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('params', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('status', sa.Enum('QUEUED', 'RUNNING', 'DONE', 'FAILED', name='job_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('total', sa.Integer(), nullable=True),
     sa.Column('done', sa.Integer(), nullable=False),
@@ -338,6 +335,27 @@ def upgrade():
     )
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_job_conference_id'), ['conference_id'], unique=False)
+
+    op.create_table('outgoing_mail',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=True),
+    sa.Column('registration_id', sa.Integer(), nullable=True),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('status', sa.Enum('QUEUED', 'SENT', 'FAILED', name='mail_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_outgoing_mail_conference_id_conference'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_outgoing_mail_registration_id_registration'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outgoing_mail'))
+    )
+    with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outgoing_mail_conference_id'), ['conference_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outgoing_mail_registration_id'), ['registration_id'], unique=False)
 
     op.create_table('session_organizer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -415,6 +433,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_session_organizer_entity_id'))
 
     op.drop_table('session_organizer')
+    with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outgoing_mail_registration_id'))
+        batch_op.drop_index(batch_op.f('ix_outgoing_mail_conference_id'))
+
+    op.drop_table('outgoing_mail')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_conference_id'))
 
@@ -448,7 +471,7 @@ def downgrade():
 
     op.drop_table('session')
     with op.batch_alter_table('registration', schema=None) as batch_op:
-        batch_op.drop_index('uq_registration_one_head_per_delegation', sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('REJECTED', 'WITHDRAWN')"), postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('REJECTED', 'WITHDRAWN')"))
+        batch_op.drop_index('uq_registration_one_head_per_delegation', sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"), postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"))
         batch_op.drop_index('uq_registration_conference_id_passport_number', sqlite_where=sa.text('passport_number IS NOT NULL'), postgresql_where=sa.text('passport_number IS NOT NULL'))
         batch_op.drop_index('uq_registration_conference_id_name_key_date_of_birth', sqlite_where=sa.text('date_of_birth IS NOT NULL'), postgresql_where=sa.text('date_of_birth IS NOT NULL'))
         batch_op.drop_index('ix_registration_name_key')
@@ -474,6 +497,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_participating_entity_entity_type'))
 
     op.drop_table('participating_entity')
-    op.drop_table('outgoing_mail')
     op.drop_table('conference')
     # ### end Alembic commands ###

@@ -1,0 +1,202 @@
+"""The back office of registration: the queue, one registration, bulk decisions, delegations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from conference.accounts.permissions import Permission, can, permission_required
+from conference.conferences.services import get_conference
+from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.extensions import db
+from conference.registration import services
+from conference.registration.forms import ReasonForm, RegistrationForm, options
+from conference.registration.models import (
+    BadgeState,
+    CredentialsStatus,
+    EntityType,
+    RegionalGroup,
+    Registration,
+    RegistrationStatus,
+)
+from conference.registration.services import Actor, QueueFilters
+from conference.registration.views import send_photo
+from conference.registration.web import UploadSlots, show_errors
+
+bp = Blueprint("registration_admin", __name__, url_prefix="/admin/<code>")
+PER_PAGE = 50
+
+
+def _enum(enum_cls, value):
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters() -> QueueFilters:
+    args = request.args
+    delegation = args.get("delegation", "")
+    return QueueFilters(
+        status=_enum(RegistrationStatus, args.get("status")),
+        category=_enum(EntityType, args.get("category")),
+        delegation_id=int(delegation) if delegation.isdigit() else None,
+        regional_group=args.get("group") if _enum(RegionalGroup, args.get("group")) else None,
+        badge_state=args.get("badge") if _enum(BadgeState, args.get("badge")) else None,
+        q=args.get("q", "")[:200],
+    )
+
+
+@bp.get("/registrations")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def queue(code: str):
+    conference = get_conference(code)
+    filters = _filters()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() else 1
+    rows, total = services.search(conference, filters, page=page, per_page=PER_PAGE)
+    return render_template("admin/registrations.html", conference=conference, rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // PER_PAGE)), filters=filters, form=ReasonForm(),
+                           statuses=list(RegistrationStatus), categories=list(EntityType),
+                           groups=list(RegionalGroup), badge_states=list(BadgeState),
+                           actions=services.ACTION_LABELS)
+
+
+@bp.post("/registrations/bulk")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def bulk(code: str):
+    conference = get_conference(code)
+    form = ReasonForm()
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if form.validate_on_submit() and ids:
+        done, refused = services.bulk_transition(conference, ids, form.action.data, actor=Actor.SECRETARIAT,
+                                                 user=current_user, reason=form.reason.data or "")
+        db.session.commit()
+        if done:
+            flash(f"{len(done)} registration(s): {services.ACTION_LABELS.get(form.action.data, '').lower()} done.",
+                  "success")
+        for message in refused.values():
+            flash(message, "error")
+    else:
+        flash("Tick at least one registration, then choose what to do.", "error")
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/admin/")
+                    else url_for(".queue", code=code))
+
+
+def _registration(conference, registration_id: int) -> Registration:
+    r = db.session.get(Registration, registration_id)
+    if r is None or r.conference_id != conference.id:
+        abort(404)
+    return r
+
+
+@bp.get("/registrations/<int:registration_id>")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def detail(code: str, registration_id: int):
+    conference = get_conference(code)
+    r = _registration(conference, registration_id)
+    from sqlalchemy import select
+
+    from conference.core.models import AuditLog
+
+    history = db.session.scalars(select(AuditLog).where(AuditLog.object_type == "Registration",
+                                                        AuditLog.object_id == r.id).order_by(AuditLog.at)).all()
+    return render_template("admin/registration.html", conference=conference, r=r, form=ReasonForm(),
+                           actions=services.allowed_actions(r, Actor.SECRETARIAT), labels=services.ACTION_LABELS,
+                           history=history, sensitive=can(current_user, Permission.VIEW_SENSITIVE_DATA),
+                           ngo_problem=services.ngo_admission_problem(r.delegation),
+                           quota=services.quota_of(r.delegation))
+
+
+@bp.post("/registrations/<int:registration_id>/action")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def action(code: str, registration_id: int):
+    conference = get_conference(code)
+    r = _registration(conference, registration_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.transition(r, form.action.data, actor=Actor.SECRETARIAT, user=current_user,
+                                reason=form.reason.data or "")
+            db.session.commit()
+            flash(f"{r.full_name}: now {r.status.label.lower()}.", "success")
+        except (Invalid, RuleViolation, PermissionDenied) as exc:
+            db.session.rollback()
+            flash(exc.message if not isinstance(exc, Invalid) else " ".join(sum(exc.errors.values(), [])), "error")
+    return redirect(url_for(".detail", code=code, registration_id=registration_id))
+
+
+@bp.get("/registrations/<int:registration_id>/photo")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def photo(code: str, registration_id: int):
+    r = _registration(get_conference(code), registration_id)
+    if not r.photo:
+        abort(404)
+    return send_photo(r.photo)
+
+
+@bp.route("/registrations/new", methods=["GET", "POST"])
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def new(code: str):
+    """The secretariat registers someone, also after the deadline (a late registration)."""
+    conference = get_conference(code)
+    form = RegistrationForm()
+    del form.consent, form.document
+    form.delegation_id.choices = options([(0, "Choose…")] + [
+        (d.id, d.entity.name)
+        for category in services.CATEGORIES for d in services.delegations_for(conference, category)])
+    form.delegation_role.validators = []
+    form.delegation_role.flags.required = False
+    uploads = UploadSlots(form)
+    if uploads.validate():
+        try:
+            delegation = services.get_delegation(conference, form.delegation_id.data)
+            r = services.register(conference, delegation, form.to_data(), actor=Actor.SECRETARIAT,
+                                  user=current_user, photo=uploads.photo, require_consent=False)
+            uploads.check()
+            db.session.commit()
+            flash(f"{r.full_name} is registered.", "success")
+            return redirect(url_for(".detail", code=code, registration_id=r.id))
+        except (Invalid, RuleViolation) as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return render_template("registration/form.html", conference=conference, form=form, uploads=uploads,
+                           title="Register a participant"), 200 if not form.errors else 422
+
+
+@bp.get("/delegations/<int:delegation_id>")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def delegation(code: str, delegation_id: int):
+    conference = get_conference(code)
+    d = services.get_delegation(conference, delegation_id)
+    rows, total = services.search(conference, QueueFilters(delegation_id=d.id), per_page=500)
+    return render_template("admin/delegation.html", conference=conference, d=d, rows=rows, total=total,
+                           form=ReasonForm(), quota=services.quota_of(d),
+                           ngo_problem=services.ngo_admission_problem(d), ngo_steps=services.NGO_STEPS,
+                           credentials=list(CredentialsStatus))
+
+
+@bp.post("/delegations/<int:delegation_id>")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def delegation_action(code: str, delegation_id: int):
+    conference = get_conference(code)
+    d = services.get_delegation(conference, delegation_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        step = form.action.data or ""
+        try:
+            if step.startswith("ngo:"):
+                services.ngo_admission_step(d, step[4:], user=current_user, reason=form.reason.data or "")
+            elif step.startswith("credentials:"):
+                status = _enum(CredentialsStatus, step.split(":", 1)[1])
+                if status is None:
+                    raise RuleViolation("unknown credentials status")
+                services.set_credentials(d, status, user=current_user)
+            else:
+                raise RuleViolation("unknown action")
+            db.session.commit()
+            flash("Saved.", "success")
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    return redirect(url_for(".delegation", code=code, delegation_id=d.id))

@@ -1,0 +1,135 @@
+"""The focal point's pages: one delegation, its members, their pre-approval and the credentials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from conference.accounts.permissions import Permission, permission_required
+from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.extensions import db
+from conference.registration import services
+from conference.registration.forms import DocumentForm, ReasonForm, RegistrationForm
+from conference.registration.models import STATE_TYPES, Delegation, EntityType, Registration
+from conference.registration.services import Actor, QueueFilters
+from conference.registration.uploads import UploadError, check_pdf, store
+from conference.registration.web import UploadSlots, show_errors
+
+bp = Blueprint("focal", __name__, url_prefix="/focal")
+
+
+def _delegation() -> Delegation:
+    delegation = current_user.delegation
+    if delegation is None:
+        abort(403, description="This account is not attached to a delegation.")
+    return delegation
+
+
+def _member(registration_id: int) -> Registration:
+    """A registration of the focal point's own delegation; any other is refused as if it did not exist."""
+    r = db.session.get(Registration, registration_id)
+    if r is None or r.delegation_id != current_user.delegation_id:
+        abort(404)
+    return r
+
+
+@bp.get("/")
+@permission_required(Permission.MANAGE_DELEGATION)
+def index():
+    d = _delegation()
+    rows, total = services.search(d.conference, QueueFilters(delegation_id=d.id), per_page=500)
+    return render_template("focal/index.html", d=d, conference=d.conference, rows=rows, total=total,
+                           quota=services.quota_of(d), form=ReasonForm(), document_form=DocumentForm(),
+                           closed=services.registration_open(d.conference), labels=services.ACTION_LABELS,
+                           actions={r.id: services.allowed_actions(r, Actor.FOCAL_POINT) for r in rows},
+                           is_party=d.entity.entity_type == EntityType.STATE_PARTY)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_DELEGATION)
+def register():
+    d = _delegation()
+    form = RegistrationForm()
+    del form.delegation_id, form.consent, form.document
+    if d.entity.entity_type not in STATE_TYPES:
+        del form.delegation_role
+    uploads = UploadSlots(form)
+    if uploads.validate():
+        try:
+            r = services.register_for_delegation(d, form.to_data(), user=current_user, photo=uploads.photo)
+            uploads.check()
+            db.session.commit()
+            flash(f"{r.full_name} is registered and pre-approved.", "success")
+            return redirect(url_for(".index"))
+        except (Invalid, RuleViolation, PermissionDenied) as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return render_template("registration/form.html", conference=d.conference, form=form, uploads=uploads,
+                           title=f"Register a member of the delegation of {d.entity.name}"), \
+        200 if not form.errors else 422
+
+
+@bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_DELEGATION)
+def edit(registration_id: int):
+    r = _member(registration_id)
+    form = RegistrationForm()
+    del form.delegation_id, form.consent, form.document
+    if r.delegation.entity.entity_type not in STATE_TYPES:
+        del form.delegation_role
+    uploads = UploadSlots(form)
+    if not form.is_submitted():
+        form.fill(services.RegistrationData.from_registration(r))
+    elif uploads.validate():
+        try:
+            services.update(r, form.to_data(), actor=Actor.FOCAL_POINT, user=current_user, photo=uploads.photo)
+            uploads.check()
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for(".index"))
+        except (Invalid, RuleViolation, PermissionDenied) as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return render_template("registration/form.html", conference=r.conference, form=form, uploads=uploads,
+                           registration=r, title=f"Change the registration of {r.full_name}"), \
+        200 if not form.errors else 422
+
+
+@bp.post("/registrations/<int:registration_id>/action")
+@permission_required(Permission.MANAGE_DELEGATION)
+def action(registration_id: int):
+    r = _member(registration_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.transition(r, form.action.data, actor=Actor.FOCAL_POINT, user=current_user,
+                                reason=form.reason.data or "")
+            db.session.commit()
+            flash(f"{r.full_name}: now {r.status.label.lower()}.", "success")
+        except (Invalid, RuleViolation, PermissionDenied) as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/credentials")
+@permission_required(Permission.MANAGE_DELEGATION)
+def credentials():
+    d = _delegation()
+    form = DocumentForm()
+    if form.validate_on_submit() and form.document.data:
+        try:
+            data = form.document.data.read(11 * 1024 * 1024)
+            check_pdf(data)
+            path = store(Path(current_app.config["UPLOAD_FOLDER"]), "documents", data, "pdf")
+            services.submit_credentials(d, path, user=current_user)
+            db.session.commit()
+            flash("The credentials are sent to the secretariat. Bring or send the originals as well.", "success")
+        except (UploadError, RuleViolation, PermissionDenied) as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    else:
+        flash("Choose the PDF of the credentials first.", "error")
+    return redirect(url_for(".index"))

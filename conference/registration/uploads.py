@@ -1,0 +1,439 @@
+"""Participants' uploads: passport-style photos and nominating documents.
+
+A photo is printed on the badge, so it is checked by its content (never by the
+file name or the content type the browser claims), normalized once on upload
+(orientation applied, cropped to the passport ratio 35:45, 700x900 pixels,
+baseline JPEG) and stored without any metadata: a phone's EXIF block carries
+the camera, the time and often the GPS position of whoever took the picture,
+none of which the secretariat needs. A nominating document (note verbale,
+official letter) must be a PDF; it is stored as sent.
+
+Files are written under the instance's upload folder, never under `static/`,
+with random names, and read back only through `open_upload`, which refuses any
+path that would lead outside that folder. The functions take the folder as a
+parameter so they can be used, and tested, without an application; callers
+pass `Path(current_app.config["UPLOAD_FOLDER"])`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import secrets
+import tempfile
+import warnings
+from pathlib import Path, PurePosixPath
+
+from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from conference.core.errors import NotFound, RuleViolation
+
+log = logging.getLogger(__name__)
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_RATIO = (35, 45)  # width:height of a passport photo (35 mm x 45 mm)
+PHOTO_SIZE = (700, 900)  # output pixels: 35x45 mm at about 500 dpi, ample for a badge
+# Below this the badge print shows pixels; 300x385 is 35x45 mm at about 220 dpi.
+PHOTO_MIN_SIZE = (300, 385)
+# A decoded image costs width x height x 4 bytes or so, whatever the size of the file: a 5 MB PNG of one colour can
+# declare a billion pixels. 50 megapixels admits the largest phone cameras' pictures and bounds memory; it is below
+# Pillow's own limit (Image.MAX_IMAGE_PIXELS, about 89 megapixels), which stays in force as a second line.
+PHOTO_MAX_PIXELS = 50_000_000
+PHOTO_JPEG_QUALITY = 88
+
+KINDS = ("photos", "documents")
+
+_PHOTO_FORMATS = ("JPEG", "PNG")
+# A JPEG with extra images (a depth map, an HDR gain map, a preview) is opened by Pillow as "MPO"; its first image is
+# the photo itself, so it is accepted as a JPEG and the other images are ignored.
+_JPEG_FORMATS = ("JPEG", "MPO")
+_SUFFIX = re.compile(r"[a-z0-9]{1,8}")
+
+
+class UploadError(RuleViolation):
+    """An uploaded file is refused; the message says what was wrong and what to send instead.
+
+    `field` is the name of the form field the file came from, so the form can show the message next to it.
+    """
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Recognizing a file by its first bytes, to tell the participant what they sent.
+
+
+def _describe(data: bytes) -> str:
+    """What `data` seems to be, as a noun phrase with its article ("a JPEG image"), from its content alone."""
+    head = data[:1024]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "a JPEG image"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "a PNG image"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "a GIF image"
+    # "BM" alone starts too many texts; the size of the header that follows tells a real BMP.
+    if head.startswith(b"BM") and head[14:18] in (b"\x0c\x00\x00\x00", b"(\x00\x00\x00", b"8\x00\x00\x00",
+                                                    b"l\x00\x00\x00", b"|\x00\x00\x00",
+                                                    b"4\x00\x00\x00", b"@\x00\x00\x00"):
+        return "a BMP image"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "a WebP image"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "a TIFF image"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"):
+        return "a HEIC image (the format iPhones save photos in)"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "an AVIF image"
+    if head.startswith(b"PK\x03\x04"):
+        # Office Open XML and OpenDocument files are ZIP archives; the names of their parts tell them apart.
+        if b"mimetypeapplication/vnd.oasis.opendocument.text" in head:
+            return "an OpenDocument text document (.odt)"
+        if b"word/" in data:
+            return "a Word document (.docx)"
+        if b"xl/" in data:
+            return "an Excel workbook (.xlsx)"
+        if b"ppt/" in data:
+            return "a PowerPoint presentation (.pptx)"
+        return "a ZIP archive"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an old-format Office document (such as a Word .doc file)"
+    if head.startswith(b"{\\rtf"):
+        return "a Rich Text (RTF) document"
+    # Last among the binary types: a ZIP archive can hold a PDF stored uncompressed, its header within 1024 bytes.
+    if b"%PDF-" in head:
+        return "a PDF document"
+    if _looks_like_text(head):
+        return "a plain text file"
+    return "of a type we do not recognize"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # The first 1024 bytes may end in the middle of a character.
+        if exc.start < len(head) - 3:
+            return False
+        text = head[: exc.start].decode("utf-8")
+    return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Photos
+
+
+def process_photo(data: bytes, field: str = "photo") -> bytes:
+    """Check an uploaded passport photo and return it as a clean 700x900 baseline JPEG.
+
+    Accepted: a JPEG or PNG image (recognized by its content), at most 5 MB, of one frame, at least 300x385 pixels
+    once its EXIF orientation is applied. The image is turned upright, flattened onto white when it has
+    transparency, converted to sRGB, cropped centrally to 35:45 and resized to 700x900; the JPEG returned carries
+    no metadata at all (no EXIF, no GPS position, no comment, no ICC profile: sRGB is what a JPEG without one means).
+
+    Raises UploadError, with `field` set, for anything else, including images whose declared size would take
+    too much memory to decode (decompression bombs).
+    """
+    if not data:
+        raise UploadError("The photo file is empty. Please send a passport-style photo as a JPEG or PNG image.",
+                          field)
+    if len(data) > PHOTO_MAX_BYTES:
+        raise UploadError(
+            f"The photo is {_megabytes(len(data))}; the limit is 5 MB. Please send a smaller JPEG or PNG image "
+            "(a passport-style photo needs no more than about 1 MB).", field)
+    kind = _describe(data)
+    if kind not in ("a JPEG image", "a PNG image"):
+        raise UploadError(
+            f"The photo must be a JPEG or PNG image; this file is {kind}. "
+            "Please save or export the photo as JPEG or PNG and send it again.", field)
+
+    # Pillow reports a decompression bomb with DecompressionBombWarning (above Image.MAX_IMAGE_PIXELS) or
+    # DecompressionBombError (above twice that). The warning is turned into an exception here so that such an image
+    # is refused like any other, never decoded. Other warnings (Pillow's notes on a slightly corrupt EXIF block, say)
+    # are recorded and logged rather than shown: they concern metadata that is thrown away.
+    # catch_warnings changes process-wide state; the block is short and only changes how warnings are reported.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            result = _normalize_photo(data, field)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise UploadError(_too_many_pixels_message(), field) from None
+    for w in caught:
+        log.info("photo upload: %s: %s", w.category.__name__, w.message)
+    return result
+
+
+def _too_many_pixels_message() -> str:
+    return (f"The photo has too many pixels to be processed safely (more than {PHOTO_MAX_PIXELS // 1_000_000} "
+            "megapixels). Please send a smaller JPEG or PNG image; 1,000 x 1,300 pixels is plenty for a badge.")
+
+
+def _damaged_message(kind: str) -> str:
+    name = kind.removeprefix("a ").removesuffix(" image")
+    return (f"The photo could not be read: the {name} file is damaged or incomplete. "
+            "Please open it on your device to check it, save it again as JPEG or PNG and send it again.")
+
+
+def _normalize_photo(data: bytes, field: str) -> bytes:
+    kind = _describe(data)
+    try:
+        # `formats` keeps every other decoder away from untrusted data, whatever its first bytes claim.
+        im = Image.open(io.BytesIO(data), formats=_PHOTO_FORMATS)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        log.info("photo upload: cannot open: %s", exc)
+        raise UploadError(_damaged_message(kind), field) from None
+
+    with im:
+        if im.format not in (*_JPEG_FORMATS, "PNG"):  # pragma: no cover - `formats` above already ensures it
+            raise UploadError(f"The photo must be a JPEG or PNG image; this file is {kind}.", field)
+        if im.format != "MPO" and getattr(im, "n_frames", 1) > 1:
+            raise UploadError(
+                "The photo is animated (it has several frames). Please send a still passport-style photo "
+                "as a JPEG or PNG image.", field)
+        width, height = im.size
+        if width * height > PHOTO_MAX_PIXELS:
+            raise UploadError(_too_many_pixels_message(), field)
+        icc_profile = im.info.get("icc_profile")
+
+        if im.format in _JPEG_FORMATS:
+            # Let the JPEG decoder scale down by 1/2, 1/4 or 1/8 while decoding, as long as both sides stay at
+            # least 900 pixels: a square bound, so the crop after any rotation still covers 700x900. A 48 MP picture
+            # then costs 3 MP of memory.
+            im.draft(im.mode, (max(PHOTO_SIZE), max(PHOTO_SIZE)))
+        try:
+            im.load()
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            log.info("photo upload: cannot decode: %s", exc)
+            raise UploadError(_damaged_message(kind), field) from None
+
+        orientation = _orientation(im)
+        if orientation in (5, 6, 7, 8):  # these turn the picture by a quarter: width and height swap
+            width, height = height, width
+        min_w, min_h = PHOTO_MIN_SIZE
+        if width < min_w or height < min_h:
+            raise UploadError(
+                f"The photo is only {width} x {height} pixels, too small to print sharply on a badge. "
+                f"Please send a photo of at least {min_w} x {min_h} pixels "
+                "(a phone camera's picture, or a passport photo scanned at 300 dpi).", field)
+
+        upright = _upright(im, orientation)
+
+    upright = _resizable_mode(upright)
+    photo = upright.resize(PHOTO_SIZE, Image.Resampling.LANCZOS, box=_crop_box(upright.size), reducing_gap=3.0)
+    photo = _flatten_on_white(photo)
+    photo = _to_srgb(photo, icc_profile)
+
+    # Nothing from the original travels to the output: Pillow's JPEG writer would otherwise copy a comment from
+    # `info`, and no exif or icc_profile is passed.
+    photo.info = {}
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=PHOTO_JPEG_QUALITY, optimize=True, progressive=False)
+    return out.getvalue()
+
+
+def _orientation(im: Image.Image) -> int:
+    """The EXIF orientation (1 to 8), or 1 when there is none or the EXIF block cannot be read."""
+    try:
+        value = int(im.getexif().get(ExifTags.Base.Orientation, 1))
+    except Exception as exc:  # untrusted EXIF fails in many ways; an unknown orientation is not worth a refusal
+        log.info("photo upload: unreadable EXIF: %s", exc)
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def _upright(im: Image.Image, orientation: int) -> Image.Image:
+    """The image turned as its EXIF orientation says (ImageOps.exif_transpose), as a new image."""
+    if orientation == 1:
+        return im.copy()
+    try:
+        return ImageOps.exif_transpose(im)
+    except Exception as exc:  # same reason as in _orientation
+        log.info("photo upload: cannot apply EXIF orientation: %s", exc)
+        return im.copy()
+
+
+def _resizable_mode(im: Image.Image) -> Image.Image:
+    """`im` in a mode that resizes smoothly: Pillow resizes palette and 1-bit images by nearest neighbour only."""
+    if im.mode in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        return im
+    if im.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        # 16-bit greyscale PNG: scale to 8 bits; a plain conversion would clip every value above 255 to white.
+        return im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    if im.mode == "P" and "transparency" in im.info or im.mode == "PA":
+        return im.convert("RGBA")
+    if im.mode == "1":
+        return im.convert("L")
+    if "transparency" in im.info:  # an RGB or L PNG with one transparent colour
+        return im.convert("RGBA")
+    return im.convert("RGB")
+
+
+def _crop_box(size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The largest central box of `size` in the passport ratio 35:45."""
+    width, height = size
+    ratio_w, ratio_h = PHOTO_RATIO
+    if width * ratio_h > height * ratio_w:  # wider than 35:45: keep the full height
+        crop_w = round(height * ratio_w / ratio_h)
+        left = (width - crop_w) // 2
+        return left, 0, left + crop_w, height
+    crop_h = round(width * ratio_h / ratio_w)
+    top = (height - crop_h) // 2
+    return 0, top, width, top + crop_h
+
+
+def _flatten_on_white(im: Image.Image) -> Image.Image:
+    """Transparent parts become white, the colour of a passport photo's background."""
+    if im.mode not in ("RGBA", "LA"):
+        return im
+    rgba = im.convert("RGBA")
+    background = Image.new("RGB", rgba.size, "white")
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _to_srgb(im: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """`im` as RGB in sRGB, the colour space a JPEG without a profile is read in.
+
+    A photo with an embedded profile (Display P3 from a phone, a CMYK scan) is converted through it, so that
+    dropping the profile does not change its colours; without one, or with a profile that cannot be used, the
+    values are taken as they are.
+    """
+    if icc_profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+            srgb = ImageCms.createProfile("sRGB")
+            converted = ImageCms.profileToProfile(im, source, srgb, outputMode="RGB")
+            if converted is not None:
+                return converted
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
+            log.info("photo upload: colour profile not used: %s", exc)
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Nominating documents
+
+
+def check_pdf(data: bytes, field: str = "document") -> None:
+    """Check that an uploaded nominating document is a complete PDF of at most 10 MB.
+
+    The check is on the content: the PDF header `%PDF-` within the first 1024 bytes and the end-of-file marker
+    `%%EOF` within the last 1024 (readers accept a little leading and trailing junk, so this does too), and no
+    other type's signature at the start (a ZIP archive holding a PDF has that PDF's header among its first bytes).
+    Raises UploadError, with `field` set, naming what the file seems to be otherwise.
+    """
+    if not data:
+        raise UploadError(
+            "The nominating document is empty. Please send the note verbale or official letter as a PDF file.",
+            field)
+    if len(data) > DOCUMENT_MAX_BYTES:
+        raise UploadError(
+            f"The nominating document is {_megabytes(len(data))}; the limit is 10 MB. Please send a smaller PDF "
+            "(a scan at 200 to 300 dpi in black and white or greyscale is usually well under 1 MB).", field)
+    kind = _describe(data)
+    if kind != "a PDF document":
+        raise UploadError(
+            "The nominating document must be a PDF file (a note verbale or official letter scanned or saved as "
+            f"PDF); this file is {kind}.", field)
+    if b"%%EOF" not in data[-1024:]:
+        raise UploadError(
+            "The nominating document is an incomplete PDF file: its end is missing, perhaps because a download or "
+            "an upload was cut short. Please save or scan the document again as PDF and send the complete file.",
+            field)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Storage
+
+
+def store(folder: Path, kind: str, data: bytes, suffix: str) -> str:
+    """Write `data` as a new file under `folder/kind/` and return its path relative to `folder` ("photos/x.jpg").
+
+    `kind` is "photos" or "documents"; `suffix` a short lower-case extension such as "jpg" or "pdf". The name is
+    random (`secrets.token_urlsafe(18)`, 144 bits): it can be neither guessed nor chosen by the uploader. The file
+    appears complete or not at all (written to a temporary file in the same directory, synced, then renamed), and
+    is readable by its owner and group only (0o640). Raises ValueError for an unknown kind or a bad suffix.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown upload kind {kind!r}; expected one of {', '.join(KINDS)}")
+    suffix = suffix.removeprefix(".")
+    if not _SUFFIX.fullmatch(suffix):
+        raise ValueError(f"bad file suffix {suffix!r}; expected a short lower-case extension such as 'jpg'")
+
+    directory = Path(folder) / kind
+    directory.mkdir(parents=True, exist_ok=True, mode=0o750)
+    name = f"{secrets.token_urlsafe(18)}.{suffix}"
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temporary, 0o640)
+        os.replace(temporary, directory / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_directory(directory)
+    return f"{kind}/{name}"
+
+
+def _sync_directory(directory: Path) -> None:
+    # The rename itself is durable only once the directory entry is on disk.
+    if os.name != "posix":  # pragma: no cover
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _safe_path(folder: Path, relative: str) -> Path:
+    """The absolute path of `relative` under `folder`, or NotFound when it could lead anywhere else.
+
+    Only paths of the form store() returns are considered: relative, POSIX, starting with a known kind, without
+    `..`; and the resolved path (symbolic links followed) must still lie inside `folder`.
+    """
+    not_found = NotFound("This file does not exist or is no longer available.")
+    if not isinstance(relative, str) or not relative or "\x00" in relative or "\\" in relative:
+        raise not_found
+    path = PurePosixPath(relative)
+    if path.is_absolute() or ".." in path.parts or len(path.parts) < 2 or path.parts[0] not in KINDS:
+        raise not_found
+    root = Path(folder).resolve()
+    target = (root / path).resolve()
+    if not target.is_relative_to(root):
+        raise not_found
+    return target
+
+
+def open_upload(folder: Path, relative: str) -> Path:
+    """The absolute path of a stored upload, given the relative path store() returned.
+
+    Raises NotFound for an absolute path, a path with `..`, one that resolves outside `folder` (through a symbolic
+    link, say), or a file that does not exist.
+    """
+    target = _safe_path(folder, relative)
+    if not target.is_file():
+        raise NotFound("This file does not exist or is no longer available.")
+    return target
+
+
+def delete_upload(folder: Path, relative: str | None) -> None:
+    """Remove a stored upload, as when personal data is purged; nothing happens when there is none.
+
+    A missing file is not an error (it may have been purged already). A path that could lead outside `folder` is
+    refused with NotFound, as by open_upload: it was never returned by store(), and nothing outside is touched.
+    """
+    if not relative:
+        return
+    _safe_path(folder, relative).unlink(missing_ok=True)

@@ -1,0 +1,129 @@
+"""The public side of registration: the form, and the participant's private page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+
+from conference.accounts.permissions import public
+from conference.conferences.services import get_conference
+from conference.core.errors import Invalid, RuleViolation
+from conference.extensions import db
+from conference.registration import services
+from conference.registration.forms import RegistrationForm, options
+from conference.registration.models import STATE_TYPES
+from conference.registration.services import Actor
+from conference.registration.uploads import open_upload
+from conference.registration.web import UploadSlots, show_errors
+
+bp = Blueprint("registration", __name__)
+
+
+@bp.get("/<code>/register")
+@public("anyone may start a registration")
+def start(code: str):
+    conference = get_conference(code)
+    return render_template("registration/start.html", conference=conference,
+                           closed=services.registration_open(conference), categories=services.CATEGORIES)
+
+
+@bp.route("/<code>/register/<category>", methods=["GET", "POST"])
+@public("anyone may register while registration is open")
+def form(code: str, category: str):
+    conference = get_conference(code)
+    closed = services.registration_open(conference)
+    if closed:
+        return render_template("registration/start.html", conference=conference, closed=closed,
+                               categories=services.CATEGORIES)
+    delegations = services.delegations_for(conference, category)
+    form = RegistrationForm()
+    form.delegation_id.choices = options([(0, "Choose…")] + [(d.id, d.entity.name) for d in delegations])
+    if not any(t in STATE_TYPES for t in services.CATEGORIES[category][1]):
+        del form.delegation_role
+    uploads = UploadSlots(form)
+    if uploads.validate():
+        try:
+            registration = services.submit_public(conference, form.delegation_id.data, form.to_data(),
+                                                  photo=uploads.photo, document=uploads.document)
+            uploads.check()
+            db.session.commit()
+            return redirect(url_for("registration.status", code=conference.code, token=registration.status_token,
+                                    new=1))
+        except (Invalid, RuleViolation) as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return render_template("registration/form.html", conference=conference, form=form, category=category,
+                           category_label=services.CATEGORIES[category][0], uploads=uploads,
+                           title="Register"), 200 if not form.errors else 422
+
+
+@bp.get("/<code>/registration/<token>")
+@public("the private link's secret token is the key")
+def status(code: str, token: str):
+    conference = get_conference(code)
+    registration = services.get_by_token(conference, token)
+    return render_template("registration/status.html", conference=conference, r=registration,
+                           editable=registration.status in services.EDITABLE,
+                           actions=services.allowed_actions(registration, Actor.PARTICIPANT))
+
+
+@bp.route("/<code>/registration/<token>/edit", methods=["GET", "POST"])
+@public("the private link's secret token is the key")
+def edit(code: str, token: str):
+    conference = get_conference(code)
+    registration = services.get_by_token(conference, token)
+    if registration.status not in services.EDITABLE:
+        flash(f"Your registration is {registration.status.label.lower()}: only the secretariat can change it now.",
+              "info")
+        return redirect(url_for("registration.status", code=code, token=token))
+    form = RegistrationForm()
+    del form.delegation_id, form.consent, form.document
+    if registration.delegation.entity.entity_type not in STATE_TYPES:
+        del form.delegation_role
+    uploads = UploadSlots(form)
+    if not form.is_submitted():
+        form.fill(services.RegistrationData.from_registration(registration))
+    elif uploads.validate():
+        try:
+            services.update(registration, form.to_data(), actor=Actor.PARTICIPANT, photo=uploads.photo)
+            uploads.check()
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("registration.status", code=code, token=token))
+        except (Invalid, RuleViolation) as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return render_template("registration/form.html", conference=conference, form=form, uploads=uploads,
+                           registration=registration, title="Change your registration"), \
+        200 if not form.errors else 422
+
+
+@bp.post("/<code>/registration/<token>/withdraw")
+@public("the private link's secret token is the key")
+def withdraw(code: str, token: str):
+    conference = get_conference(code)
+    registration = services.get_by_token(conference, token)
+    try:
+        services.transition(registration, "withdraw", actor=Actor.PARTICIPANT)
+        db.session.commit()
+        flash("Your registration is withdrawn. Write to the secretariat if this was a mistake.", "info")
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("registration.status", code=code, token=token))
+
+
+@bp.get("/<code>/registration/<token>/photo")
+@public("the private link's secret token is the key")
+def photo(code: str, token: str):
+    registration = services.get_by_token(get_conference(code), token)
+    if not registration.photo:
+        abort(404)
+    return send_photo(registration.photo)
+
+
+def send_photo(relative: str):
+    path: Path = open_upload(Path(current_app.config["UPLOAD_FOLDER"]), relative)
+    return send_file(path, mimetype="image/jpeg", max_age=0, conditional=True,
+                     download_name="photo.jpg", as_attachment=False)

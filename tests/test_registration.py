@@ -1,0 +1,375 @@
+"""The rules of registration and its state machine, enforced in the services layer for every way in."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from conference.accounts.models import Role
+from conference.core.db import utcnow
+from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.models import AuditLog, OutgoingMail
+from conference.extensions import db
+from conference.registration import services
+from conference.registration.models import (
+    CredentialsStatus,
+    DelegationRole,
+    EntityType,
+    Gender,
+    NgoAdmission,
+    RegionalGroup,
+    Registration,
+)
+from conference.registration.models import (
+    RegistrationStatus as S,
+)
+from conference.registration.services import ACTIONS, Actor, QueueFilters, RegistrationData
+from tests.factories import make_conference, make_delegation, make_entity, make_registration, make_user
+
+
+def future_conference(code="cop99", **kw):
+    today = utcnow().date()
+    now = utcnow()
+    values = dict(starts_on=today + timedelta(days=40), ends_on=today + timedelta(days=44),
+                  registration_opens_at=now - timedelta(days=10), registration_closes_at=now + timedelta(days=20))
+    values.update(kw)
+    return make_conference(code, **values)
+
+
+def person(conference, **kw) -> RegistrationData:
+    values = dict(family_name="Dubois", given_names="Hélène", gender=Gender.FEMALE, email="helene@example.org",
+                  date_of_birth=date(1980, 5, 17), passport_number="P1234567",
+                  passport_expiry=conference.ends_on + timedelta(days=400), delegation_role=DelegationRole.ADVISER,
+                  consent=True, nationality="FRA", language="fr")
+    values.update(kw)
+    return RegistrationData(**values)
+
+
+@pytest.fixture
+def world(db_session):
+    c = future_conference()
+    france = make_delegation(c, make_entity(EntityType.STATE_PARTY, "France", "FRA", RegionalGroup.WEOG))
+    kenya = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN))
+    ngo = make_delegation(c, make_entity(EntityType.NGO_ECOSOC, "Friends of Justice"), quota=2)
+    media = make_delegation(c, make_entity(EntityType.MEDIA, "Danube Wire"))
+    officer = make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    focal_fr = make_user("fp.fr@example.org", roles=[Role.FOCAL_POINT], delegation_id=france.id)
+    db_session.commit()
+    return {"c": c, "france": france, "kenya": kenya, "ngo": ngo, "media": media, "officer": officer,
+            "focal_fr": focal_fr}
+
+
+# -- the state machine: every (action, state) pair, allowed or refused --------------------------
+
+CASES = [(action, status) for action in ACTIONS for status in S]
+
+
+@pytest.mark.parametrize("action, status", CASES, ids=[f"{a}-from-{s.value}" for a, s in CASES])
+def test_every_transition_for_the_secretariat(world, db_session, action, status):
+    r = make_registration(world["france"], status=status, photo="photos/x.jpg")
+    sources, target, actors, needs_reason = ACTIONS[action]
+    allowed = status in sources and Actor.SECRETARIAT in actors
+    if allowed:
+        services.transition(r, action, actor=Actor.SECRETARIAT, user=world["officer"], reason="Because.")
+        assert r.status == target
+        entry = db_session.scalars(select(AuditLog).where(AuditLog.object_id == r.id,
+                                                          AuditLog.action == f"registration.{action}")).one()
+        assert entry.before == {"status": status.value} and entry.after == {"status": target.value}
+        assert entry.user_id == world["officer"].id and entry.reason == "Because."
+    else:
+        with pytest.raises((RuleViolation, PermissionDenied)):
+            services.transition(r, action, actor=Actor.SECRETARIAT, user=world["officer"], reason="Because.")
+        assert r.status == status
+    db_session.rollback()
+
+
+def test_who_may_do_what(world, db_session):
+    r = make_registration(world["france"], status=S.SUBMITTED, photo="photos/x.jpg")
+    with pytest.raises(PermissionDenied):
+        services.transition(r, "approve", actor=Actor.PARTICIPANT)
+    with pytest.raises(PermissionDenied):
+        services.transition(r, "approve", actor=Actor.FOCAL_POINT, user=world["focal_fr"])
+    with pytest.raises(PermissionDenied):
+        services.transition(r, "preapprove", actor=Actor.SECRETARIAT, user=world["officer"])
+    door = make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    with pytest.raises(PermissionDenied):
+        services.transition(r, "approve", actor=Actor.SECRETARIAT, user=door)
+    services.transition(r, "preapprove", actor=Actor.FOCAL_POINT, user=world["focal_fr"])
+    assert r.status == S.PREAPPROVED
+
+
+def test_a_focal_point_acts_for_their_own_delegation_only(world, db_session):
+    other = make_registration(world["kenya"], status=S.SUBMITTED)
+    with pytest.raises(PermissionDenied):
+        services.transition(other, "preapprove", actor=Actor.FOCAL_POINT, user=world["focal_fr"])
+    with pytest.raises(PermissionDenied):
+        services.update(other, person(world["c"]), actor=Actor.FOCAL_POINT, user=world["focal_fr"])
+    with pytest.raises(PermissionDenied):
+        services.register(world["c"], world["kenya"], person(world["c"]), actor=Actor.FOCAL_POINT,
+                          user=world["focal_fr"])
+
+
+def test_a_reason_is_needed_to_reject_or_ask_for_information(world, db_session):
+    r = make_registration(world["france"], status=S.SUBMITTED)
+    for action in ("reject", "request_info"):
+        with pytest.raises(Invalid) as caught:
+            services.transition(r, action, actor=Actor.SECRETARIAT, user=world["officer"], reason="  ")
+        assert "reason" in caught.value.errors
+    assert r.status == S.SUBMITTED
+
+
+def test_approval_needs_a_photo_for_people_who_come_in_person(world, db_session):
+    r = make_registration(world["france"], status=S.SUBMITTED)
+    with pytest.raises(RuleViolation, match="no photo"):
+        services.transition(r, "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+
+
+def test_editing_after_approval_is_for_the_secretariat_only(world, db_session):
+    c = world["c"]
+    r = services.register(c, world["france"], person(c), actor=Actor.PARTICIPANT)
+    r.photo = "photos/x.jpg"
+    services.transition(r, "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+    with pytest.raises(RuleViolation, match="only the secretariat"):
+        services.update(r, person(c, function_title="Minister"), actor=Actor.PARTICIPANT)
+    services.update(r, person(c, function_title="Minister"), actor=Actor.SECRETARIAT, user=world["officer"])
+    assert r.function_title == "Minister"
+
+
+def test_answering_a_request_for_information_resubmits(world, db_session):
+    c = world["c"]
+    r = services.register(c, world["france"], person(c), actor=Actor.PARTICIPANT)
+    services.transition(r, "request_info", actor=Actor.SECRETARIAT, user=world["officer"], reason="Photo please")
+    services.update(r, person(c, phone="+33 1 23"), actor=Actor.PARTICIPANT, photo="photos/new.jpg")
+    assert r.status == S.SUBMITTED and r.photo == "photos/new.jpg"
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+def test_registering_queues_the_confirmation_in_the_participants_language(world, db_session):
+    c = world["c"]
+    r = services.register(c, world["france"], person(c), actor=Actor.PARTICIPANT)
+    assert r.status == S.SUBMITTED and r.submitted_at is not None
+    assert r.name_key == "dubois helene"
+    mail = db_session.scalars(select(OutgoingMail)).one()
+    assert mail.recipient == "helene@example.org" and mail.language == "fr"
+    assert r.status_token in mail.body_text
+
+
+def test_quota_of_an_ngo(world, db_session):
+    c, ngo = world["c"], world["ngo"]
+    for i in range(2):
+        services.register(c, ngo, person(c, email=f"n{i}@example.org", passport_number=f"N{i}",
+                                         family_name=f"Name{i}"), actor=Actor.PARTICIPANT)
+    with pytest.raises(RuleViolation, match="reached its quota of 2"):
+        services.register(c, ngo, person(c, email="n3@example.org", passport_number="N3"), actor=Actor.PARTICIPANT)
+
+
+def test_the_session_default_quota_applies_to_ngos(world, db_session):
+    ngo = make_delegation(world["c"], make_entity(EntityType.NGO_OTHER, "Other NGO"))
+    assert services.quota_of(ngo) == world["c"].ngo_quota == 10
+    assert services.quota_of(world["france"]) is None
+
+
+def test_approval_respects_the_quota(world, db_session):
+    ngo = world["ngo"]
+    a = make_registration(ngo, status=S.APPROVED)
+    b = make_registration(ngo, status=S.APPROVED)
+    c = make_registration(ngo, status=S.SUBMITTED, photo="photos/x.jpg")
+    assert a and b
+    with pytest.raises(RuleViolation, match="quota"):
+        services.transition(c, "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+
+
+@pytest.mark.parametrize("same, field", [
+    ({"email": "HELENE@example.org"}, "email"),
+    ({"passport_number": "p 1234567"}, "passport_number"),
+    ({"family_name": "DUBOIS", "given_names": "Helene"}, "family_name"),
+])
+def test_one_accreditation_per_person(world, db_session, same, field):
+    c = world["c"]
+    services.register(c, world["france"], person(c), actor=Actor.PARTICIPANT)
+    other = {"email": "other@example.org", "passport_number": "Z999", "family_name": "Other", **same}
+    with pytest.raises(Invalid) as caught:
+        # Under another category too: a journalist cannot also be a delegate.
+        services.register(c, world["media"], person(c, **other), actor=Actor.PARTICIPANT)
+    assert field in caught.value.errors
+    assert "France" in caught.value.errors[field][0] and "one accreditation" in caught.value.errors[field][0]
+
+
+def test_ngo_without_ecosoc_status_waits_for_the_objection_period(world, db_session):
+    c = world["c"]
+    d = make_delegation(c, make_entity(EntityType.NGO_OTHER, "New NGO"), ngo_admission=NgoAdmission.NOT_APPLICABLE)
+    r = make_registration(d, status=S.SUBMITTED, photo="photos/x.jpg")
+    with pytest.raises(RuleViolation, match="not yet been listed"):
+        services.transition(r, "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+    listed = utcnow() - timedelta(days=10)
+    services.ngo_admission_step(d, "list", user=world["officer"], now=listed)
+    with pytest.raises(RuleViolation, match="objection period ends on"):
+        services.transition(r, "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+    # Thirty days later, nobody having objected, the delegates can be approved.
+    services.transition(r, "approve", actor=Actor.SECRETARIAT, user=world["officer"],
+                        now=listed + timedelta(days=30, minutes=1))
+    assert r.status == S.APPROVED
+
+
+def test_an_objection_sends_the_ngo_to_the_conference(world, db_session):
+    c = world["c"]
+    d = make_delegation(c, make_entity(EntityType.NGO_OTHER, "Contested NGO"))
+    r = make_registration(d, status=S.SUBMITTED, photo="photos/x.jpg")
+    services.ngo_admission_step(d, "list", user=world["officer"], now=utcnow() - timedelta(days=40))
+    services.ngo_admission_step(d, "object", user=world["officer"], reason="Objection by a State")
+    with pytest.raises(RuleViolation, match="Conference must decide"):
+        services.transition(r, "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+    services.ngo_admission_step(d, "admit", user=world["officer"], reason="Decision of the Conference")
+    services.transition(r, "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+    with pytest.raises(RuleViolation):
+        services.ngo_admission_step(world["ngo"], "list", user=world["officer"])  # ECOSOC NGOs need none
+
+
+def test_registration_window(world, db_session):
+    c = world["c"]
+    c.registration_closes_at = utcnow() - timedelta(hours=1)
+    with pytest.raises(RuleViolation, match="Registration closed on .* Only the secretariat"):
+        services.register(c, world["france"], person(c), actor=Actor.PARTICIPANT)
+    with pytest.raises(RuleViolation):
+        services.register(c, world["france"], person(c), actor=Actor.FOCAL_POINT, user=world["focal_fr"])
+    r = services.register(c, world["france"], person(c), actor=Actor.SECRETARIAT, user=world["officer"],
+                          require_consent=False)
+    assert r.late_registration
+    c.registration_opens_at = utcnow() + timedelta(days=1)
+    c.registration_closes_at = utcnow() + timedelta(days=2)
+    assert "Registration opens on" in services.registration_open(c)
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"family_name": " "}, "family_name"),
+    ({"email": "not-an-address"}, "email"),
+    ({"gender": None}, "gender"),
+    ({"date_of_birth": date(2090, 1, 1)}, "date_of_birth"),
+    ({"passport_expiry": date(2000, 1, 1)}, "passport_expiry"),
+    ({"passport_number": "AB-12"}, "passport_number"),
+    ({"phone": "call me"}, "phone"),
+    ({"delegation_role": None}, "delegation_role"),
+    ({"consent": False}, "consent"),
+    ({"nationality": "12"}, "nationality"),
+    ({"family_name": "x" * 121}, "family_name"),
+])
+def test_bad_data_names_the_field(world, db_session, changes, field):
+    c = world["c"]
+    with pytest.raises(Invalid) as caught:
+        services.register(c, world["france"], person(c, **changes), actor=Actor.PARTICIPANT)
+    assert field in caught.value.errors
+    assert db_session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
+def test_attendance_days_must_fall_in_the_session(world, db_session):
+    c = world["c"]
+    with pytest.raises(Invalid) as caught:
+        services.register(c, world["france"], person(c, attendance_from=c.ends_on, attendance_to=c.starts_on),
+                          actor=Actor.PARTICIPANT)
+    assert "attendance_to" in caught.value.errors
+    with pytest.raises(Invalid) as caught:
+        services.register(c, world["france"], person(c, attendance_from=c.starts_on - timedelta(days=1)),
+                          actor=Actor.PARTICIPANT)
+    assert "attendance_from" in caught.value.errors
+
+
+def test_names_are_cleaned_of_control_characters(world, db_session):
+    c = world["c"]
+    r = services.register(c, world["france"], person(c, family_name="Du\u0000bois\u200b", badge_name=""),
+                          actor=Actor.PARTICIPANT)
+    assert r.family_name == "Dubois" and r.badge_name == "Hélène Dubois"
+
+
+def test_one_head_per_delegation(world, db_session):
+    c = world["c"]
+    services.register(c, world["france"], person(c, delegation_role=DelegationRole.HEAD), actor=Actor.PARTICIPANT)
+    with pytest.raises(Invalid) as caught:
+        services.register(c, world["france"], person(c, email="b@example.org", passport_number="B1",
+                                                     family_name="B", delegation_role=DelegationRole.HEAD),
+                          actor=Actor.PARTICIPANT)
+    assert "delegation_role" in caught.value.errors
+
+
+def test_credentials(world, db_session):
+    services.submit_credentials(world["france"], "documents/cred.pdf", user=world["focal_fr"])
+    assert world["france"].credentials_status == CredentialsStatus.PROVISIONAL
+    services.set_credentials(world["france"], CredentialsStatus.RECEIVED, user=world["officer"])
+    assert world["france"].credentials_received_at is not None
+    focal_ngo = make_user("fp.ngo@example.org", roles=[Role.FOCAL_POINT], delegation_id=world["ngo"].id)
+    with pytest.raises(RuleViolation, match="States parties"):
+        services.submit_credentials(world["ngo"], "documents/x.pdf", user=focal_ngo)
+    with pytest.raises(PermissionDenied):
+        services.submit_credentials(world["kenya"], "documents/x.pdf", user=world["focal_fr"])
+
+
+def test_bulk_decisions_report_each_refusal(world, db_session):
+    ok1 = make_registration(world["france"], status=S.SUBMITTED, photo="photos/a.jpg")
+    ok2 = make_registration(world["kenya"], status=S.PREAPPROVED, photo="photos/b.jpg")
+    no_photo = make_registration(world["kenya"], status=S.SUBMITTED, family_name="Nophoto")
+    rejected = make_registration(world["france"], status=S.REJECTED)
+    done, refused = services.bulk_transition(world["c"], [ok1.id, ok2.id, no_photo.id, rejected.id, 999_999],
+                                             "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+    db_session.commit()
+    assert {r.id for r in done} == {ok1.id, ok2.id}
+    assert "no photo" in refused[no_photo.id] and "cannot be approved" in refused[rejected.id]
+    assert refused[999_999] == "not found in this session"
+    db_session.expire_all()
+    assert db_session.get(Registration, no_photo.id).status == S.SUBMITTED
+    assert db_session.get(Registration, ok1.id).status == S.APPROVED
+
+
+# -- the queue -----------------------------------------------------------------------------------
+
+def test_search_in_any_script_ignores_case_and_accents(world, db_session):
+    c = world["c"]
+    make_registration(world["france"], family_name="Dubois", given_names="Hélène",
+                      name_key=services.name_key("Dubois", "Hélène"))
+    make_registration(world["kenya"], family_name="Иванов", given_names="Сергей",
+                      name_key=services.name_key("Иванов", "Сергей"))
+    make_registration(world["kenya"], family_name="王", given_names="伟", name_key=services.name_key("王", "伟"))
+    make_registration(world["kenya"], family_name="العلي", given_names="فاطمة",
+                      name_key=services.name_key("العلي", "فاطمة"))
+
+    def names(q, **kw):
+        rows, total = services.search(c, QueueFilters(q=q, **kw))
+        return sorted(r.family_name for r in rows)
+
+    assert names("HELENE dubois") == ["Dubois"]
+    assert names("иванов") == ["Иванов"]
+    assert names("王") == ["王"]
+    assert names("فاطمة") == ["العلي"]
+    assert names("100%_") == []
+    assert names("", category=EntityType.STATE_PARTY, regional_group="AFRICAN") == sorted(["Иванов", "王", "العلي"])
+
+
+def test_the_queue_page_costs_the_same_queries_for_10_or_60_rows(world, db_session, client):
+    c = world["c"]
+    for i in range(60):
+        make_registration(world["france"] if i % 2 else world["kenya"], status=S.SUBMITTED)
+    db_session.commit()
+    from tests.test_accounts import login
+
+    login(client, "officer@example.org")
+
+    def queries(path):
+        count = 0
+
+        def counter(*_):
+            nonlocal count
+            count += 1
+
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        return count
+
+    small = queries(f"/admin/{c.code}/registrations?delegation={world['france'].id}&q=Given1")
+    large = queries(f"/admin/{c.code}/registrations")
+    assert large == small
+    rows, total = services.search(c, QueueFilters(), page=2, per_page=50)
+    assert total == 60 and len(rows) == 10
