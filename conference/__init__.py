@@ -67,6 +67,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.cli.add_command(demo_command)
     app.cli.add_command(stats_command)
 
+    from conference.mail.services import init_app as init_mail
+
+    init_mail(app)
+
     from conference.core.templating import register_template_helpers
 
     register_template_helpers(app)

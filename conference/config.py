@@ -96,6 +96,8 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_FROM": env.get("MAIL_FROM") or "Plenary <no-reply@localhost>",
+        # Without a mail server, mail is written here as .eml files (default instance/outbox).
+        "MAIL_OUTBOX": env.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": plenary_env == "production",

@@ -51,7 +51,8 @@ def _app(database, tmp_path_factory):
     url, engine_options = database
     app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine_options},
-                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))})
+                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+                      "MAIL_OUTBOX": str(tmp_path_factory.mktemp("outbox"))})
     with app.app_context():
         _db.create_all()
         _db.session.remove()

@@ -28,12 +28,25 @@ class Base(DeclarativeBase):
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record):
-    """SQLite ignores foreign keys unless asked, per connection."""
+def _sqlite_connect(dbapi_connection, connection_record):
+    """SQLite ignores foreign keys unless asked, per connection. And Python's sqlite3 driver begins
+    transactions on its own, late: a savepoint opened first would then commit by itself when released.
+    Letting SQLAlchemy emit BEGIN (below) makes savepoints nest inside the real transaction."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Readers do not block the writer (the dev server serves several requests at once,
+        # and mail is delivered in a session of its own right after a commit).
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 class UTCDateTime(sa.types.TypeDecorator):
