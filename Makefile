@@ -15,7 +15,8 @@ run: system-deps install migrate
 	@$(FLASK) users ensure-admin
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: system-deps install-dev
+test: install-dev
+	@WITH_BROWSER=1 PYTHON=$(PYTHON) sh scripts/system-deps.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system-deps:

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes sure the system libraries WeasyPrint needs (Pango, HarfBuzz) and fonts
 # for every script Plenary prints (Latin, Greek, Cyrillic, Arabic, Chinese,
-# Japanese, Korean) are present. Installs them with apt when running as root on
+# Japanese, Korean) are present, and with WITH_BROWSER=1 Chromium for the browser tests. Installs them with apt when running as root on
 # Debian/Ubuntu; otherwise says exactly what to install and stops.
 set -eu
 
@@ -21,6 +21,11 @@ have_lib libharfbuzz-subset.so || missing="$missing harfbuzz-subset"
 for lang in en ru el ar zh-cn ja ko; do
     have_font_for "$lang" || missing="$missing font:$lang"
 done
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own download does not work here).
+if [ "${WITH_BROWSER:-0}" = "1" ]; then
+    PACKAGES="$PACKAGES chromium"
+    [ -x /usr/bin/chromium ] || missing="$missing chromium"
+fi
 
 [ -z "$missing" ] && exit 0
 
