@@ -43,6 +43,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.admin import views as admin_views
     from conference.conferences import views as conference_views
     from conference.core import views as core_views
+    from conference.programme import admin as programme_admin
+    from conference.programme import views as programme_views
     from conference.registration import admin as registration_admin
     from conference.registration import focal as registration_focal
     from conference.registration import views as registration_views
@@ -53,6 +55,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(registration_admin.bp)
     app.register_blueprint(registration_focal.bp)
     app.register_blueprint(registration_views.bp)
+    app.register_blueprint(programme_views.bp)
+    app.register_blueprint(programme_admin.bp)
     app.register_blueprint(conference_views.bp)  # last: its /<code> routes catch the rest
 
     from conference.core.errors import register_error_handlers

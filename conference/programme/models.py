@@ -110,13 +110,20 @@ class Session(db.Model):
     uid: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True, default=uuid.uuid4)
     # iCalendar SEQUENCE: raised on every change of time, room or status once published.
     sequence: Mapped[int] = mapped_column(default=0)
+    # Who sent the application (a participant of the lead organizer); e-mails about it go to them.
+    applicant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registration.id", ondelete="SET NULL"),
+                                                     index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last change of time, room or status after publication, shown on the programme.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    change_note: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     conference: Mapped[Conference] = relationship()
     room: Mapped[Room | None] = relationship(primaryjoin="Session.room_id == Room.id", foreign_keys="Session.room_id")
+    applicant: Mapped[Registration | None] = relationship(foreign_keys="Session.applicant_id")
     organizers: Mapped[list[SessionOrganizer]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="SessionOrganizer.position"
     )

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: cf63a95eaf73
+Revision ID: 45cab4b88040
 Revises: 
-Create Date: 2026-11-28 00:57:17.977625
+Create Date: 2026-11-28 01:11:14.211713
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'cf63a95eaf73'
+revision = '45cab4b88040'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -37,8 +37,8 @@ def upgrade():
     sa.Column('retention_days', sa.Integer(), nullable=False),
     sa.Column('ngo_quota', sa.Integer(), nullable=True),
     sa.Column('side_events_per_organizer', sa.Integer(), nullable=False),
-    sa.Column('badge_scheme', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('side_event_slots', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('badge_scheme', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
+    sa.Column('side_event_slots', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('opening_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("code NOT IN ('admin', 'focal', 'login', 'logout', 'static', 'healthz', 'door', 'api')", name=op.f('ck_conference_code_not_reserved')),
@@ -189,45 +189,6 @@ def upgrade():
         batch_op.create_index('uq_registration_conference_id_passport_number', ['conference_id', 'passport_number'], unique=True, sqlite_where=sa.text('passport_number IS NOT NULL'), postgresql_where=sa.text('passport_number IS NOT NULL'))
         batch_op.create_index('uq_registration_one_head_per_delegation', ['delegation_id'], unique=True, sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"), postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"))
 
-    op.create_table('session',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('conference_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('PLENARY', 'COMMITTEE', 'SIDE_EVENT', 'ROUNDTABLE', 'NETWORKING', 'BRIEFING', name='session_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('format', sa.Enum('IN_PERSON', 'HYBRID', 'ONLINE', name='session_format', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('languages', sa.String(length=100), nullable=False),
-    sa.Column('room_id', sa.Integer(), nullable=True),
-    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('capacity', sa.Integer(), nullable=True),
-    sa.Column('expected_attendance', sa.Integer(), nullable=True),
-    sa.Column('preferred_slots', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('is_closed', sa.Boolean(), nullable=False),
-    sa.Column('restricted_to_parties', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.Enum('DRAFT', 'SUBMITTED', 'UNDER_REVIEW', 'ACCEPTED', 'REJECTED', 'WAITLISTED', 'SCHEDULED', 'PUBLISHED', 'CANCELLED', name='session_status', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('status_reason', sa.Text(), nullable=False),
-    sa.Column('uid', sa.Uuid(), nullable=False),
-    sa.Column('sequence', sa.Integer(), nullable=False),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("status NOT IN ('SCHEDULED', 'PUBLISHED') OR (starts_at IS NOT NULL AND ends_at IS NOT NULL)", name=op.f('ck_session_scheduled_has_time')),
-    sa.CheckConstraint('capacity IS NULL OR capacity > 0', name=op.f('ck_session_capacity_positive')),
-    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_session_ends_after_start')),
-    sa.CheckConstraint('expected_attendance IS NULL OR expected_attendance > 0', name=op.f('ck_session_expected_attendance_positive')),
-    sa.CheckConstraint('sequence >= 0', name=op.f('ck_session_sequence_not_negative')),
-    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_session_conference_id_conference'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['room_id', 'conference_id'], ['room.id', 'room.conference_id'], name='fk_session_room_same_conference', ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_session')),
-    sa.UniqueConstraint('id', 'conference_id', name=op.f('uq_session_id_conference_id')),
-    sa.UniqueConstraint('uid', name=op.f('uq_session_uid'))
-    )
-    with op.batch_alter_table('session', schema=None) as batch_op:
-        batch_op.create_index('ix_session_conference_id_starts_at', ['conference_id', 'starts_at'], unique=False)
-        batch_op.create_index('ix_session_room_id_starts_at', ['room_id', 'starts_at'], unique=False)
-
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -254,8 +215,8 @@ def upgrade():
     sa.Column('action', sa.String(length=80), nullable=False),
     sa.Column('object_type', sa.String(length=40), nullable=False),
     sa.Column('object_id', sa.Integer(), nullable=True),
-    sa.Column('before', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
-    sa.Column('after', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('before', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=True),
+    sa.Column('after', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_audit_log_conference_id_conference'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_audit_log_user_id_user'), ondelete='SET NULL'),
@@ -288,37 +249,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_badge_registration_id'), ['registration_id'], unique=False)
         batch_op.create_index('uq_badge_one_valid_per_registration', ['registration_id'], unique=True, sqlite_where=sa.text('superseded_at IS NULL'), postgresql_where=sa.text('superseded_at IS NULL'))
 
-    op.create_table('check_in',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('conference_id', sa.Integer(), nullable=False),
-    sa.Column('registration_id', sa.Integer(), nullable=True),
-    sa.Column('session_id', sa.Integer(), nullable=True),
-    sa.Column('door', sa.String(length=40), nullable=False),
-    sa.Column('scanned_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('venue_day', sa.Date(), nullable=False),
-    sa.Column('device', sa.String(length=120), nullable=False),
-    sa.Column('scanned_by_id', sa.Integer(), nullable=True),
-    sa.Column('result', sa.Enum('ADMITTED', 'ALREADY_ADMITTED', 'NOT_INVITED', 'BADGE_REPLACED', 'NOT_APPROVED', 'UNKNOWN', 'FORGED', name='check_in_result', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('serial', sa.String(length=64), nullable=False),
-    sa.CheckConstraint("(session_id IS NULL AND door = 'gate') OR (session_id IS NOT NULL AND door <> 'gate')", name=op.f('ck_check_in_door_matches_session')),
-    sa.CheckConstraint("registration_id IS NOT NULL OR result IN ('UNKNOWN', 'FORGED')", name=op.f('ck_check_in_known_results_name_someone')),
-    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_check_in_conference_id_conference'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['registration_id', 'conference_id'], ['registration.id', 'registration.conference_id'], name='fk_check_in_registration_same_conference', ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['scanned_by_id'], ['user.id'], name=op.f('fk_check_in_scanned_by_id_user'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['session_id', 'conference_id'], ['session.id', 'session.conference_id'], name='fk_check_in_session_same_conference', ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_check_in'))
-    )
-    with op.batch_alter_table('check_in', schema=None) as batch_op:
-        batch_op.create_index('ix_check_in_conference_id_venue_day', ['conference_id', 'venue_day'], unique=False)
-        batch_op.create_index(batch_op.f('ix_check_in_registration_id'), ['registration_id'], unique=False)
-        batch_op.create_index('ix_check_in_session_id_result', ['session_id', 'result'], unique=False)
-        batch_op.create_index('uq_check_in_admitted_once_per_door_and_day', ['registration_id', 'door', 'venue_day'], unique=True, sqlite_where=sa.text("result = 'ADMITTED'"), postgresql_where=sa.text("result = 'ADMITTED'"))
-
     op.create_table('job',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('conference_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('params', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('params', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('status', sa.Enum('QUEUED', 'RUNNING', 'DONE', 'FAILED', name='job_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('total', sa.Integer(), nullable=True),
     sa.Column('done', sa.Integer(), nullable=False),
@@ -356,6 +291,84 @@ def upgrade():
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outgoing_mail_conference_id'), ['conference_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outgoing_mail_registration_id'), ['registration_id'], unique=False)
+
+    op.create_table('session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('PLENARY', 'COMMITTEE', 'SIDE_EVENT', 'ROUNDTABLE', 'NETWORKING', 'BRIEFING', name='session_kind', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('format', sa.Enum('IN_PERSON', 'HYBRID', 'ONLINE', name='session_format', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('languages', sa.String(length=100), nullable=False),
+    sa.Column('room_id', sa.Integer(), nullable=True),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('capacity', sa.Integer(), nullable=True),
+    sa.Column('expected_attendance', sa.Integer(), nullable=True),
+    sa.Column('preferred_slots', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
+    sa.Column('is_closed', sa.Boolean(), nullable=False),
+    sa.Column('restricted_to_parties', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.Enum('DRAFT', 'SUBMITTED', 'UNDER_REVIEW', 'ACCEPTED', 'REJECTED', 'WAITLISTED', 'SCHEDULED', 'PUBLISHED', 'CANCELLED', name='session_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('status_reason', sa.Text(), nullable=False),
+    sa.Column('uid', sa.Uuid(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('applicant_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('change_note', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status NOT IN ('SCHEDULED', 'PUBLISHED') OR (starts_at IS NOT NULL AND ends_at IS NOT NULL)", name=op.f('ck_session_scheduled_has_time')),
+    sa.CheckConstraint('capacity IS NULL OR capacity > 0', name=op.f('ck_session_capacity_positive')),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_session_ends_after_start')),
+    sa.CheckConstraint('expected_attendance IS NULL OR expected_attendance > 0', name=op.f('ck_session_expected_attendance_positive')),
+    sa.CheckConstraint('sequence >= 0', name=op.f('ck_session_sequence_not_negative')),
+    sa.ForeignKeyConstraint(['applicant_id'], ['registration.id'], name=op.f('fk_session_applicant_id_registration'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_session_conference_id_conference'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['room_id', 'conference_id'], ['room.id', 'room.conference_id'], name='fk_session_room_same_conference', ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session')),
+    sa.UniqueConstraint('id', 'conference_id', name=op.f('uq_session_id_conference_id')),
+    sa.UniqueConstraint('uid', name=op.f('uq_session_uid'))
+    )
+    with op.batch_alter_table('session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_session_applicant_id'), ['applicant_id'], unique=False)
+        batch_op.create_index('ix_session_conference_id_starts_at', ['conference_id', 'starts_at'], unique=False)
+        batch_op.create_index('ix_session_room_id_starts_at', ['room_id', 'starts_at'], unique=False)
+
+    op.create_table('user_role',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.Enum('ADMIN', 'REGISTRATION_OFFICER', 'SIDE_EVENT_COORDINATOR', 'BADGE_DESK', 'DOOR_STAFF', 'FOCAL_POINT', name='role', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_role_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),
+    sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_role_user_id_role'))
+    )
+    op.create_table('check_in',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conference_id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=True),
+    sa.Column('session_id', sa.Integer(), nullable=True),
+    sa.Column('door', sa.String(length=40), nullable=False),
+    sa.Column('scanned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('venue_day', sa.Date(), nullable=False),
+    sa.Column('device', sa.String(length=120), nullable=False),
+    sa.Column('scanned_by_id', sa.Integer(), nullable=True),
+    sa.Column('result', sa.Enum('ADMITTED', 'ALREADY_ADMITTED', 'NOT_INVITED', 'BADGE_REPLACED', 'NOT_APPROVED', 'UNKNOWN', 'FORGED', name='check_in_result', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('serial', sa.String(length=64), nullable=False),
+    sa.CheckConstraint("(session_id IS NULL AND door = 'gate') OR (session_id IS NOT NULL AND door <> 'gate')", name=op.f('ck_check_in_door_matches_session')),
+    sa.CheckConstraint("registration_id IS NOT NULL OR result IN ('UNKNOWN', 'FORGED')", name=op.f('ck_check_in_known_results_name_someone')),
+    sa.ForeignKeyConstraint(['conference_id'], ['conference.id'], name=op.f('fk_check_in_conference_id_conference'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registration_id', 'conference_id'], ['registration.id', 'registration.conference_id'], name='fk_check_in_registration_same_conference', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['scanned_by_id'], ['user.id'], name=op.f('fk_check_in_scanned_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['session_id', 'conference_id'], ['session.id', 'session.conference_id'], name='fk_check_in_session_same_conference', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_check_in'))
+    )
+    with op.batch_alter_table('check_in', schema=None) as batch_op:
+        batch_op.create_index('ix_check_in_conference_id_venue_day', ['conference_id', 'venue_day'], unique=False)
+        batch_op.create_index(batch_op.f('ix_check_in_registration_id'), ['registration_id'], unique=False)
+        batch_op.create_index('ix_check_in_session_id_result', ['session_id', 'result'], unique=False)
+        batch_op.create_index('uq_check_in_admitted_once_per_door_and_day', ['registration_id', 'door', 'venue_day'], unique=True, sqlite_where=sa.text("result = 'ADMITTED'"), postgresql_where=sa.text("result = 'ADMITTED'"))
 
     op.create_table('session_organizer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -405,20 +418,11 @@ def upgrade():
     with op.batch_alter_table('session_speaker', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_session_speaker_registration_id'), ['registration_id'], unique=False)
 
-    op.create_table('user_role',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.Enum('ADMIN', 'REGISTRATION_OFFICER', 'SIDE_EVENT_COORDINATOR', 'BADGE_DESK', 'DOOR_STAFF', 'FOCAL_POINT', name='role', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_role_user_id_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),
-    sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_role_user_id_role'))
-    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
-    op.drop_table('user_role')
     with op.batch_alter_table('session_speaker', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_session_speaker_registration_id'))
 
@@ -433,6 +437,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_session_organizer_entity_id'))
 
     op.drop_table('session_organizer')
+    with op.batch_alter_table('check_in', schema=None) as batch_op:
+        batch_op.drop_index('uq_check_in_admitted_once_per_door_and_day', sqlite_where=sa.text("result = 'ADMITTED'"), postgresql_where=sa.text("result = 'ADMITTED'"))
+        batch_op.drop_index('ix_check_in_session_id_result')
+        batch_op.drop_index(batch_op.f('ix_check_in_registration_id'))
+        batch_op.drop_index('ix_check_in_conference_id_venue_day')
+
+    op.drop_table('check_in')
+    op.drop_table('user_role')
+    with op.batch_alter_table('session', schema=None) as batch_op:
+        batch_op.drop_index('ix_session_room_id_starts_at')
+        batch_op.drop_index('ix_session_conference_id_starts_at')
+        batch_op.drop_index(batch_op.f('ix_session_applicant_id'))
+
+    op.drop_table('session')
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outgoing_mail_registration_id'))
         batch_op.drop_index(batch_op.f('ix_outgoing_mail_conference_id'))
@@ -442,13 +460,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_job_conference_id'))
 
     op.drop_table('job')
-    with op.batch_alter_table('check_in', schema=None) as batch_op:
-        batch_op.drop_index('uq_check_in_admitted_once_per_door_and_day', sqlite_where=sa.text("result = 'ADMITTED'"), postgresql_where=sa.text("result = 'ADMITTED'"))
-        batch_op.drop_index('ix_check_in_session_id_result')
-        batch_op.drop_index(batch_op.f('ix_check_in_registration_id'))
-        batch_op.drop_index('ix_check_in_conference_id_venue_day')
-
-    op.drop_table('check_in')
     with op.batch_alter_table('badge', schema=None) as batch_op:
         batch_op.drop_index('uq_badge_one_valid_per_registration', sqlite_where=sa.text('superseded_at IS NULL'), postgresql_where=sa.text('superseded_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_badge_registration_id'))
@@ -465,11 +476,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_delegation_id'))
 
     op.drop_table('user')
-    with op.batch_alter_table('session', schema=None) as batch_op:
-        batch_op.drop_index('ix_session_room_id_starts_at')
-        batch_op.drop_index('ix_session_conference_id_starts_at')
-
-    op.drop_table('session')
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.drop_index('uq_registration_one_head_per_delegation', sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"), postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"))
         batch_op.drop_index('uq_registration_conference_id_passport_number', sqlite_where=sa.text('passport_number IS NOT NULL'), postgresql_where=sa.text('passport_number IS NOT NULL'))

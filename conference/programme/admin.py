@@ -1,0 +1,208 @@
+"""The side-event coordinators' back office: review, scheduling on the grid, publication, invitations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from conference.accounts.permissions import Permission, permission_required
+from conference.conferences.models import Room
+from conference.conferences.services import get_conference
+from conference.core.errors import Invalid, NotFound, RuleViolation
+from conference.extensions import db
+from conference.programme import services
+from conference.programme.forms import ReviewForm, ScheduleForm, SessionForm
+from conference.programme.models import SessionKind, SessionStatus
+from conference.registration.forms import options
+from conference.registration.models import Registration
+from conference.registration.web import show_errors
+
+bp = Blueprint("programme_admin", __name__, url_prefix="/admin/<code>/programme")
+
+
+def _message(exc: RuleViolation) -> str:
+    if isinstance(exc, Invalid) and exc.errors:
+        return " ".join(m for messages in exc.errors.values() for m in messages)
+    return exc.message
+
+
+@bp.get("/")
+@permission_required(Permission.MANAGE_PROGRAMME)
+def applications(code: str):
+    conference = get_conference(code)
+    sort = request.args.get("sort", "arrival")
+    return render_template("admin/programme/applications.html", conference=conference,
+                           items=services.review_list(conference, sort=sort), sort=sort,
+                           sorts={"arrival": "Order of arrival", "state": "Co-organized by a State",
+                                  "joint": "Joint event", "balance": "Gender-balanced panel",
+                                  "regions": "Regional diversity"})
+
+
+@bp.get("/sessions/<int:session_id>")
+@permission_required(Permission.MANAGE_PROGRAMME)
+def detail(code: str, session_id: int):
+    conference = get_conference(code)
+    s = services.get_session(conference, session_id)
+    schedule_form = _schedule_form(conference, s)
+    others = [o for o, _ in services.review_list(conference) if o.id != s.id]
+    invited = db.session.scalars(select(Registration).join(
+        services.SessionSignup, services.SessionSignup.registration_id == Registration.id)
+        .where(services.SessionSignup.session_id == s.id)).all() if s.is_closed else []
+    actions = [a for a, (sources, _t, _r) in services.REVIEW.items() if s.status in sources and a != "submit"]
+    return render_template("admin/programme/session.html", conference=conference, s=s, form=ReviewForm(),
+                           schedule_form=schedule_form, actions=actions, labels=services.REVIEW_LABELS,
+                           priorities=services.priorities(s), others=others, invited=invited,
+                           seats=services.seats(s))
+
+
+def _schedule_form(conference, s) -> ScheduleForm:
+    form = ScheduleForm()
+    form.room.choices = options((r.id, f"{r.name} ({r.capacity} seats)") for r in
+                                sorted(conference.rooms, key=lambda r: -r.capacity))
+    form.day.choices = options((d.isoformat(), f"{d:%A %d %B}") for d in conference.days)
+    if not form.is_submitted():
+        if s.starts_at:
+            form.room.data = s.room_id
+            form.day.data = conference.local(s.starts_at).date().isoformat()
+            form.starts.data = f"{conference.local(s.starts_at):%H:%M}"
+            form.ends.data = f"{conference.local(s.ends_at):%H:%M}"
+        elif s.preferred_slots:
+            first = s.preferred_slots[0]
+            slot = (conference.side_event_slots or [])[first["slot"]]
+            form.day.data, form.starts.data, form.ends.data = first["day"], slot["starts"], slot["ends"]
+    return form
+
+
+@bp.post("/sessions/<int:session_id>/review")
+@permission_required(Permission.MANAGE_PROGRAMME)
+def review(code: str, session_id: int):
+    conference = get_conference(code)
+    s = services.get_session(conference, session_id)
+    form = ReviewForm()
+    action = request.form.get("action", "")
+    if form.validate_on_submit():
+        try:
+            if action == "merge":
+                other = services.get_session(conference, int(request.form.get("other") or 0))
+                services.merge(s, other, actor=current_user)
+            else:
+                services.review(s, action, actor=current_user, reason=form.reason.data or "")
+            db.session.commit()
+            flash(f"“{s.title}”: now {s.status.label.lower()}.", "success")
+        except (RuleViolation, NotFound, ValueError) as exc:
+            db.session.rollback()
+            flash(_message(exc) if isinstance(exc, RuleViolation) else str(exc), "error")
+    return redirect(url_for(".detail", code=code, session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/schedule")
+@permission_required(Permission.MANAGE_PROGRAMME)
+def schedule(code: str, session_id: int):
+    conference = get_conference(code)
+    s = services.get_session(conference, session_id)
+    form = _schedule_form(conference, s)
+    if form.validate_on_submit():
+        try:
+            room = db.session.get(Room, form.room.data)
+            if room is None or room.conference_id != conference.id:
+                raise RuleViolation("Choose a room of this venue.")
+            day = date.fromisoformat(form.day.data)
+            starts = conference.at_venue(day, _clock(form.starts.data))
+            ends = conference.at_venue(day, _clock(form.ends.data))
+            services.schedule(s, room, starts, ends, actor=current_user)
+            db.session.commit()
+            flash(f"“{s.title}” is in {room.name}, {conference.local(starts):%A %d %B %H:%M}.", "success")
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(f"Not scheduled: {_message(exc)}", "error")
+    else:
+        flash("Choose a room, a day and the times.", "error")
+    return redirect(url_for(".detail", code=code, session_id=session_id))
+
+
+def _clock(text: str) -> time:
+    try:
+        return datetime.strptime(text.strip(), "%H:%M").time()
+    except ValueError:
+        raise RuleViolation(f"{text!r} is not a time like 13:15.") from None
+
+
+@bp.post("/sessions/<int:session_id>/edit")
+@permission_required(Permission.MANAGE_PROGRAMME)
+def edit(code: str, session_id: int):
+    conference = get_conference(code)
+    s = services.get_session(conference, session_id)
+    capacity = request.form.get("capacity", "").strip()
+    try:
+        services.update_session(s, capacity=int(capacity) if capacity.isdigit() else None, actor=current_user)
+        db.session.commit()
+        flash("Saved.", "success")
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return redirect(url_for(".detail", code=code, session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/invitations")
+@permission_required(Permission.MANAGE_PROGRAMME)
+def invitations(code: str, session_id: int):
+    conference = get_conference(code)
+    s = services.get_session(conference, session_id)
+    email = (request.form.get("email") or "").strip().lower()
+    registration = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
+                                                                Registration.email == email))
+    try:
+        if registration is None:
+            raise RuleViolation(f"No participant of this session has the e-mail address {email!r}.")
+        if request.form.get("remove"):
+            services.uninvite(s, registration, actor=current_user)
+        else:
+            services.invite(s, registration, actor=current_user)
+        db.session.commit()
+        flash("Invitations updated.", "success")
+    except (RuleViolation, NotFound) as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for(".detail", code=code, session_id=session_id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_PROGRAMME)
+def new(code: str):
+    conference = get_conference(code)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            s = services.create_session(conference, SessionKind(form.kind.data), form.title.data, actor=current_user,
+                                        description=form.description.data or "", capacity=form.capacity.data,
+                                        expected_attendance=form.expected_attendance.data,
+                                        is_closed=form.is_closed.data,
+                                        restricted_to_parties=form.restricted_to_parties.data)
+            db.session.commit()
+            return redirect(url_for(".detail", code=code, session_id=s.id))
+        except RuleViolation as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return render_template("admin/programme/new.html", conference=conference, form=form), \
+        200 if not form.errors else 422
+
+
+@bp.get("/grid")
+@permission_required(Permission.MANAGE_PROGRAMME)
+def grid(code: str):
+    conference = get_conference(code)
+    try:
+        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else conference.starts_on
+    except ValueError:
+        day = conference.starts_on
+    if not conference.starts_on <= day <= conference.ends_on:
+        abort(404)
+    rooms, sessions = services.grid(conference, day)
+    hours = list(range(conference.venue_opens.hour, conference.venue_closes.hour + 1))
+    by_room = {room.id: [s for s in sessions if s.room_id == room.id] for room in rooms}
+    return render_template("admin/programme/grid.html", conference=conference, day=day, rooms=rooms,
+                           by_room=by_room, hours=hours, unscheduled=[
+                               s for s, _ in services.review_list(conference) if s.status == SessionStatus.ACCEPTED])

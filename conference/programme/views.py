@@ -1,0 +1,162 @@
+"""The public programme, and the participant's side of it (through the private link)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+
+from conference.accounts.permissions import public
+from conference.conferences.services import get_conference
+from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.extensions import db
+from conference.programme import services
+from conference.programme.forms import ApplicationForm
+from conference.programme.models import SessionFormat, SessionKind
+from conference.registration import services as registration_services
+from conference.registration.forms import options
+from conference.registration.web import show_errors
+
+bp = Blueprint("programme", __name__)
+
+
+def _filters(conference) -> services.ProgrammeFilters:
+    args = request.args
+    kind = args.get("kind", "")
+    day = args.get("day", "")
+    try:
+        day_value = date.fromisoformat(day) if day else None
+    except ValueError:
+        day_value = None
+    organizer = args.get("organizer", "")
+    return services.ProgrammeFilters(
+        kind=SessionKind(kind) if kind in {k.value for k in SessionKind} else None,
+        room=args.get("room") or None, organizer=int(organizer) if organizer.isdigit() else None, day=day_value)
+
+
+@bp.get("/<code>/programme")
+@public("the programme is public; closed sessions never appear in it")
+def programme(code: str):
+    conference = get_conference(code)
+    filters = _filters(conference)
+    sessions = services.public_sessions(conference, filters)
+    days: dict[date, list] = {}
+    for s in sessions:
+        days.setdefault(conference.local(s.starts_at).date(), []).append(s)
+    return render_template("programme/programme.html", conference=conference, days=days, filters=filters,
+                           kinds=list(SessionKind), rooms=conference.rooms,
+                           organizers=services.organizers_on_programme(conference))
+
+
+@bp.get("/<code>/programme.json")
+@public("the programme is public; closed sessions never appear in it")
+def programme_json(code: str):
+    conference = get_conference(code)
+    sessions = services.public_sessions(conference, _filters(conference))
+    response = jsonify({"conference": conference.code, "timezone": conference.timezone,
+                        "sessions": [services.as_json(conference, s) for s in sessions]})
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.get("/<code>/sessions/<int:session_id>")
+@public("a published session's page is public; closed sessions are not found")
+def session(code: str, session_id: int):
+    conference = get_conference(code)
+    s = services.get_session(conference, session_id)
+    if s.is_closed or s.published_at is None:
+        return render_template("errors/error.html", status=404, title="Not found",
+                               message="No such session on the public programme."), 404
+    return render_template("programme/session.html", conference=conference, s=s)
+
+
+# -- through the private link ---------------------------------------------------------------------
+
+def _registration(code: str, token: str):
+    conference = get_conference(code)
+    return conference, registration_services.get_by_token(conference, token)
+
+
+@bp.get("/<code>/registration/<token>/programme")
+@public("the private link's secret token is the key")
+def my_programme(code: str, token: str):
+    conference, r = _registration(code, token)
+    sessions = [s for s in services.public_sessions(conference) if s.capacity and s.status.value == "PUBLISHED"]
+    mine = {signup.session_id: signup for signup in services.signups_of(r)}
+    return render_template("programme/mine.html", conference=conference, r=r, sessions=sessions, mine=mine,
+                           applications=services.sessions_of_applicant(r),
+                           closed=services.applications_open(conference))
+
+
+@bp.post("/<code>/registration/<token>/sessions/<int:session_id>/<any(signup, cancel):what>")
+@public("the private link's secret token is the key")
+def signup(code: str, token: str, session_id: int, what: str):
+    conference, r = _registration(code, token)
+    s = services.get_session(conference, session_id)
+    try:
+        if what == "signup":
+            result = services.sign_up(s, r)
+            flash(f"You have a seat at “{s.title}”." if result.status.value == "CONFIRMED" else
+                  f"“{s.title}” is full: you are on the waiting list and will be told by e-mail if a seat frees.",
+                  "success")
+        else:
+            services.cancel_signup(s, r)
+            flash(f"You gave up your place at “{s.title}”.", "info")
+        db.session.commit()
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for(".my_programme", code=code, token=token))
+
+
+@bp.route("/<code>/registration/<token>/side-events/new", methods=["GET", "POST"])
+@public("the private link's secret token is the key")
+def apply(code: str, token: str):
+    conference, r = _registration(code, token)
+    closed = services.applications_open(conference)
+    form = ApplicationForm()
+    form.preferred.choices = options(
+        (f"{day.isoformat()}/{i}", f"{day:%A %d %B}, {slot['starts']}–{slot['ends']}")
+        for day in conference.days for i, slot in enumerate(conference.side_event_slots or []))
+    form.co_organizers.choices = options(
+        (d.id, d.entity.name) for category in registration_services.CATEGORIES
+        for d in registration_services.delegations_for(conference, category) if d.id != r.delegation_id)
+    if not closed and form.validate_on_submit():
+        data = services.Application(
+            title=form.title.data, description=form.description.data,
+            format=SessionFormat(form.format.data) if form.format.data in {f.value for f in SessionFormat}
+            else SessionFormat.IN_PERSON,
+            expected_attendance=form.expected_attendance.data, languages=form.languages.data or "",
+            preferred=[_slot(value) for value in form.preferred.data or []],
+            co_organizer_ids=list(form.co_organizers.data or []),
+            speakers=[services.Speaker(sp.form.name.data or "", sp.form.gender.data or "",
+                                       sp.form.function_title.data or "") for sp in form.speakers])
+        try:
+            s = services.apply(conference, r, data)
+            db.session.commit()
+            flash(f"Your application “{s.title}” is sent. The coordinators will write to you.", "success")
+            return redirect(url_for(".my_programme", code=code, token=token))
+        except (Invalid, RuleViolation, PermissionDenied) as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return render_template("programme/apply.html", conference=conference, r=r, form=form, closed=closed), \
+        200 if not form.errors else 422
+
+
+def _slot(value: str) -> tuple[date, int]:
+    day, _, index = value.partition("/")
+    return date.fromisoformat(day), int(index)
+
+
+@bp.post("/<code>/registration/<token>/sessions/<int:session_id>/confirm")
+@public("the private link's secret token is the key")
+def confirm(code: str, token: str, session_id: int):
+    conference, r = _registration(code, token)
+    s = services.get_session(conference, session_id)
+    try:
+        services.confirm_co_organizer(s, r)
+        db.session.commit()
+        flash(f"{r.delegation.entity.name} is confirmed as co-organizer of “{s.title}”.", "success")
+    except PermissionDenied as exc:
+        flash(exc.message, "error")
+    return redirect(url_for(".my_programme", code=code, token=token))
