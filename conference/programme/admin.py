@@ -46,7 +46,10 @@ def applications(code: str):
 def detail(code: str, session_id: int):
     conference = get_conference(code)
     s = services.get_session(conference, session_id)
-    schedule_form = _schedule_form(conference, s)
+    return _render_detail(conference, s, _schedule_form(conference, s))
+
+
+def _render_detail(conference, s, schedule_form, status: int = 200):
     others = [o for o, _ in services.review_list(conference) if o.id != s.id]
     invited = db.session.scalars(select(Registration).join(
         services.SessionSignup, services.SessionSignup.registration_id == Registration.id)
@@ -55,7 +58,7 @@ def detail(code: str, session_id: int):
     return render_template("admin/programme/session.html", conference=conference, s=s, form=ReviewForm(),
                            schedule_form=schedule_form, actions=actions, labels=services.REVIEW_LABELS,
                            priorities=services.priorities(s), others=others, invited=invited,
-                           seats=services.seats(s))
+                           seats=services.seats(s)), status
 
 
 def _schedule_form(conference, s) -> ScheduleForm:
@@ -115,12 +118,15 @@ def schedule(code: str, session_id: int):
             services.schedule(s, room, starts, ends, actor=current_user)
             db.session.commit()
             flash(f"“{s.title}” is in {room.name}, {conference.local(starts):%A %d %B %H:%M}.", "success")
+            return redirect(url_for(".detail", code=code, session_id=session_id))
         except RuleViolation as exc:
             db.session.rollback()
+            s = services.get_session(conference, session_id)
+            # Shown with the form as it was filled in, so the coordinator can adjust rather than start over.
             flash(f"Not scheduled: {_message(exc)}", "error")
     else:
         flash("Choose a room, a day and the times.", "error")
-    return redirect(url_for(".detail", code=code, session_id=session_id))
+    return _render_detail(conference, s, form, 422)
 
 
 def _clock(text: str) -> time:

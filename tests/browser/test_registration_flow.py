@@ -72,6 +72,6 @@ def test_register_with_a_photo_then_approve(page, session_open, db_session, tmp_
     # The participant's private link says so.
     page.goto(private_link)
     assert "Approved" in page.locator("#status").inner_text()
-    db_session.expire_all()
+    db_session.rollback()  # a fresh snapshot: the browser wrote through other connections
     r = db_session.scalars(select(Registration)).one()
     assert r.status == RegistrationStatus.APPROVED and r.family_name == "Schröder"
