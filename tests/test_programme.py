@@ -165,8 +165,9 @@ def test_every_review_transition(cop, db_session, action, status):
     if status in sources:
         services.review(s, action, actor=cop["coordinator"], reason="Because.")
         assert s.status == target
-        assert db_session.scalar(select(AuditLog.action).where(AuditLog.object_id == s.id,
-                                                               AuditLog.object_type == "Session")) == f"session.{action}"
+        logged = db_session.scalar(select(AuditLog.action).where(AuditLog.object_id == s.id,
+                                                                 AuditLog.object_type == "Session"))
+        assert logged == f"session.{action}"
     else:
         with pytest.raises(RuleViolation):
             services.review(s, action, actor=cop["coordinator"], reason="Because.")
