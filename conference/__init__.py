@@ -57,6 +57,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(registration_views.bp)
     app.register_blueprint(programme_views.bp)
     app.register_blueprint(programme_admin.bp)
+    from conference.feeds import views as feed_views
+
+    app.register_blueprint(feed_views.bp)
     app.register_blueprint(conference_views.bp)  # last: its /<code> routes catch the rest
 
     from conference.core.errors import register_error_handlers

@@ -10,6 +10,7 @@ from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
 from conference.extensions import db
+from conference.feeds.services import google_event_link, subscribe_links
 from conference.programme import services
 from conference.programme.forms import ApplicationForm
 from conference.programme.models import SessionFormat, SessionKind
@@ -43,8 +44,12 @@ def programme(code: str):
     days: dict[date, list] = {}
     for s in sessions:
         days.setdefault(conference.local(s.starts_at).date(), []).append(s)
+    feed_args = {k: v for k, v in (("kind", filters.kind.value if filters.kind else None),
+                                   ("room", filters.room)) if v}
+    links = subscribe_links(url_for("feeds.programme", code=code, _external=True, **feed_args),
+                            "The programme in your calendar")
     return render_template("programme/programme.html", conference=conference, days=days, filters=filters,
-                           kinds=list(SessionKind), rooms=conference.rooms,
+                           kinds=list(SessionKind), rooms=conference.rooms, links=links,
                            organizers=services.organizers_on_programme(conference))
 
 
@@ -67,7 +72,10 @@ def session(code: str, session_id: int):
     if s.is_closed or s.published_at is None:
         return render_template("errors/error.html", status=404, title="Not found",
                                message="No such session on the public programme."), 404
-    return render_template("programme/session.html", conference=conference, s=s)
+    links = subscribe_links(url_for("feeds.session", code=code, session_id=s.id, _external=True),
+                            "This session in your calendar")
+    return render_template("programme/session.html", conference=conference, s=s, links=links,
+                           google_event=google_event_link(conference, s))
 
 
 # -- through the private link ---------------------------------------------------------------------
@@ -83,7 +91,10 @@ def my_programme(code: str, token: str):
     conference, r = _registration(code, token)
     sessions = [s for s in services.public_sessions(conference) if s.capacity and s.status.value == "PUBLISHED"]
     mine = {signup.session_id: signup for signup in services.signups_of(r)}
+    links = subscribe_links(url_for("feeds.agenda", code=code, token=r.agenda_token, _external=True),
+                            "Your agenda in your calendar")
     return render_template("programme/mine.html", conference=conference, r=r, sessions=sessions, mine=mine,
+                           links=links,
                            applications=services.sessions_of_applicant(r),
                            closed=services.applications_open(conference))
 

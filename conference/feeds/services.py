@@ -1,0 +1,171 @@
+"""Calendar feeds (RFC 5545 with the RFC 7986 extensions), built with the icalendar package.
+
+A feed is built from the sessions in a fixed number of queries, with times in
+the venue's time zone and its VTIMEZONE, so that every client shows them
+right through daylight-saving changes. Each event's UID is the session's
+stored UUID and its SEQUENCE the session's sequence number, so a moved
+session replaces itself in the calendars that already have it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import quote, urlencode
+
+from icalendar import Calendar, Event, vDuration
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from conference.conferences.models import Conference
+from conference.core import audit
+from conference.core.errors import NotFound
+from conference.core.templating import external_url
+from conference.extensions import db
+from conference.programme.models import Session, SessionOrganizer, SessionSignup
+from conference.programme.models import SessionStatus as St
+from conference.programme.services import ProgrammeFilters, public_sessions
+from conference.registration.models import Registration
+
+REFRESH = timedelta(hours=1)
+PRODID = "-//Plenary//Conference programme//EN"
+
+
+@dataclass
+class Feed:
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+def _calendar(conference: Conference, name: str, description: str) -> Calendar:
+    # Calendar-level names are one line (icalendar does not escape line breaks in NAME and X-WR-CALNAME).
+    name, description = " ".join(name.split()), " ".join(description.split())
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)  # RFC 7986
+    cal.add("x-wr-calname", name)  # what Outlook and Google read
+    cal.add("description", description)
+    cal.add("x-wr-caldesc", description)
+    cal.add("x-wr-timezone", conference.timezone)
+    cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    return cal
+
+
+def _event(conference: Conference, s: Session) -> Event:
+    tz = conference.tz
+    url = external_url("programme.session", code=conference.code, session_id=s.id)
+    room = s.room.name if s.room else ""
+    organizers = ", ".join(o.entity.name for o in s.organizers)
+    lines = [s.description.strip()] if s.description.strip() else []
+    if organizers:
+        lines.append(f"Organized by {organizers}")
+    if s.status == St.CANCELLED and s.status_reason:
+        lines.append(f"Cancelled: {s.status_reason}")
+    lines.append(f"Programme: {external_url('programme.programme', code=conference.code)}")
+    modified = s.changed_at or s.published_at or s.updated_at
+    e = Event()
+    e.add("uid", str(s.uid))
+    e.add("dtstamp", modified)  # stable, so the feed's ETag changes only with its content
+    e.add("last-modified", modified)
+    e.add("sequence", s.sequence)
+    e.add("dtstart", s.starts_at.astimezone(tz))
+    e.add("dtend", s.ends_at.astimezone(tz))
+    e.add("summary", s.title)
+    e.add("location", f"{room}, {conference.venue}, {conference.city}" if room else
+          f"{conference.venue}, {conference.city}")
+    e.add("description", "\n\n".join(lines))
+    e.add("url", url)
+    e.add("categories", [s.kind.value.replace("_", " ").title()])
+    e.add("status", "CANCELLED" if s.status == St.CANCELLED else "CONFIRMED")
+    e.add("transp", "OPAQUE")
+    return e
+
+
+def _finish(cal: Calendar, sessions: list[Session], conference: Conference) -> Feed:
+    for s in sessions:
+        cal.add_component(_event(conference, s))
+    # A VTIMEZONE covering the years around the session: compact, and right through its DST changes.
+    cal.add_missing_timezones(first_date=date(conference.starts_on.year - 1, 1, 1),
+                              last_date=date(conference.ends_on.year + 1, 12, 31))
+    body = cal.to_ical()
+    last = max((s.changed_at or s.published_at or s.updated_at for s in sessions), default=conference.created_at)
+    return Feed(body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"', last_modified=last)
+
+
+def programme_feed(conference: Conference, filters: ProgrammeFilters | None = None) -> Feed:
+    """The public programme: published sessions, cancelled ones marked so, never closed ones."""
+    sessions = public_sessions(conference, filters)
+    what = []
+    if filters and filters.kind:
+        what.append(filters.kind.label.lower())
+    if filters and filters.room:
+        what.append(filters.room)
+    name = f"{conference.short_title} programme" + (f" ({', '.join(what)})" if what else "")
+    return _finish(_calendar(conference, name, f"{conference.title}, {conference.venue}, {conference.city}"),
+                   sessions, conference)
+
+
+def session_feed(conference: Conference, session_id: int) -> Feed:
+    s = db.session.scalar(select(Session).options(joinedload(Session.room), selectinload(Session.organizers)
+                                                  .joinedload(SessionOrganizer.entity))
+                          .where(Session.id == session_id, Session.conference_id == conference.id))
+    if s is None or s.is_closed or s.published_at is None or s.status not in (St.PUBLISHED, St.CANCELLED):
+        raise NotFound("no such session on the public programme")
+    return _finish(_calendar(conference, s.title, conference.title), [s], conference)
+
+
+def agenda_feed(conference: Conference, token: str) -> Feed:
+    """A participant's own agenda: what they signed up for or were invited to, closed sessions included."""
+    r = registration_by_agenda_token(conference, token)
+    sessions = db.session.scalars(
+        select(Session).options(joinedload(Session.room), selectinload(Session.organizers)
+                                .joinedload(SessionOrganizer.entity))
+        .join(SessionSignup, SessionSignup.session_id == Session.id)
+        .where(SessionSignup.registration_id == r.id, Session.published_at.is_not(None),
+               Session.status.in_([St.PUBLISHED, St.CANCELLED]))
+        .order_by(Session.starts_at)).all()
+    return _finish(_calendar(conference, f"{conference.short_title}: my agenda",
+                             f"The sessions of {r.full_name} at {conference.title}"), sessions, conference)
+
+
+def registration_by_agenda_token(conference: Conference, token: str) -> Registration:
+    r = None
+    if token and len(token) <= 64:
+        r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
+                                                         Registration.agenda_token == token))
+    if r is None:
+        raise NotFound("This calendar address is not valid (it may have been renewed).")
+    return r
+
+
+def renew_agenda_token(r: Registration) -> str:
+    """A new secret address for the personal agenda; the old one stops working at once."""
+    r.agenda_token = secrets.token_urlsafe(32)
+    audit.record("registration.agenda_token_renewed", r, actor="participant")
+    return r.agenda_token
+
+
+def subscribe_links(https_url: str, name: str) -> dict[str, str]:
+    """Ways to subscribe to a feed: webcal:// for Apple and Outlook, the https address to copy, and Google."""
+    webcal = "webcal://" + https_url.split("://", 1)[1]
+    return {"webcal": webcal, "https": https_url,
+            "google": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal}),
+            "name": name}
+
+
+def google_event_link(conference: Conference, s: Session) -> str:
+    """"Add to Google Calendar" for one session (times in UTC, as Google's template wants them)."""
+    fmt = "%Y%m%dT%H%M%SZ"
+    params = {"action": "TEMPLATE", "text": s.title,
+              "dates": f"{s.starts_at.strftime(fmt)}/{s.ends_at.strftime(fmt)}",
+              "location": f"{s.room.name + ', ' if s.room else ''}{conference.venue}, {conference.city}",
+              "details": external_url("programme.session", code=conference.code, session_id=s.id)}
+    return "https://calendar.google.com/calendar/render?" + urlencode(params, quote_via=quote)
+
