@@ -127,6 +127,11 @@ def test_programme_has_no_clash(demo, db_session):
                 assert a.room_id != b.room_id, (a.title, b.title)
                 assert not ({a.kind, b.kind} & set(SITTING_KINDS)) or {a.kind, b.kind} <= set(SITTING_KINDS), \
                     f"{a.title} overlaps the sitting {b.title}"
+    # The scheduling rules of the programme (rooms, sittings, capacity, venue hours, speakers) find nothing.
+    from conference.programme.services import conflicts
+
+    assert [(s.title, conflicts(s, s.room, s.starts_at, s.ends_at)) for s in sessions
+            if conflicts(s, s.room, s.starts_at, s.ends_at)] == []
     # Nobody speaks on two panels at the same time.
     speakers = db_session.execute(select(SessionSpeaker.name, Session.starts_at).join(Session)).all()
     assert len(speakers) == len(set(speakers))

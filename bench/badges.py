@@ -1,0 +1,98 @@
+"""Time to render the demonstration session's badges: the project's parallel renderer against bare WeasyPrint.
+
+Run: .venv/bin/python bench/badges.py [--participants 1400] [--size a6] [--no-photos] [--workers N]
+
+Both render the same badges (same HTML, same stylesheet, same photos and QR codes) in the same run:
+(1) `render_badge_run`: chunks across all CPU cores, fonts and stylesheet prepared once per worker, chunk PDFs
+    concatenated; (2) bare WeasyPrint: the whole run as one HTML document, in this one process.
+It prints both times, the ratio parallel/bare, and peak resident memory. The parallel run comes first, so the
+parent's peak it reports is not inflated by the bare run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PIL import Image  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from conference import create_app  # noqa: E402
+from conference.badges import services  # noqa: E402
+from conference.core.pdf import STATIC  # noqa: E402
+from conference.demo.services import load_demo  # noqa: E402
+from conference.extensions import db  # noqa: E402
+from conference.registration.models import Registration  # noqa: E402
+from conference.registration.uploads import store  # noqa: E402
+
+
+def peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports kB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--participants", type=int, default=1400)
+    parser.add_argument("--size", choices=services.SIZES, default="a6")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--no-photos", action="store_true", help="print the placeholder instead of a photo each")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="plenary-bench-"))
+    app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": f"sqlite:///{work}/bench.db",
+                      "UPLOAD_FOLDER": str(work / "uploads")})
+    with app.app_context():
+        db.create_all()
+        conference, _ = load_demo(args.participants)
+        db.session.commit()
+        ids = services.select_registrations(conference, services.BadgeFilter())
+        if not args.no_photos:
+            # A distinct passport-style JPEG for everyone, as the upload check would store it (700 x 900).
+            rng = random.Random(12)
+            for registration in db.session.scalars(select(Registration).where(Registration.id.in_(ids))):
+                out = io.BytesIO()
+                colour = tuple(rng.randrange(120, 240) for _ in range(3))
+                image = Image.new("RGB", (700, 900), colour)
+                image.paste(tuple(c - 80 for c in colour), (200, 150, 500, 900))
+                image.save(out, "JPEG", quality=88)
+                registration.photo = store(work / "uploads", "photos", out.getvalue(), "jpg")
+            db.session.commit()
+        badges = services.prepare_badges(conference, ids, actor="bench")
+        conference_data = services.conference_data(conference)
+        db.session.commit()
+    n = len(badges)
+    cores = os.cpu_count()
+    print(f"badges: {n} ({args.size}, {'photos' if not args.no_photos else 'placeholder'}), CPU cores: {cores}")
+
+    stats: dict = {}
+    started = time.perf_counter()
+    pages = services.render_badge_run(badges, conference_data, work / "parallel.pdf", size=args.size,
+                                      workers=args.workers, stats=stats)
+    parallel = time.perf_counter() - started
+    parent_after_parallel = peak_mb(resource.RUSAGE_SELF)
+    print(f"parallel renderer: {parallel:.1f} s for {pages} pages ({stats['workers']} workers, {stats['chunks']} "
+          f"chunks of {services.CHUNK_SIZE}), {(work / 'parallel.pdf').stat().st_size / 1e6:.1f} MB; peak RSS: "
+          f"parent {parent_after_parallel:.0f} MB, busiest worker {stats['worker_peak_rss_kb'] / 1024:.0f} MB")
+
+    from weasyprint import CSS, HTML
+
+    started = time.perf_counter()
+    html = services.badges_html(badges, conference_data, args.size)
+    HTML(string=html, base_url=str(STATIC)).write_pdf(
+        str(work / "bare.pdf"), stylesheets=[CSS(filename=str(STATIC / services.STYLESHEET))])
+    bare = time.perf_counter() - started
+    print(f"bare WeasyPrint, one process, one document: {bare:.1f} s, "
+          f"{(work / 'bare.pdf').stat().st_size / 1e6:.1f} MB; peak RSS of this process {peak_mb(resource.RUSAGE_SELF):.0f} MB")
+    print(f"ratio parallel/bare: {parallel / bare:.2f} (aim: 0.6 or better on two cores)")
+
+
+if __name__ == "__main__":
+    main()
