@@ -60,6 +60,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.feeds import views as feed_views
 
     app.register_blueprint(feed_views.bp)
+    from conference.statistics import views as statistics_views
+
+    app.register_blueprint(statistics_views.bp)
     app.register_blueprint(conference_views.bp)  # last: its /<code> routes catch the rest
 
     from conference.core.errors import register_error_handlers

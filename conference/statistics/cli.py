@@ -21,8 +21,14 @@ def stats_command(code, as_json, output):
     """The attendance statistics of a conference."""
     if not as_json and not output:
         raise PlenaryError("say how you want the figures: --json, or -o FILE.pdf")
-    if output:
-        raise PlenaryError("the PDF report is not built yet; use --json for the figures")
     conference = get_conference(code)
     figures = compute(conference)
-    click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+    if output:
+        from conference.statistics.report import render
+
+        data = render(conference, figures)
+        with open(output, "wb") as handle:
+            handle.write(data)
+        click.echo(f"stats: {figures['headline']}; report written to {output} ({len(data) // 1024} kB)", err=as_json)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))

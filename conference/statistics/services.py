@@ -13,17 +13,29 @@ Definitions (stated on the report too):
 
 from __future__ import annotations
 
+import statistics
+
 from sqlalchemy import and_, case, distinct, exists, func, select
 
-from conference.checkin.models import CheckIn, CheckInResult
+from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.conferences.models import Conference
 from conference.core.db import utcnow
 from conference.extensions import db
-from conference.programme.models import Session, SessionKind, SessionSignup, SessionStatus, SignupStatus
+from conference.programme.models import (
+    OrganizerRole,
+    Session,
+    SessionKind,
+    SessionOrganizer,
+    SessionSignup,
+    SessionSpeaker,
+    SessionStatus,
+    SignupStatus,
+)
 from conference.registration.models import (
     IGO_TYPES,
     NGO_TYPES,
     STATE_TYPES,
+    CredentialsStatus,
     Delegation,
     DelegationRole,
     EntityType,
@@ -100,6 +112,52 @@ def compute(conference: Conference) -> dict:
     # 4. Sessions: seats, sign-ups, attendees and the States they came from.
     sessions = _sessions(conference)
 
+    # 5. Gender of State delegates and of heads of delegation.
+    delegates_gender = {g.value: 0 for g in Gender}
+    heads_gender = {g.value: 0 for g in Gender}
+    for gender, is_head, n in db.session.execute(
+            select(p.c.gender, head, func.count()).where(is_state).group_by(p.c.gender, head)):
+        delegates_gender[gender.value] += n
+        if is_head:
+            heads_gender[gender.value] += n
+
+    # 6. Delegation sizes.
+    sizes = db.session.execute(
+        select(ParticipatingEntity.name, func.count(p.c.id)).join(p, p.c.entity_id == ParticipatingEntity.id)
+        .group_by(ParticipatingEntity.id, ParticipatingEntity.name).order_by(func.count(p.c.id).desc(),
+                                                                            ParticipatingEntity.name)).all()
+    counts = sorted(n for _, n in sizes)
+    delegations = {
+        "count": len(sizes),
+        "largest": [{"name": name, "participants": n} for name, n in sizes[:5]],
+        "median": _whole(statistics.median(counts)) if counts else 0,
+    }
+
+    # 7. Credentials of the States parties represented.
+    credentials = {c.value: 0 for c in CredentialsStatus if c != CredentialsStatus.NOT_REQUIRED}
+    for status, n in db.session.execute(
+            select(Delegation.credentials_status, func.count()).join(ParticipatingEntity)
+            .where(Delegation.conference_id == conference.id, ParticipatingEntity.entity_type == EntityType.STATE_PARTY,
+                   ParticipatingEntity.iso3.is_not(None),
+                   exists().where(Registration.delegation_id == Delegation.id,
+                                  Registration.status == RegistrationStatus.APPROVED))
+            .group_by(Delegation.credentials_status)):
+        credentials[status.value] = credentials.get(status.value, 0) + n
+
+    # 8. Side-event panels and organizers.
+    panels = _panels(conference)
+
+    # 9. Time: registrations per day before the session, admissions at the gate per day during it.
+    registrations_per_day: dict[str, int] = {}
+    for (submitted,) in db.session.execute(select(Registration.submitted_at).join(p, p.c.id == Registration.id)
+                                           .where(Registration.submitted_at.is_not(None))):
+        day = conference.local(submitted).date().isoformat()
+        registrations_per_day[day] = registrations_per_day.get(day, 0) + 1
+    checkins_per_day = {day.isoformat(): n for day, n in db.session.execute(
+        select(CheckIn.venue_day, func.count(distinct(CheckIn.registration_id)))
+        .where(CheckIn.conference_id == conference.id, CheckIn.door == GATE, CheckIn.result == CheckInResult.ADMITTED)
+        .group_by(CheckIn.venue_day).order_by(CheckIn.venue_day))}
+
     participants = sum(by_category.values())
     attended = sum(attended_by_category.values())
     igos = sum(entities_by_category[t.value] for t in IGO_TYPES)
@@ -123,8 +181,49 @@ def compute(conference: Conference) -> dict:
         "regional_groups": by_group,
         "by_gender": by_gender,
         "heads_of_delegation": heads,
+        "delegates_by_gender": delegates_gender,
+        "heads_by_gender": heads_gender,
+        "delegations": delegations,
+        "credentials": credentials,
+        "panels": panels,
+        "registrations_per_day": dict(sorted(registrations_per_day.items())),
+        "checkins_per_day": checkins_per_day,
         "sessions": sessions,
     }
+
+
+def _panels(conference: Conference) -> dict:
+    """Gender balance of published side-event panels, and side events by the type of their lead organizer."""
+    rows = db.session.execute(
+        select(SessionSpeaker.session_id,
+               func.sum(case((SessionSpeaker.gender == Gender.FEMALE.value, 1), else_=0)),
+               func.sum(case((SessionSpeaker.gender == Gender.MALE.value, 1), else_=0)), func.count())
+        .join(Session, Session.id == SessionSpeaker.session_id)
+        .where(Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
+               Session.status == SessionStatus.PUBLISHED)
+        .group_by(SessionSpeaker.session_id)).all()
+    balanced = sum(1 for _, women, men, _n in rows if is_balanced_counts(int(women or 0), int(men or 0)))
+    speakers = {"female": sum(int(w or 0) for _, w, _m, _n in rows), "male": sum(int(m or 0) for _, _w, m, _n in rows)}
+    speakers["other or undisclosed"] = sum(n for *_, n in rows) - speakers["female"] - speakers["male"]
+    by_organizer = {t.value: 0 for t in EntityType}
+    for entity_type, n in db.session.execute(
+            select(ParticipatingEntity.entity_type, func.count())
+            .join(SessionOrganizer, SessionOrganizer.entity_id == ParticipatingEntity.id)
+            .join(Session, Session.id == SessionOrganizer.session_id)
+            .where(Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
+                   Session.status == SessionStatus.PUBLISHED, SessionOrganizer.role == OrganizerRole.LEAD)
+            .group_by(ParticipatingEntity.entity_type)):
+        by_organizer[entity_type.value] = n
+    return {"with_speakers": len(rows), "balanced": balanced, "speakers": speakers,
+            "side_events_by_organizer": {k: v for k, v in by_organizer.items() if v}}
+
+
+def is_balanced_counts(women: int, men: int) -> bool:
+    """Neither women nor men above 60 % of a panel's seats (the rule of the review list too)."""
+    from conference.programme.services import BALANCE_SHARE
+
+    total = women + men
+    return total >= 2 and 1 - BALANCE_SHARE <= women / total <= BALANCE_SHARE
 
 
 def _sessions(conference: Conference) -> list[dict]:
@@ -178,3 +277,7 @@ def headline(participants: int, states: int, igos: int, ngos: int) -> str:
     return (f"{plural(participants, 'participant', 'participants')} from {plural(states, 'State', 'States')}, "
             f"{plural(igos, 'intergovernmental organization', 'intergovernmental organizations')} and "
             f"{plural(ngos, 'non-governmental organization', 'non-governmental organizations')}")
+
+
+def _whole(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value

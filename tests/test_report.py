@@ -1,0 +1,107 @@
+"""The attendance report: every figure of a small hand-built session in the PDF, the page and the CSV files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from conference.accounts.models import Role
+from conference.statistics import charts, report
+from conference.statistics.services import compute
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD, make_user
+from tests.test_statistics import small_session  # noqa: F401  (fixture)
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text, on one line: a word broken at a hyphen at the end of a line is joined again."""
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"(?<=\w)-\s+(?=\w)", "-", " ".join(text.split()))
+
+
+def test_the_pdf_states_every_figure(app, small_session):  # noqa: F811
+    c, side, closed = small_session
+    figures = compute(c)
+    text = pdf_text(report.render(c, figures))
+    assert ("13 participants from 3 States, 2 intergovernmental organizations and 2 non-governmental "
+            "organizations") in text
+    assert "Data as at" in text and "12 of the 13 participants attended" in text
+    for definition in report.DEFINITIONS:
+        assert " ".join(definition.split())[:60] in text
+    # Categories: entities, participants, attended.
+    assert "States parties 3 6 6" in text  # Austria, Kenya, the EU; aut_2 came in through the side event only
+    assert "Signatory States 1 1 1" in text
+    assert "United Nations entities 1 1 0" in text
+    # Regional groups: States, participants, women, heads, women heads.
+    assert "Western European and other States 1 3 67 % 1 100 %" in text
+    assert "African States 1 2 0 % 1 0 %" in text
+    # Gender rows and the side-event session row.
+    assert "All participants 6 5 2 46 %" in text
+    assert "Side event side event 50 2 0 4 2" in text
+    assert "Roundtable roundtable open 0 3 2 1" in text
+
+
+def test_charts_are_svg_with_every_value():
+    svg = charts.bar_chart("By category", [("States parties", 884), ("NGOs <ECOSOC>", 308)])
+    assert svg.startswith("<svg") and "884" in svg and "NGOs &lt;ECOSOC&gt;" in svg
+    assert svg.count("<rect") == 2
+    line = charts.timeline("Per day", {"2024-10-14": 3, "2024-10-15": 9})
+    assert line.count("<rect") == 2 and "15 Oct" in line and charts.timeline("Empty", {}).endswith("</svg>")
+
+
+def test_the_back_office_page_and_csv_tables(client, small_session, db_session):  # noqa: F811
+    c, _, _ = small_session
+    make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    client.post("/login", data={"email": "officer@example.org", "password": PASSWORD,
+                                "csrf_token": csrf_token(client, "/login")})
+    page = client.get(f"/admin/{c.code}/statistics/").get_data(as_text=True)
+    assert "13 participants from 3 States" in page and "<svg" in page
+    response = client.get(f"/admin/{c.code}/statistics/regional-groups.csv")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:3] == ["Regional group", "States represented", "Participants"]
+    assert ["Western European and other States", "1", "3", "67 %", "1", "100 %"] in rows
+    for table in report.tables(compute(c)):
+        assert client.get(f"/admin/{c.code}/statistics/{table.name}.csv").status_code == 200
+    assert client.get(f"/admin/{c.code}/statistics/nope.csv").status_code == 404
+    pdf = client.get(f"/admin/{c.code}/statistics/report.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data[:5] == b"%PDF-"
+
+
+def test_statistics_pages_need_the_permission(client, small_session, db_session):  # noqa: F811
+    c, _, _ = small_session
+    assert client.get(f"/admin/{c.code}/statistics/").status_code == 302
+    make_user("badge@example.org", roles=[Role.BADGE_DESK])
+    client.post("/login", data={"email": "badge@example.org", "password": PASSWORD,
+                                "csrf_token": csrf_token(client, "/login")})
+    assert client.get(f"/admin/{c.code}/statistics/").status_code == 403
+
+
+def test_csv_cells_cannot_become_formulas():
+    table = report.Table("t", "T", ["Name"], [["=HYPERLINK(\"http://x\")"], ["plain"]])
+    assert report.table_csv(table).splitlines()[1].startswith("\"'=HYPERLINK")
+
+
+@pytest.mark.slow
+def test_the_demonstration_report(runner, tmp_path):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    target = tmp_path / "cop12.pdf"
+    result = runner.invoke(args=["stats", "cop12", "-o", str(target), "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    text = pdf_text(target.read_bytes())
+    assert ("1,400 participants from 131 States, 15 intergovernmental organizations and 212 non-governmental "
+            "organizations") in text
+    events = {s["title"]: s for s in figures["sessions"]}
+    rm = events["Advancing Effective Responses to Transnational Organized Crime - The Strategic Role of the "
+                "UNTOC Review Mechanism"]
+    assert rm["attendees"] > 100 and f"{rm['attendees']} {rm['states']}" in text
+    assert "Partners' engagement roundtable roundtable 45 0 40 37 21" in text
+    gathering = events["Governmental officials' gathering"]
+    assert f"Governmental officials' gathering networking 130 {gathering['signups']} 0 {gathering['attendees']} " \
+           f"{gathering['states']}" in text
