@@ -26,8 +26,10 @@ def bar_chart(title: str, items: list[tuple[str, int | float]], *, width: int = 
     for i, (label, value) in enumerate(items):
         y = top + i * (bar + gap)
         length = round(room * value / peak, 1)
-        shown = f"{value:,.0f}{unit}" if isinstance(value, int) or float(value).is_integer() else f"{value:,.1f}{unit}"
-        parts.append(f'<text x="{label_width - 6}" y="{y + 13}" font-size="11" text-anchor="end">{escape(label)}</text>')
+        whole = isinstance(value, int) or float(value).is_integer()
+        shown = f"{value:,.0f}{unit}" if whole else f"{value:,.1f}{unit}"
+        parts.append(f'<text x="{label_width - 6}" y="{y + 13}" font-size="11" '
+                     f'text-anchor="end">{escape(label)}</text>')
         parts.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar}" '
                      f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(label)}: {shown}</title></rect>')
         parts.append(f'<text x="{label_width + length + 4}" y="{y + 13}" font-size="11">{shown}</text>')

@@ -93,7 +93,8 @@ def tables(figures: dict) -> list[Table]:
                      ["Session", "Kind", "Seats", "Sign-ups", "Invited", "Attendees", "States represented"],
                      [[s["title"], s["kind"].replace("_", " ").lower(), s["seats"] or "open", s["signups"],
                        s["invited"], s["attendees"], s["states"]] for s in figures["sessions"]]))
-    out.append(Table("side-events-by-organizer", "Side events by their lead organizer", ["Lead organizer", "Side events"],
+    out.append(Table("side-events-by-organizer", "Side events by their lead organizer",
+                     ["Lead organizer", "Side events"],
                      [[CATEGORY_LABELS[k], v] for k, v in panels["side_events_by_organizer"].items()]))
     out.append(Table("registrations-per-day", "Registrations per day before the session", ["Day", "Registrations"],
                      [[day, n] for day, n in figures["registrations_per_day"].items()]))
