@@ -53,6 +53,15 @@ def main() -> None:
             figures = compute(conference)
             timings.append(time.perf_counter() - started)
         event.remove(db.engine, "before_cursor_execute", count)
+        from conference.statistics.report import render
+
+        with app.test_request_context():
+            started = time.perf_counter()
+            pdf = render(conference, figures)
+            first_pdf = time.perf_counter() - started
+            started = time.perf_counter()
+            render(conference, figures)
+            second_pdf = time.perf_counter() - started
         # Baseline in the same run: one trivial query, to read the figures against.
         started = time.perf_counter()
         for _ in range(args.repeat):
@@ -62,6 +71,8 @@ def main() -> None:
         print(f"demo load: {load:.2f} s")
         print(f"statistics: median {statistics.median(timings) * 1000:.1f} ms over {args.repeat} runs, "
               f"{queries} queries (SELECT 1 takes {baseline * 1000:.2f} ms here)")
+        print(f"PDF report: {first_pdf:.2f} s the first time (fonts loaded), {second_pdf:.2f} s the next, "
+              f"{len(pdf) // 1024} kB")
         db.session.remove()  # end the open transaction, or PostgreSQL's DROP waits for it
         db.drop_all()
         db.engine.dispose()
