@@ -37,6 +37,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from conference.core.security import init_app as init_security
+
+    init_security(app)
 
     import conference.models  # noqa: F401  (the whole schema, for Alembic and relationships)
     from conference.accounts import views as accounts_views

@@ -91,6 +91,11 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL") or None,
+        # How many reverse proxies stand in front of Plenary (their X-Forwarded-For is trusted); 0: none.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0) if (env.get("TRUSTED_PROXIES") or "0").isdigit()
+        else 0,
+        # Rate limits are counted per process without Redis; tests switch them off except where they test them.
+        "RATELIMIT_ENABLED": plenary_env != "testing",
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(mail_port),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

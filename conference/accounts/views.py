@@ -9,7 +9,8 @@ from conference.accounts.forms import LoginForm
 from conference.accounts.models import User
 from conference.accounts.permissions import public
 from conference.accounts.services import authenticate
-from conference.extensions import db, login_manager
+from conference.core.security import LOGIN_LIMIT
+from conference.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
 
@@ -50,6 +51,7 @@ def home_for(user) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public("signing in")
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or home_for(current_user))

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, RuleViolation
-from conference.extensions import db
+from conference.core.security import PUBLIC_FORM_LIMIT
+from conference.extensions import db, limiter
 from conference.registration import services
 from conference.registration.forms import RegistrationForm, options
 from conference.registration.models import STATE_TYPES
@@ -30,6 +31,7 @@ def start(code: str):
 
 @bp.route("/<code>/register/<category>", methods=["GET", "POST"])
 @public("anyone may register while registration is open")
+@limiter.limit(PUBLIC_FORM_LIMIT, methods=["POST"])
 def form(code: str, category: str):
     conference = get_conference(code)
     closed = services.registration_open(conference)

@@ -1,0 +1,59 @@
+"""Security headers and rate limits, for every response and every public form.
+
+The Content-Security-Policy allows no inline script: every script is a file
+under static/. Private links carry their secret in the path, so no page sends
+a Referer to another site.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",  # the door page's camera
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+# Limits per client address (and per account for signing in), counted in Redis when REDIS_URL is set,
+# so that every web process and machine shares them.
+LOGIN_LIMIT = "10 per minute; 50 per hour"
+PUBLIC_FORM_LIMIT = "30 per hour"
+
+
+def init_app(app: Flask) -> None:
+    from conference.extensions import limiter
+
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind nginx (or a load balancer): the client's address is in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+    production = app.config["PLENARY_ENV"] == "production"
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if production:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint and request.endpoint != "static" and "Cache-Control" not in response.headers \
+                and response.mimetype == "text/html":
+            # Pages show personal data; shared caches must not keep them.
+            response.headers["Cache-Control"] = "no-store"
+        return response
