@@ -66,6 +66,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.statistics import views as statistics_views
 
     app.register_blueprint(statistics_views.bp)
+    from conference.privacy import views as privacy_views
+
+    app.register_blueprint(privacy_views.bp)
     app.register_blueprint(conference_views.bp)  # last: its /<code> routes catch the rest
 
     from conference.core.errors import register_error_handlers
@@ -79,6 +82,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(stats_command)
+    from conference.privacy.cli import purge_command
+
+    app.cli.add_command(purge_command)
 
     from conference.mail.services import init_app as init_mail
 

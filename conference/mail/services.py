@@ -100,6 +100,13 @@ def queue_mail(recipient: str, template: str, language: str = DEFAULT_LANGUAGE, 
         last_error="",
         created_at=utcnow(),
     )
+    # Tie the mail to whom it concerns, so that purging a session's personal data reaches it.
+    registration = context.get("registration")
+    conference = context.get("conference")
+    if registration is not None:
+        mail.registration_id = getattr(registration, "id", None)
+    if conference is not None:
+        mail.conference_id = getattr(conference, "id", None)
     db.session.add(mail)
     return mail
 
