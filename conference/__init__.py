@@ -85,6 +85,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.privacy.cli import purge_command
 
     app.cli.add_command(purge_command)
+    from conference.core.jobs import worker_command
+
+    app.cli.add_command(worker_command)
 
     from conference.mail.services import init_app as init_mail
 

@@ -486,3 +486,30 @@ def test_init_app_twice_registers_each_hook_once(app, outbox, db_session, dispat
 
     assert dispatched == [([mail_id], False)]
     assert len(sent_files(outbox)) == 1
+
+
+# --- Through Redis and the worker ----------------------------------------------------------------------------------
+
+def test_with_redis_the_worker_sends_the_mail(app, db_session, outbox, monkeypatch):
+    """The commit queues an RQ job; `flask worker` (here a burst in this process) delivers it."""
+    import os
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("Redis: TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/15)")
+    from rq import Queue, SimpleWorker
+
+    from conference.core import jobs
+
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    connection = jobs.redis_connection()
+    Queue(jobs.QUEUE, connection=connection).empty()
+    mail = queue_mail("amina.diallo@example.org", "registration_submitted", "en", **sample())
+    db_session.flush()
+    mail_id = mail.id
+    db_session.commit()
+    assert row(mail_id).status == MailStatus.QUEUED  # not sent by the web process
+    assert Queue(jobs.QUEUE, connection=connection).count == 1
+    SimpleWorker([jobs.QUEUE], connection=connection).work(burst=True)
+    assert row(mail_id).status == MailStatus.SENT
+    assert len(sent_files(outbox)) == 1

@@ -84,3 +84,8 @@ def test_limits_are_shared_through_redis(tmp_path):
     assert _hammer_login(first, 6) == [200] * 6
     # Another web process (another machine behind the load balancer) sees the same counter.
     assert _hammer_login(second, 5) == [200] * 4 + [429]
+
+
+def test_the_worker_needs_redis(runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code == 1 and "REDIS_URL is not set" in result.output

@@ -194,12 +194,36 @@ _LISTENERS = {
 def dispatch(mail_ids: Iterable[int]) -> None:
     """Hand committed mails to whatever sends them: the one place where that choice is made.
 
-    Today they are delivered in-process. With `REDIS_URL` set, this is where
-    an RQ job running `deliver(mail_ids)` will be enqueued instead.
+    With `REDIS_URL` set they go to the worker as an RQ job, retried with
+    growing pauses while the mail server refuses them; without Redis they are
+    delivered in this process, right after the commit.
     """
+    from conference.core.jobs import enqueue
+
     ids = sorted(set(mail_ids))
-    if ids:
-        deliver(ids)
+    if not ids:
+        return
+    try:
+        if enqueue("conference.mail.services.deliver_job", ids, retries=(30, 120, 600, 1800)) is not None:
+            return
+    except Exception:  # Redis away: deliver now rather than lose the mail
+        log.exception("could not queue mails %s; delivering in-process", ids)
+    deliver(ids)
+
+
+class MailNotSent(Exception):
+    """Some mails of a job are still waiting: RQ retries the job later."""
+
+
+def deliver_job(mail_ids: list[int]) -> int:
+    """The worker's job: deliver, and fail (to be retried) while any of these mails is still queued."""
+    sent = deliver(mail_ids)
+    with Session(db.engine) as session:
+        waiting = session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail).where(
+            OutgoingMail.id.in_(list(mail_ids)), OutgoingMail.status == MailStatus.QUEUED))
+    if waiting:
+        raise MailNotSent(f"{waiting} of {len(mail_ids)} mails not sent yet")
+    return sent
 
 
 # --- Delivery -----------------------------------------------------------------------------------------------------
