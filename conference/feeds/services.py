@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
+from flask import current_app
 from icalendar import Calendar, Event, vDuration
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -97,6 +100,32 @@ def _finish(cal: Calendar, sessions: list[Session], conference: Conference) -> F
     body = cal.to_ical()
     last = max((s.changed_at or s.published_at or s.updated_at for s in sessions), default=conference.created_at)
     return Feed(body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"', last_modified=last)
+
+
+_cache: dict[tuple, tuple[float, Feed]] = {}
+_cache_lock = threading.Lock()
+
+
+def cached(key: tuple, build) -> Feed:
+    """A public feed, kept FEED_CACHE_SECONDS in this process: calendars poll, and most polls find nothing new.
+
+    The ETag stays the digest of the content, so a change shows within the cache's lifetime (a minute by
+    default; calendars refresh hourly). Personal agendas are never cached.
+    """
+    seconds = current_app.config.get("FEED_CACHE_SECONDS", 60)
+    if not seconds:
+        return build()
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+    feed = build()
+    with _cache_lock:
+        if len(_cache) > 256:  # filters make keys; keep the cache small
+            _cache.clear()
+        _cache[key] = (now + seconds, feed)
+    return feed
 
 
 def programme_feed(conference: Conference, filters: ProgrammeFilters | None = None) -> Feed:

@@ -33,14 +33,19 @@ def _respond(feed: services.Feed, filename: str, *, private: bool = False) -> Re
 @public("the public programme as a calendar feed")
 def programme(code: str):
     conference = get_conference(code)
-    return _respond(services.programme_feed(conference, _filters(conference)), f"{conference.code}-programme.ics")
+    filters = _filters(conference)
+    key = ("programme", conference.id, filters.kind, filters.room, filters.organizer, filters.day)
+    feed = services.cached(key, lambda: services.programme_feed(conference, filters))
+    return _respond(feed, f"{conference.code}-programme.ics")
 
 
 @bp.get("/<code>/sessions/<int:session_id>.ics")
 @public("one public session as a calendar feed")
 def session(code: str, session_id: int):
     conference = get_conference(code)
-    return _respond(services.session_feed(conference, session_id), f"{conference.code}-session-{session_id}.ics")
+    feed = services.cached(("session", conference.id, session_id),
+                           lambda: services.session_feed(conference, session_id))
+    return _respond(feed, f"{conference.code}-session-{session_id}.ics")
 
 
 @bp.get("/<code>/agenda/<token>.ics")
