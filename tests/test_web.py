@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
+import pytest
 from sqlalchemy.exc import OperationalError
 
 from conference.accounts.models import Role
@@ -95,3 +97,50 @@ def test_guarded_routes_refuse_anonymous_users_and_the_wrong_roles(app, client, 
         needed = app.view_functions[rule.endpoint].required_permission
         expected = 200 if needed in ROLE_PERMISSIONS[Role.DOOR_STAFF] else 403
         assert client.get(rule.rule).status_code == expected, rule.rule
+
+
+def _fill(rule) -> str:
+    """A concrete URL for a rule: the arguments filled with plausible values (what they point to may not exist)."""
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name].__class__.__name__
+        values[name] = 1 if converter == "IntegerConverter" else "signup" if name == "what" else \
+            "cop12" if name == "code" else "x.csv" if name == "filename" else "x"
+    path = rule.rule
+    for name, value in values.items():
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}(?:\([^)]*\))?>", str(value), path)
+    return path
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_every_guarded_route_for_every_role(app, client, db_session, role):
+    """Every route of the URL map, for each role and for anonymous users: refused unless the role may."""
+    from conference.accounts.permissions import ROLE_PERMISSIONS
+    from tests.factories import make_delegation, make_entity
+
+    c = make_conference("cop12")
+    delegation = make_delegation(c, make_entity(iso3="AUT"))
+    db_session.commit()
+    if role is not None:
+        make_user("walker@example.org", roles=[role], delegation_id=delegation.id if role == Role.FOCAL_POINT else None)
+        client.post("/login", data={"email": "walker@example.org", "password": PASSWORD,
+                                    "csrf_token": csrf_token(client, "/login")})
+    token = csrf_token(client, "/cop12/register/state")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        needed = getattr(app.view_functions[rule.endpoint], "required_permission", None)
+        if needed is None:
+            continue
+        path = _fill(rule)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
+        checked += 1
+        if role is None:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], (path, method)
+        elif needed in ROLE_PERMISSIONS[role]:
+            assert response.status_code not in (302, 403) or "/login" not in response.headers.get("Location", ""), \
+                (path, method, response.status_code)
+            assert response.status_code != 403, (path, method)
+        else:
+            assert response.status_code == 403, (path, method, response.status_code)
+    assert checked >= 20

@@ -23,9 +23,10 @@ class Permission(StrEnum):
     MANAGE_USERS = "MANAGE_USERS"
 
 
-# Admins hold every permission; the rest is listed here and only here.
+# Admins hold every permission but a focal point's (which belongs to one delegation, and which the
+# secretariat exercises through the back office); the rest is listed here and only here.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    Role.ADMIN: frozenset(Permission) - {Permission.MANAGE_DELEGATION},
     Role.REGISTRATION_OFFICER: frozenset({
         Permission.VIEW_BACK_OFFICE, Permission.REVIEW_REGISTRATIONS,
         Permission.VIEW_SENSITIVE_DATA, Permission.VIEW_STATISTICS,
