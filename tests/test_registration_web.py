@@ -298,3 +298,27 @@ def test_back_office_routes_by_role(client, site, db_session, role):
                            data={"csrf_token": token, "action": "reject", "reason": "No."})
     db_session.refresh(r)
     assert (r.status == S.REJECTED) == (role in MAY_REVIEW)
+
+
+def test_the_database_going_away_mid_request_leaves_nothing_half_written(client, site, db_session, monkeypatch):
+    from conference.extensions import db
+
+    dialect = db.engine.dialect
+    original = dialect.do_execute
+
+    def failing(cursor, statement, parameters, context=None):
+        if statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG"):
+            raise dialect.loaded_dbapi.OperationalError("server closed the connection unexpectedly")
+        return original(cursor, statement, parameters, context)
+
+    path = "/cop50/register/state"
+    data = form_data(client, path, delegation_id=str(site["france"].id),
+                     photo=(io.BytesIO(jpeg()), "me.jpg", "image/jpeg"))
+    monkeypatch.setattr(dialect, "do_execute", failing)
+    response = client.post(path, data=data, content_type="multipart/form-data")
+    monkeypatch.setattr(dialect, "do_execute", original)
+    assert response.status_code == 503
+    assert "Nothing was saved" in response.get_data(as_text=True)
+    # The registration row was written before the audit entry failed: the transaction took both away.
+    assert db_session.scalar(select(func.count()).select_from(Registration)) == 0
+    assert db_session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
