@@ -49,6 +49,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.programme import admin as programme_admin
     from conference.programme import views as programme_views
     from conference.registration import admin as registration_admin
+    from conference.registration import exports as registration_exports
     from conference.registration import focal as registration_focal
     from conference.registration import views as registration_views
 
@@ -56,6 +57,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(registration_admin.bp)
+    app.register_blueprint(registration_exports.bp)
     app.register_blueprint(registration_focal.bp)
     app.register_blueprint(registration_views.bp)
     app.register_blueprint(programme_views.bp)
@@ -85,6 +87,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.privacy.cli import purge_command
 
     app.cli.add_command(purge_command)
+    from conference.registration.cli import participants_cli
+
+    app.cli.add_command(participants_cli)
     from conference.core.jobs import worker_command
 
     app.cli.add_command(worker_command)

@@ -29,6 +29,7 @@ from conference.registration.models import (
     RegistrationStatus,
     ReviewMechanismContact,
 )
+from conference.statistics.services import compute
 
 pytestmark = pytest.mark.slow
 
@@ -174,3 +175,10 @@ def test_loading_is_deterministic(app, db_session):
 def test_too_few_participants_is_a_clear_error(runner):
     result = runner.invoke(args=["demo", "--participants", "50"])
     assert result.exit_code == 1 and "at least 600 participants" in result.output
+
+
+def test_a_smaller_demonstration_keeps_every_entity(runner, db_session):
+    result = runner.invoke(args=["demo", "--participants", "600"])
+    assert result.exit_code == 0, result.output
+    figures = compute(db_session.scalar(select(Conference)))
+    assert (figures["participants"], figures["states"], figures["igos"], figures["ngos"]) == (600, 131, 15, 212)

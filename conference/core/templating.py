@@ -24,6 +24,14 @@ def register_template_helpers(app: Flask) -> None:
         return {"can": can, "Permission": Permission}
 
 
+def small_int(text: str | None, limit: int = 1_000_000_000) -> int | None:
+    """A whole number from a query string, or None: never one too large for the database's integers."""
+    text = (text or "").strip()
+    if not text.isdigit() or len(text) > 10 or int(text) >= limit:
+        return None
+    return int(text)
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL for e-mails and feeds, also outside a web request (the command line, a worker).
 

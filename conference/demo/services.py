@@ -218,9 +218,9 @@ class DemoBuilder:
         n = self.n
         media = allocate(max(len(self.media), round(14 * n / 1400)), [1.0] * len(self.media))
         eu = [max(2, round(6 * n / 1400))]
-        orgs = allocate(round(60 * n / 1400), [self.rng.uniform(1, 4) for _ in self.orgs])
+        orgs = allocate(max(len(self.orgs), round(60 * n / 1400)), [self.rng.uniform(1, 4) for _ in self.orgs])
         ngo_weights = [self.rng.uniform(0.3, 2.5) for _ in self.ngos]
-        ngos = allocate(round(430 * n / 1400), ngo_weights)
+        ngos = allocate(max(len(self.ngos), round(430 * n / 1400)), ngo_weights)
         if n <= DEFAULT_PARTICIPANTS:
             ngos = [min(s, self.c.ngo_quota) for s in ngos]  # the quota holds at the real session's size
         state_total = n - sum(media) - sum(eu) - sum(orgs) - sum(ngos)

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.templating import small_int
 from conference.extensions import db
 from conference.feeds.services import google_event_link, subscribe_links
 from conference.programme import services
@@ -32,7 +33,7 @@ def _filters(conference) -> services.ProgrammeFilters:
     organizer = args.get("organizer", "")
     return services.ProgrammeFilters(
         kind=SessionKind(kind) if kind in {k.value for k in SessionKind} else None,
-        room=args.get("room") or None, organizer=int(organizer) if organizer.isdigit() else None, day=day_value)
+        room=(args.get("room") or "")[:40] or None, organizer=small_int(organizer), day=day_value)
 
 
 @bp.get("/<code>/programme")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.templating import small_int
 from conference.extensions import db
 from conference.registration import services
 from conference.registration.forms import ReasonForm, RegistrationForm, options
@@ -40,7 +41,7 @@ def _filters() -> QueueFilters:
     return QueueFilters(
         status=_enum(RegistrationStatus, args.get("status")),
         category=_enum(EntityType, args.get("category")),
-        delegation_id=int(delegation) if delegation.isdigit() else None,
+        delegation_id=small_int(delegation),
         regional_group=args.get("group") if _enum(RegionalGroup, args.get("group")) else None,
         badge_state=args.get("badge") if _enum(BadgeState, args.get("badge")) else None,
         q=args.get("q", "")[:200],
@@ -52,8 +53,7 @@ def _filters() -> QueueFilters:
 def queue(code: str):
     conference = get_conference(code)
     filters = _filters()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() else 1
+    page = min(small_int(request.args.get("page")) or 1, 100_000)
     rows, total = services.search(conference, filters, page=page, per_page=PER_PAGE)
     return render_template("admin/registrations.html", conference=conference, rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PER_PAGE)), filters=filters, form=ReasonForm(),

@@ -350,6 +350,9 @@ def _snapshot(r: Registration) -> dict:
 def _apply(r: Registration, data: RegistrationData) -> None:
     for name in PERSONAL_FIELDS:
         setattr(r, name, getattr(data, name))
+    # "No passport number" is NULL, which the unique index leaves alone; "" would collide with the next one.
+    r.passport_number = data.passport_number or None
+    r.nationality = data.nationality or None
     r.name_key = name_key(data.family_name, data.given_names)
     if data.consent and r.consent_at is None:
         r.consent_at = utcnow()
