@@ -71,6 +71,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.privacy import views as privacy_views
 
     app.register_blueprint(privacy_views.bp)
+    from conference.badges import views as badges_views
+    from conference.checkin import views as checkin_views
+
+    app.register_blueprint(badges_views.bp)
+    app.register_blueprint(checkin_views.bp)
     app.register_blueprint(conference_views.bp)  # last: its /<code> routes catch the rest
 
     from conference.core.errors import register_error_handlers
@@ -90,6 +95,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.registration.cli import participants_cli
 
     app.cli.add_command(participants_cli)
+    from conference.badges.cli import badges_command
+
+    app.cli.add_command(badges_command)
     from conference.core.jobs import worker_command
 
     app.cli.add_command(worker_command)

@@ -23,8 +23,10 @@ for lang in en ru el ar zh-cn ja ko; do
 done
 # The browser tests drive Debian's Chromium through Playwright (Playwright's own download does not work here).
 if [ "${WITH_BROWSER:-0}" = "1" ]; then
-    PACKAGES="$PACKAGES chromium"
+    # ... and poppler's pdftoppm, which the badge tests use to read a printed QR code back.
+    PACKAGES="$PACKAGES chromium poppler-utils"
     [ -x /usr/bin/chromium ] || missing="$missing chromium"
+    command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 fi
 
 [ -z "$missing" ] && exit 0

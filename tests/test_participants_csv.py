@@ -12,7 +12,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from conference import create_app
 from conference.accounts.models import Role
 from conference.accounts.permissions import ROLE_PERMISSIONS, Permission
 from conference.core.db import utcnow
@@ -35,35 +34,6 @@ from tests.test_accounts import login
 from tests.test_registration import future_conference, person
 
 BOM = b"\xef\xbb\xbf"
-
-
-def _wire(app) -> None:
-    """The command group and the download, until `create_app` registers them itself (then this does nothing)."""
-    from conference.registration import exports
-    from conference.registration.cli import participants_cli
-
-    if "participants" not in app.cli.commands:
-        app.cli.add_command(participants_cli)
-    if "registration_exports" not in app.blueprints:
-        app.register_blueprint(exports.bp)
-
-
-@pytest.fixture(scope="module")
-def _app(database, tmp_path_factory):
-    """conftest's application, built afresh for this module: a blueprint can be added to an
-    application only before it has served a request, which the session's shared one may have."""
-    url, engine_options = database
-    app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine_options},
-                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-                      "MAIL_OUTBOX": str(tmp_path_factory.mktemp("outbox"))})
-    _wire(app)
-    with app.app_context():
-        _db.create_all()
-        _db.session.remove()
-    yield app
-    with app.app_context():
-        _db.engine.dispose()
 
 
 @pytest.fixture

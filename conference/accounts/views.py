@@ -46,6 +46,8 @@ def home_for(user) -> str:
         return url_for("admin.index")
     if can(user, Permission.MANAGE_DELEGATION):
         return url_for("focal.index")
+    if can(user, Permission.CHECK_IN):
+        return url_for("checkin.pick")
     return url_for("core.index")
 
 

@@ -31,6 +31,7 @@ from conference.registration.models import (
     IGO_TYPES,
     NGO_TYPES,
     STATE_TYPES,
+    BadgeState,
     CredentialsStatus,
     Delegation,
     DelegationRole,
@@ -527,6 +528,9 @@ def transition(r: Registration, action: str, *, actor: Actor, user: User | None 
     before = r.status
     r.status = target
     r.status_reason = reason
+    if before == S.APPROVED and target != S.APPROVED:
+        # Its badge stops opening doors (they answer "not approved"); a new approval prints a new one.
+        r.badge_state = BadgeState.NOT_PRINTED
     if target == S.SUBMITTED and r.submitted_at is None:
         r.submitted_at = now
     r.approved_at = now if target == S.APPROVED else (r.approved_at if target == S.WITHDRAWN else None)

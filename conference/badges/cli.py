@@ -1,0 +1,50 @@
+"""`flask --app wsgi badges <code> -o FILE.pdf [--only-unprinted] [--size a6|id1|a4-sheet]`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from conference.badges import services
+from conference.badges.services import BadgeFilter
+from conference.conferences.services import get_conference
+from conference.core.cli import user_errors
+from conference.core.errors import PlenaryError
+from conference.extensions import db
+
+
+@click.command("badges")
+@click.argument("code")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Write the PDF here.")
+@click.option("--only-unprinted", is_flag=True, help="Only badges not printed yet.")
+@click.option("--size", type=click.Choice(services.SIZES), default="a6", show_default=True,
+              help="A6 pages, ID-1 cards, or A4 sheets of four A6 badges.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: one per CPU core).")
+@user_errors
+def badges_command(code, output, only_unprinted, size, workers):
+    """Print the badges of approved participants, one badge per page (four on an A4 sheet)."""
+    conference = get_conference(code)
+    target = Path(output)
+    if not target.parent.is_dir():
+        raise PlenaryError(f"{target.parent}: no such directory")
+    ids = services.select_registrations(conference, BadgeFilter(only_unprinted=only_unprinted))
+    if not ids:
+        raise PlenaryError(f"nothing to print: no approved registration in {conference.code}"
+                           + (" without a printed badge" if only_unprinted else ""))
+    badges = services.prepare_badges(conference, ids, actor="command line")
+    conference_data = services.conference_data(conference)
+    # Serials are committed before rendering, so the doors know them as soon as the paper exists.
+    db.session.commit()
+    with click.progressbar(length=len(badges), label="Badges", file=sys.stderr) as bar:
+        state = {"done": 0}
+
+        def progress(done: int, total: int) -> None:
+            bar.update(done - state["done"])
+            state["done"] = done
+
+        pages = services.render_badge_run(badges, conference_data, target, size=size, workers=workers,
+                                          progress=progress)
+    click.echo(f"{len(badges)} badges on {pages} pages written to {target}")

@@ -1,0 +1,132 @@
+"""Badge runs as background jobs: never inside a web request.
+
+A run is a Job row (kind "badges") with its filter in `params`. With REDIS_URL
+set it goes on the RQ queue of conference.core.jobs (`flask --app wsgi worker`),
+otherwise it runs in a thread of this process, with an application context and
+a database session of its own. Progress (done/total) is committed to the Job
+row after each chunk, so the back office can show it; the PDF is written under
+the instance folder and downloaded from the job's page.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+
+from conference.badges import services
+from conference.badges.services import BadgeFilter
+from conference.conferences.models import Conference
+from conference.core.db import utcnow
+from conference.core.errors import PlenaryError
+from conference.core.jobs import enqueue
+from conference.core.models import Job, JobStatus
+from conference.extensions import db
+
+log = logging.getLogger(__name__)
+KIND = "badges"
+
+
+def runs_folder() -> Path:
+    """Where the PDFs of badge runs are kept: BADGE_RUNS_FOLDER, by default `instance/badges` (never static)."""
+    return Path(current_app.config.get("BADGE_RUNS_FOLDER") or Path(current_app.instance_path) / "badges")
+
+
+def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: str = "a6", reprint: bool = False,
+                    user=None) -> Job:
+    """Create the Job row of a badge run (QUEUED); the caller commits, then calls `enqueue_badge_run(job.id)`.
+
+    Raises PlenaryError when the filter selects nobody, so the desk hears it at once rather than from a job.
+    """
+    if size not in services.SIZES:
+        raise PlenaryError(f"unknown badge size {size!r}")
+    ids = services.select_registrations(conference, badge_filter)
+    if not ids:
+        raise PlenaryError("No approved registration matches: there is nothing to print.")
+    job = Job(conference_id=conference.id, kind=KIND, status=JobStatus.QUEUED, total=len(ids), done=0,
+              params={**badge_filter.as_dict(), "size": size, "reprint": reprint},
+              created_by_id=getattr(user, "id", None))
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def enqueue_badge_run(job_id: int) -> threading.Thread | None:
+    """Run the job in the background: on the RQ queue when REDIS_URL is set (`flask --app wsgi worker` serves it),
+    else in a thread of this process (returned, for tests). Call it after the Job row is committed."""
+    if enqueue("conference.badges.jobs.run_badge_job", job_id) is not None:
+        return None
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_run_in_app, args=(app, job_id), name=f"badge-job-{job_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _run_in_app(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_badge_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def run_badge_job(job_id: int) -> None:
+    """Carry out a badge run (in a thread or an RQ worker): issue the serials, render, record progress and result."""
+    if not has_app_context():  # an RQ worker: build the application once per job
+        from conference import create_app
+
+        with create_app().app_context():
+            try:
+                return run_badge_job(job_id)
+            finally:
+                db.session.remove()
+
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != JobStatus.QUEUED:
+        return
+    job.status, job.started_at = JobStatus.RUNNING, utcnow()
+    db.session.commit()
+    try:
+        params = job.params or {}
+        conference = db.session.get(Conference, job.conference_id)
+        badge_filter = BadgeFilter(category=params.get("category"), delegation_id=params.get("delegation_id"),
+                                   only_unprinted=bool(params.get("only_unprinted")),
+                                   registration_id=params.get("registration_id"))
+        ids = services.select_registrations(conference, badge_filter)
+        if not ids:
+            raise PlenaryError("No approved registration matches any more: there is nothing to print.")
+        user = None
+        if job.created_by_id:
+            from conference.accounts.models import User
+
+            user = db.session.get(User, job.created_by_id)
+        badges = services.prepare_badges(conference, ids, user=user, actor=None if user else "system",
+                                         reprint=bool(params.get("reprint")))
+        job.total, job.done = len(badges), 0
+        conference_data = services.conference_data(conference)
+        # The serials are committed before rendering: the database is not held for the length of the run, and a
+        # run that fails can be started again (it prints the same serials).
+        db.session.commit()
+
+        folder = runs_folder()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+        target = folder / f"job-{job.id}-{secrets.token_urlsafe(12)}.pdf"
+
+        def progress(done: int, total: int) -> None:
+            job.done = min(done, job.total or done)
+            db.session.commit()
+
+        services.render_badge_run(badges, conference_data, target, size=params.get("size", "a6"), progress=progress)
+        job.result_path = str(target)
+        job.status, job.finished_at = JobStatus.DONE, utcnow()
+        db.session.commit()
+    except Exception as exc:  # a job reports every failure on its row; the desk sees it
+        db.session.rollback()
+        log.exception("badge job %s failed", job_id)
+        job = db.session.get(Job, job_id)
+        job.status, job.finished_at = JobStatus.FAILED, utcnow()
+        job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
+        db.session.commit()

@@ -1,0 +1,450 @@
+"""Badges: serials, the signed code on them, issuing, collecting, and rendering runs of badges to PDF.
+
+The code printed as a QR on a badge is opaque: a version prefix, the badge's
+random serial and a truncated HMAC-SHA256 of both under a key derived from the
+application's SECRET_KEY ("P1.<serial>.<mac>"). It carries no personal data;
+without the key nobody can make a valid one. A reprint issues a new serial and
+supersedes the earlier badge, which the doors then refuse as replaced.
+
+Rendering runs in worker processes (one per CPU core), in chunks; workers get
+plain dictionaries, never ORM objects, and write each chunk's PDF to a
+temporary file; the parent concatenates them in order.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import multiprocessing
+import os
+import resource
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from conference.badges.models import Badge
+from conference.conferences.models import Conference
+from conference.core import pdf
+from conference.core.audit import record
+from conference.core.db import utcnow
+from conference.core.errors import NotFound, PlenaryError, RuleViolation
+from conference.extensions import db
+from conference.registration.models import (
+    NGO_TYPES,
+    BadgeState,
+    Delegation,
+    DelegationRole,
+    EntityType,
+    ParticipatingEntity,
+    Registration,
+    RegistrationStatus,
+)
+
+log = logging.getLogger(__name__)
+
+# Crockford's base32: no I, L, O or U, so a serial typed at the door survives misreading.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SERIAL_LENGTH = 10  # 50 bits of randomness
+QR_VERSION = "P1"
+MAC_BYTES = 10  # 80 bits of the HMAC, base32: 16 characters
+SIZES = ("a6", "id1", "a4-sheet")
+CHUNK_SIZE = 50
+STYLESHEET = "css/badge.css"
+TEMPLATE = "badges/badges.html"
+
+
+class Forged(PlenaryError):
+    """A code that looks like a badge's QR value but whose signature does not match."""
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Serials and the signed code
+
+
+def new_serial() -> str:
+    """A random badge serial: 10 characters of Crockford base32 from `secrets`."""
+    return "".join(secrets.choice(CROCKFORD) for _ in range(SERIAL_LENGTH))
+
+
+def normalize_serial(typed: str) -> str:
+    """A serial as door staff may type it: case, spaces and hyphens ignored, O read as 0, I and L as 1."""
+    cleaned = "".join(typed.split()).replace("-", "").upper()
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def _key(secret_key: str | bytes) -> bytes:
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    # A key of its own, so that a badge code can never stand in for a session cookie's signature or the reverse.
+    return hmac.new(secret, b"plenary badge code v1", hashlib.sha256).digest()
+
+
+def _mac(serial: str, secret_key: str | bytes) -> str:
+    digest = hmac.new(_key(secret_key), f"{QR_VERSION}.{serial}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:MAC_BYTES]).decode().rstrip("=")
+
+
+def _secret(secret_key: str | bytes | None) -> str | bytes:
+    if secret_key is not None:
+        return secret_key
+    from flask import current_app
+
+    return current_app.config["SECRET_KEY"]
+
+
+def qr_value(serial: str, secret_key: str | bytes | None = None) -> str:
+    """The value of a badge's QR code: "P1.<serial>.<HMAC>", signed with the app's key (or `secret_key`)."""
+    return f"{QR_VERSION}.{serial}.{_mac(serial, _secret(secret_key))}"
+
+
+def is_qr_value(value: str) -> bool:
+    """Whether `value` has the shape of a QR code's value rather than a typed serial."""
+    return value.strip().upper().startswith(QR_VERSION + ".")
+
+
+def read_qr(value: str, secret_key: str | bytes | None = None) -> str:
+    """The serial in a QR code's value; raises Forged when its signature is wrong or its form unknown."""
+    parts = value.strip().split(".")
+    if len(parts) != 3 or parts[0].upper() != QR_VERSION:
+        raise Forged("This code was not issued by this conference.")
+    serial, mac = parts[1].upper(), parts[2].upper()
+    expected = _mac(serial, _secret(secret_key))
+    if not hmac.compare_digest(expected.encode(), mac.encode()):
+        raise Forged("The code's signature does not match: it was not issued here.")
+    return serial
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Categories
+
+
+def badge_category(entity_type: EntityType, role: DelegationRole) -> str:
+    """The badge category (a key of the conference's badge scheme) of a person of `entity_type` in `role`."""
+    if entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY):
+        return "HEAD" if role == DelegationRole.HEAD else "DELEGATE"
+    if entity_type == EntityType.UN_ENTITY:
+        return "UN"
+    if entity_type == EntityType.IGO:
+        return "IGO"
+    if entity_type in NGO_TYPES:
+        return "NGO"
+    if entity_type == EntityType.MEDIA:
+        return "PRESS"
+    if entity_type == EntityType.SECRETARIAT:
+        return "SECRETARIAT"
+    return "GUEST"
+
+
+# Which entity types each category is drawn from, for the back office's filter.
+CATEGORIES = ("HEAD", "DELEGATE", "UN", "IGO", "NGO", "PRESS", "SECRETARIAT", "GUEST")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Issuing and collecting
+
+
+def valid_badge(registration: Registration) -> Badge | None:
+    """The registration's badge now valid (not superseded), if any."""
+    return db.session.scalar(select(Badge).where(Badge.registration_id == registration.id,
+                                                 Badge.superseded_at.is_(None)))
+
+
+def issue_badge(registration: Registration, *, user=None, actor: str | None = None) -> Badge:
+    """Issue (print) a badge for an approved registration, with a new random serial.
+
+    A reprint supersedes the badge valid until now: its serial stays in `badge`, so the doors answer
+    "badge replaced" for it. The registration's `badge_serial` becomes the new serial and its state PRINTED.
+    `user` is who prints (a User), or `actor` a label such as "command line". Raises RuleViolation unless the
+    registration is APPROVED.
+    """
+    if registration.status != RegistrationStatus.APPROVED:
+        raise RuleViolation(f"{registration.badge_name}: only approved registrations get a badge "
+                            f"(this one is {registration.status.label.lower()}).")
+    now = utcnow()
+    earlier = valid_badge(registration)
+    if earlier is not None:
+        earlier.superseded_at = now
+        db.session.flush()  # the partial unique index allows one valid badge at a time
+    serial = _unused_serial()
+    badge = Badge(registration_id=registration.id, serial=serial, issued_at=now, printed_at=now,
+                  printed_by_id=getattr(user, "id", None))
+    db.session.add(badge)
+    before = {"badge_state": registration.badge_state, "badge_serial": registration.badge_serial}
+    registration.badge_serial = serial
+    registration.badge_state = BadgeState.PRINTED
+    db.session.flush()
+    record("badge.reprint" if earlier is not None else "badge.issue", registration, actor=user or actor,
+           before=before, after={"badge_state": BadgeState.PRINTED, "badge_serial": serial})
+    return badge
+
+
+def _unused_serial() -> str:
+    # 50 random bits: a clash is all but impossible, but it costs one query to be sure.
+    while True:
+        serial = new_serial()
+        if db.session.scalar(select(Badge.id).where(Badge.serial == serial)) is None:
+            return serial
+
+
+def mark_collected(registration: Registration, *, user=None, photo_checked: bool) -> Badge:
+    """Record that the participant collected their printed badge at the pass office.
+
+    The pass office compares the person with the photo (and a photo ID): without `photo_checked` it is refused.
+    """
+    if not photo_checked:
+        raise RuleViolation("Compare the person with the photo on the badge and tick \"photo checked\" first.")
+    badge = valid_badge(registration)
+    if badge is None or registration.badge_state == BadgeState.NOT_PRINTED:
+        raise RuleViolation(f"{registration.badge_name}: the badge has not been printed yet.")
+    if registration.badge_state == BadgeState.COLLECTED:
+        raise RuleViolation(f"{registration.badge_name}: the badge was already collected.")
+    badge.collected_at = utcnow()
+    badge.collected_by_id = getattr(user, "id", None)
+    registration.badge_state = BadgeState.COLLECTED
+    db.session.flush()
+    record("badge.collect", registration, actor=user, before={"badge_state": BadgeState.PRINTED},
+           after={"badge_state": BadgeState.COLLECTED, "badge_serial": badge.serial, "photo_checked": True})
+    return badge
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Choosing whom to print
+
+
+@dataclass(frozen=True)
+class BadgeFilter:
+    """Whose badges a run prints. Empty fields do not filter."""
+
+    category: str | None = None  # a key of CATEGORIES
+    delegation_id: int | None = None
+    only_unprinted: bool = False
+    registration_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"category": self.category, "delegation_id": self.delegation_id,
+                "only_unprinted": self.only_unprinted, "registration_id": self.registration_id}
+
+
+def select_registrations(conference: Conference, badge_filter: BadgeFilter) -> list[int]:
+    """Ids of the approved registrations of `conference` that `badge_filter` selects, in print order.
+
+    Ordered by entity category, entity name and the name on the badge, so that a delegation's badges come out
+    together.
+    """
+    stmt = (
+        select(Registration.id, Registration.delegation_role, ParticipatingEntity.entity_type)
+        .join(Delegation, Delegation.id == Registration.delegation_id)
+        .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id)
+        .where(Registration.conference_id == conference.id, Registration.status == RegistrationStatus.APPROVED)
+        .order_by(ParticipatingEntity.entity_type, ParticipatingEntity.name, Registration.badge_name,
+                  Registration.id)
+    )
+    if badge_filter.delegation_id:
+        stmt = stmt.where(Registration.delegation_id == badge_filter.delegation_id)
+    if badge_filter.only_unprinted:
+        stmt = stmt.where(Registration.badge_state == BadgeState.NOT_PRINTED)
+    if badge_filter.registration_id:
+        stmt = stmt.where(Registration.id == badge_filter.registration_id)
+    rows = db.session.execute(stmt).all()
+    if badge_filter.category:
+        rows = [r for r in rows if badge_category(r.entity_type, r.delegation_role) == badge_filter.category]
+    return [r.id for r in rows]
+
+
+def prepare_badges(conference: Conference, registration_ids: Sequence[int], *, user=None, actor: str | None = None,
+                   reprint: bool = False, upload_folder: str | Path | None = None) -> list[dict]:
+    """Issue the badges of a run and return what the renderer needs, as plain dictionaries.
+
+    A registration without a valid badge gets one (a serial, PRINTED, by `user` or `actor`); with `reprint`
+    every registration gets a new serial and its earlier badge stops working. Otherwise an existing badge is
+    printed again with its serial (a jammed printer). Nothing personal beyond what the badge shows leaves here:
+    no passport number, no date of birth. The caller commits.
+    """
+    folder = Path(upload_folder) if upload_folder else _upload_folder()
+    out: list[dict] = []
+    for start in range(0, len(registration_ids), 500):
+        ids = list(registration_ids[start:start + 500])
+        regs = db.session.scalars(
+            select(Registration).where(Registration.id.in_(ids))
+            .options(joinedload(Registration.delegation).joinedload(Delegation.entity))).all()
+        by_id = {r.id: r for r in regs}
+        for rid in ids:
+            registration = by_id.get(rid)
+            if registration is None:
+                continue
+            if reprint or registration.badge_serial is None or registration.badge_state == BadgeState.NOT_PRINTED \
+                    or valid_badge(registration) is None:
+                issue_badge(registration, user=user, actor=actor)
+            out.append(badge_data(conference, registration, folder))
+    return out
+
+
+def _upload_folder() -> Path:
+    from flask import current_app
+
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def badge_data(conference: Conference, registration: Registration, upload_folder: Path,
+               secret_key: str | bytes | None = None) -> dict:
+    """What one badge shows, as a plain dictionary a worker process can take."""
+    from conference.registration.uploads import open_upload
+
+    entity = registration.delegation.entity
+    category = badge_category(entity.entity_type, registration.delegation_role)
+    style = conference.badge_style(category)
+    photo = None
+    if registration.photo:
+        try:
+            photo = open_upload(upload_folder, registration.photo).as_uri()
+        except NotFound:
+            log.warning("badge of registration %s: photo file missing, placeholder printed", registration.id)
+    return {
+        "serial": registration.badge_serial,
+        "qr": qr_value(registration.badge_serial, secret_key),
+        "name": registration.badge_name,
+        "function": registration.function_title,
+        "entity": entity.name,
+        "category": category,
+        "colour": style["colour"],
+        "letter": style["letter"],
+        "label": style["label"],
+        "photo": photo,
+    }
+
+
+def conference_data(conference: Conference) -> dict:
+    """What every badge of a conference shows about the session itself."""
+    first, last = conference.starts_on, conference.ends_on
+    if first.year == last.year and first.month == last.month:
+        dates = f"{first.day}–{last.day} {last:%B %Y}"
+    elif first.year == last.year:
+        dates = f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    else:
+        dates = f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+    return {"title": conference.title, "short_title": conference.short_title, "dates": dates,
+            "venue": conference.venue, "city": conference.city}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Rendering: the same code in the parent (small runs) and in each worker process
+
+
+_worker: dict = {}
+
+
+def _prepare_worker() -> None:
+    """Once per process: the Jinja environment, the parsed stylesheet, the fonts."""
+    if _worker:
+        return
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(pdf.ROOT / "templates")),
+                             autoescape=jinja2.select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True)
+    _worker["template"] = env.get_template(TEMPLATE)
+    _worker["css"] = pdf.stylesheet(STYLESHEET)
+    pdf.font_configuration()
+
+
+def _qr_png(value: str) -> str:
+    import segno
+
+    # Error correction M survives a scuffed or creased badge. One pixel per module: the stylesheet scales it up
+    # with `image-rendering: pixelated` (no interpolation in the PDF), so it prints sharp at any size and costs
+    # next to nothing to encode.
+    return segno.make_qr(value, error="m").png_data_uri(scale=1, border=4)
+
+
+def badges_html(badges: Sequence[dict], conference: dict, size: str) -> str:
+    """The HTML of a run of badges (the template `badges/badges.html`), QR codes included."""
+    _prepare_worker()
+    items = [{**b, "qr_png": _qr_png(b["qr"])} for b in badges]
+    sheets = [items[i:i + 4] for i in range(0, len(items), 4)] if size == "a4-sheet" else []
+    return _worker["template"].render(badges=items, sheets=sheets, conference=conference, size=size)
+
+
+def render_badges(badges: Sequence[dict], conference: dict, *, size: str = "a6", target: str | Path | None = None):
+    """Render `badges` (from `badge_data`) to one PDF, in this process: bytes, or written to `target`."""
+    if size not in SIZES:
+        raise PlenaryError(f"unknown badge size {size!r}; choose one of {', '.join(SIZES)}")
+    html = badges_html(badges, conference, size)
+    return pdf.render_pdf(html, base_url=pdf.STATIC, stylesheets=[_worker["css"]], target=target)
+
+
+def _render_chunk(index: int, badges: list[dict], conference: dict, size: str,
+                  folder: str) -> tuple[int, str, int, dict]:
+    path = os.path.join(folder, f"chunk-{index:05d}.pdf")
+    render_badges(badges, conference, size=size, target=path)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return index, path, len(badges), {"pid": os.getpid(), "rss_kb": usage.ru_maxrss,
+                                      "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
+def _chunks(badges: Sequence[dict], size: int) -> list[list[dict]]:
+    return [list(badges[i:i + size]) for i in range(0, len(badges), size)]
+
+
+def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Path, *, size: str = "a6",
+                     workers: int | None = None, chunk_size: int = CHUNK_SIZE,
+                     progress: Callable[[int, int], None] | None = None, stats: dict | None = None) -> int:
+    """Render a run of badges to the PDF file `target`, in chunks across the CPU cores; returns the page count.
+
+    `workers` defaults to the number of CPU cores; a run of one chunk is rendered in this process. Each worker
+    prepares fonts, stylesheet and template once, renders a chunk at a time and writes it to a temporary file,
+    so memory stays that of one chunk per worker whatever the size of the run. `progress(done, total)` is called
+    in this process after each chunk. `stats`, when given, receives the number of workers and chunks and the
+    peak resident memory of the busiest worker in kB and the CPU seconds the workers used (for bench/badges.py).
+    """
+    if size not in SIZES:
+        raise PlenaryError(f"unknown badge size {size!r}; choose one of {', '.join(SIZES)}")
+    if not badges:
+        raise PlenaryError("there are no badges to print")
+    if size == "a4-sheet":
+        chunk_size = max(4, chunk_size - chunk_size % 4)  # keep sheets full except the last one
+    total = len(badges)
+    chunks = _chunks(badges, chunk_size)
+    workers = min(workers or os.cpu_count() or 1, len(chunks))
+    folder = tempfile.mkdtemp(prefix="plenary-badges-")
+    try:
+        paths: dict[int, str] = {}
+        done = 0
+        usages: dict[int, dict] = {}  # the latest figures of each process that rendered
+        if workers <= 1:
+            for index, chunk in enumerate(chunks):
+                _, paths[index], n, usage = _render_chunk(index, chunk, conference, size, folder)
+                usages[usage["pid"]] = usage
+                done += n
+                if progress:
+                    progress(done, total)
+        else:
+            # forkserver: workers start from a clean, single-threaded process (the web app's threads and database
+            # connections are not copied into them), and import WeasyPrint once, in the server.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["conference.badges.services"])
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker) as pool:
+                futures = [pool.submit(_render_chunk, i, chunk, conference, size, folder)
+                           for i, chunk in enumerate(chunks)]
+                for future in as_completed(futures):
+                    index, path, n, usage = future.result()
+                    usages[usage["pid"]] = usage
+                    paths[index] = path
+                    done += n
+                    if progress:
+                        progress(done, total)
+        pages = pdf.merge_pdfs((paths[i] for i in range(len(chunks))), target)
+        if stats is not None:
+            stats.update(workers=workers, chunks=len(chunks),
+                         worker_peak_rss_kb=max(u["rss_kb"] for u in usages.values()),
+                         worker_cpu_s=sum(u["cpu_s"] for u in usages.values()))
+        return pages
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+

@@ -1,0 +1,152 @@
+"""The badge desk: print runs as background jobs, their progress and PDF, and collecting at the pass office."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from conference.accounts.models import User
+from conference.accounts.permissions import Permission, permission_required
+from conference.badges import jobs, services
+from conference.badges.forms import BadgeRunForm, CollectForm
+from conference.badges.services import BadgeFilter
+from conference.conferences.services import get_conference
+from conference.core.errors import PlenaryError, RuleViolation
+from conference.core.models import Job, JobStatus
+from conference.extensions import db
+from conference.registration.forms import options
+from conference.registration.models import Delegation, ParticipatingEntity, Registration
+from conference.registration.views import send_photo
+
+bp = Blueprint("badges", __name__, url_prefix="/admin/<code>/badges")
+
+
+def _delegation_choices(conference):
+    rows = db.session.execute(
+        select(Delegation.id, ParticipatingEntity.name).join(ParticipatingEntity)
+        .where(Delegation.conference_id == conference.id).order_by(ParticipatingEntity.name)).all()
+    return options([("", "All")] + [(str(i), name) for i, name in rows])
+
+
+def _jobs(conference, limit: int = 10) -> list[Job]:
+    return db.session.scalars(select(Job).where(Job.conference_id == conference.id, Job.kind == jobs.KIND)
+                              .order_by(Job.id.desc()).limit(limit)).all()
+
+
+@bp.route("", methods=["GET", "POST"])
+@permission_required(Permission.PRINT_BADGES)
+def index(code: str):
+    conference = get_conference(code)
+    form = BadgeRunForm()
+    form.delegation.choices = _delegation_choices(conference)
+    if form.validate_on_submit():
+        badge_filter = BadgeFilter(category=form.category.data or None,
+                                   delegation_id=int(form.delegation.data) if form.delegation.data else None,
+                                   only_unprinted=form.only_unprinted.data,
+                                   registration_id=form.registration_id.data)
+        try:
+            job = jobs.start_badge_run(conference, badge_filter, size=form.size.data, reprint=form.reprint.data,
+                                       user=current_user)
+        except PlenaryError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            jobs.enqueue_badge_run(job.id)
+            return redirect(url_for(".job", code=conference.code, job_id=job.id))
+    return render_template("badges/index.html", conference=conference, form=form, jobs=_jobs(conference))
+
+
+def _job(conference, job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None or job.conference_id != conference.id or job.kind != jobs.KIND:
+        abort(404)
+    return job
+
+
+@bp.get("/jobs/<int(max=2147483647):job_id>")
+@permission_required(Permission.PRINT_BADGES)
+def job(code: str, job_id: int):
+    conference = get_conference(code)
+    j = _job(conference, job_id)
+    response = current_app.make_response(render_template("badges/job.html", conference=conference, job=j,
+                                                          JobStatus=JobStatus))
+    if j.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        # Browsers reload the page by themselves: progress shows without any script.
+        response.headers["Refresh"] = "2"
+    return response
+
+
+@bp.get("/jobs/<int(max=2147483647):job_id>.json")
+@permission_required(Permission.PRINT_BADGES)
+def job_json(code: str, job_id: int):
+    conference = get_conference(code)
+    j = _job(conference, job_id)
+    return {"id": j.id, "status": j.status.value, "done": j.done, "total": j.total, "error": j.error,
+            "download": url_for(".download", code=conference.code, job_id=j.id)
+            if j.status == JobStatus.DONE else None}
+
+
+@bp.get("/jobs/<int(max=2147483647):job_id>/badges.pdf")
+@permission_required(Permission.PRINT_BADGES)
+def download(code: str, job_id: int):
+    conference = get_conference(code)
+    j = _job(conference, job_id)
+    if j.status != JobStatus.DONE or not j.result_path or not Path(j.result_path).is_file():
+        abort(404, description="This run has no PDF (yet).")
+    folder = jobs.runs_folder().resolve()
+    path = Path(j.result_path).resolve()
+    if not path.is_relative_to(folder):
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"badges-{conference.code}-{j.id}.pdf", max_age=0)
+
+
+def _registration(conference, registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.conference_id != conference.id:
+        abort(404)
+    return registration
+
+
+@bp.get("/<int(max=2147483647):registration_id>")
+@permission_required(Permission.PRINT_BADGES)
+def pass_office(code: str, registration_id: int):
+    conference = get_conference(code)
+    registration = _registration(conference, registration_id)
+    badge = services.valid_badge(registration)
+    printed_by = None
+    if badge is not None and badge.printed_by_id:
+        printed_by = db.session.scalar(select(User.email).where(User.id == badge.printed_by_id))
+    return render_template("badges/pass_office.html", conference=conference, registration=registration,
+                           form=CollectForm(), badge=badge, printed_by=printed_by)
+
+
+@bp.get("/<int(max=2147483647):registration_id>/photo")
+@permission_required(Permission.PRINT_BADGES)
+def photo(code: str, registration_id: int):
+    registration = _registration(get_conference(code), registration_id)
+    if not registration.photo:
+        abort(404)
+    return send_photo(registration.photo)
+
+
+@bp.post("/<int(max=2147483647):registration_id>/collect")
+@permission_required(Permission.PRINT_BADGES)
+def collect(code: str, registration_id: int):
+    conference = get_conference(code)
+    registration = _registration(conference, registration_id)
+    form = CollectForm()
+    if form.validate_on_submit():
+        try:
+            services.mark_collected(registration, user=current_user, photo_checked=form.photo_checked.data)
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{registration.badge_name}: badge collected.", "success")
+    return redirect(url_for(".pass_office", code=conference.code, registration_id=registration.id))

@@ -1,0 +1,190 @@
+"""Checking people in at the doors: the building gate and each session's room.
+
+Every scan is one CheckIn row, whatever its answer, for the audit of the doors.
+A person is admitted once per door and venue day: the database enforces it
+with a partial unique index, so two scanners reading the same badge at the
+same instant give one ADMITTED and one ALREADY_ADMITTED, never two admissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.badges.models import Badge
+from conference.badges.services import Forged, is_qr_value, normalize_serial, read_qr
+from conference.checkin.models import GATE, CheckIn, CheckInResult
+from conference.conferences.models import Conference
+from conference.core.db import utcnow
+from conference.core.errors import NotFound
+from conference.extensions import db
+from conference.programme.models import Session, SessionSignup, SignupStatus
+from conference.registration.models import EntityType, Registration, RegistrationStatus
+
+MESSAGES = {
+    CheckInResult.ADMITTED: "Admitted",
+    CheckInResult.ALREADY_ADMITTED: "Already admitted here today",
+    CheckInResult.NOT_INVITED: "Not invited: this session is by invitation only",
+    CheckInResult.BADGE_REPLACED: "Badge replaced: this badge was reprinted, the old one is no longer valid",
+    CheckInResult.NOT_APPROVED: "Not approved: the registration is not approved",
+    CheckInResult.UNKNOWN: "Unknown badge",
+    CheckInResult.FORGED: "Forged code: not issued by this conference",
+}
+PARTIES = (EntityType.STATE_PARTY, EntityType.SIGNATORY)
+
+
+@dataclass
+class CheckInOutcome:
+    """The answer at the door: the result, whom it concerns (when known), the message to show, the row written."""
+
+    result: CheckInResult
+    registration: Registration | None
+    message: str
+    check_in: CheckIn
+
+    @property
+    def admitted(self) -> bool:
+        return self.result == CheckInResult.ADMITTED
+
+
+def door_session(conference: Conference, door: str) -> Session | None:
+    """The session a door belongs to: None for the gate; NotFound for a door that is neither."""
+    if door == GATE:
+        return None
+    prefix, _, ident = door.partition("-")
+    if prefix != "session" or not (ident.isascii() and ident.isdigit()) or len(ident) > 9:
+        raise NotFound(f"no door {door!r}: the doors are \"gate\" and \"session-<id>\"")
+    session = db.session.scalar(select(Session).where(Session.id == int(ident),
+                                                      Session.conference_id == conference.id))
+    if session is None:
+        raise NotFound(f"no session {ident} in {conference.code}")
+    return session
+
+
+def door_label(conference: Conference, door: str) -> str:
+    """What the door is called, for the page's heading."""
+    session = door_session(conference, door)
+    return "Building gate" if session is None else session.title
+
+
+def check_in(conference: Conference, *, code_or_serial: str, door: str, user=None, device: str = "",
+             now: datetime | None = None) -> CheckInOutcome:
+    """Check a scanned QR value, or a serial typed by door staff, at `door` ("gate" or "session-<id>").
+
+    Writes exactly one CheckIn row, whatever the answer, and flushes it (the caller commits). A QR value whose
+    signature is wrong is FORGED; a serial of a reprinted badge BADGE_REPLACED; a serial nobody holds UNKNOWN;
+    a registration not approved NOT_APPROVED; a closed session's door admits only those INVITED and a meeting
+    restricted to parties only States parties and signatories (else NOT_INVITED). ADMITTED happens once per
+    person, door and venue day; later scans, even at the same instant on another device, are ALREADY_ADMITTED.
+    """
+    session = door_session(conference, door)
+    now = now or utcnow()
+    row = CheckIn(conference_id=conference.id, session_id=session.id if session else None, door=door,
+                  scanned_at=now, venue_day=conference.local(now).date(), device=(device or "")[:120],
+                  scanned_by_id=getattr(user, "id", None))
+    value = (code_or_serial or "").strip()
+
+    if is_qr_value(value):
+        try:
+            serial = read_qr(value)
+        except Forged:
+            row.serial = value[:64]
+            return _write(row, CheckInResult.FORGED, None)
+    else:
+        serial = normalize_serial(value)
+    row.serial = serial[:64]
+
+    registration, replaced = _holder(conference, serial)
+    if registration is None:
+        return _write(row, CheckInResult.UNKNOWN, None)
+    row.registration_id = registration.id
+    if replaced:
+        return _write(row, CheckInResult.BADGE_REPLACED, registration)
+    if registration.status != RegistrationStatus.APPROVED:
+        return _write(row, CheckInResult.NOT_APPROVED, registration)
+    if session is not None and not _may_enter(session, registration):
+        return _write(row, CheckInResult.NOT_INVITED, registration)
+    if _admitted_already(row):
+        return _write(row, CheckInResult.ALREADY_ADMITTED, registration)
+    try:
+        with db.session.begin_nested():
+            row.result = CheckInResult.ADMITTED
+            db.session.add(row)
+    except IntegrityError:
+        # Another scanner admitted the same person at this door a moment ago: the unique index said no.
+        fresh = CheckIn(conference_id=row.conference_id, session_id=row.session_id, door=row.door,
+                        scanned_at=row.scanned_at, venue_day=row.venue_day, device=row.device,
+                        scanned_by_id=row.scanned_by_id, serial=row.serial, registration_id=registration.id)
+        return _write(fresh, CheckInResult.ALREADY_ADMITTED, registration)
+    return CheckInOutcome(CheckInResult.ADMITTED, registration, MESSAGES[CheckInResult.ADMITTED], row)
+
+
+def _write(row: CheckIn, result: CheckInResult, registration: Registration | None) -> CheckInOutcome:
+    row.result = result
+    db.session.add(row)
+    db.session.flush()
+    return CheckInOutcome(result, registration, MESSAGES[result], row)
+
+
+def _holder(conference: Conference, serial: str) -> tuple[Registration | None, bool]:
+    """Who holds the badge with `serial` in `conference`, and whether that badge was superseded by a reprint."""
+    if not serial:
+        return None, False
+    badge = db.session.scalar(
+        select(Badge).join(Registration, Registration.id == Badge.registration_id)
+        .where(Badge.serial == serial, Registration.conference_id == conference.id))
+    if badge is not None:
+        return badge.registration, badge.superseded_at is not None
+    return None, False
+
+
+def _may_enter(session: Session, registration: Registration) -> bool:
+    if session.restricted_to_parties and registration.delegation.entity.entity_type not in PARTIES:
+        return False
+    if session.is_closed:
+        invited = db.session.scalar(select(SessionSignup.id).where(
+            SessionSignup.session_id == session.id, SessionSignup.registration_id == registration.id,
+            SessionSignup.status == SignupStatus.INVITED))
+        return invited is not None
+    return True
+
+
+def _admitted_already(row: CheckIn) -> bool:
+    return db.session.scalar(select(CheckIn.id).where(
+        CheckIn.registration_id == row.registration_id, CheckIn.door == row.door,
+        CheckIn.venue_day == row.venue_day, CheckIn.result == CheckInResult.ADMITTED)) is not None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Attendance, from the rows of the doors (the statistics read the same rows)
+
+
+def session_attendance(session: Session) -> int:
+    """The distinct participants admitted at the door of `session`."""
+    return db.session.scalar(select(func.count(distinct(CheckIn.registration_id))).where(
+        CheckIn.session_id == session.id, CheckIn.result == CheckInResult.ADMITTED)) or 0
+
+
+def daily_attendance(conference: Conference) -> dict[date, int]:
+    """For each venue day with scans, the distinct participants admitted at the building gate."""
+    rows = db.session.execute(
+        select(CheckIn.venue_day, func.count(distinct(CheckIn.registration_id)))
+        .where(CheckIn.conference_id == conference.id, CheckIn.door == GATE,
+               CheckIn.result == CheckInResult.ADMITTED)
+        .group_by(CheckIn.venue_day).order_by(CheckIn.venue_day)).all()
+    return {day: count for day, count in rows}
+
+
+def doors(conference: Conference) -> list[tuple[str, str]]:
+    """The doors staff can pick: the gate, then every scheduled session by start time, as (door, label)."""
+    sessions = db.session.scalars(
+        select(Session).where(Session.conference_id == conference.id, Session.starts_at.is_not(None))
+        .order_by(Session.starts_at, Session.id)).all()
+    out = [(GATE, "Building gate")]
+    for s in sessions:
+        when = conference.local(s.starts_at)
+        out.append((f"session-{s.id}", f"{when:%a %d %b %H:%M} · {s.title}"))
+    return out

@@ -1,0 +1,97 @@
+"""The doors: door staff pick a door and scan badges (camera or typed serial); scanner devices post JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from conference.accounts.permissions import Permission, permission_required
+from conference.checkin import services
+from conference.checkin.models import CheckInResult
+from conference.conferences.models import Conference
+from conference.conferences.services import get_conference
+from conference.extensions import db
+from conference.registration.models import Registration
+from conference.registration.views import send_photo
+
+bp = Blueprint("checkin", __name__, url_prefix="/door")
+
+# Answers that show the person's photo, for the visual check at the door.
+SHOWS_PHOTO = (CheckInResult.ADMITTED, CheckInResult.ALREADY_ADMITTED)
+# Colour of the answer: go, look, stop.
+TONE = {CheckInResult.ADMITTED: "go", CheckInResult.ALREADY_ADMITTED: "look"}
+
+
+@bp.get("/")
+@permission_required(Permission.CHECK_IN)
+def pick():
+    conferences = db.session.scalars(select(Conference).order_by(Conference.starts_on.desc())).all()
+    chosen = None
+    code = request.args.get("conference", "")
+    if code:
+        chosen = get_conference(code)
+    elif len(conferences) == 1:
+        chosen = conferences[0]
+    return render_template("checkin/pick.html", conferences=conferences, conference=chosen,
+                           doors=services.doors(chosen) if chosen else [])
+
+
+def _device() -> str:
+    named = (request.form.get("device") or (request.get_json(silent=True) or {}).get("device") or "").strip()
+    return (named or request.headers.get("User-Agent", ""))[:120]
+
+
+def _answer(conference, outcome) -> dict:
+    registration = outcome.registration
+    photo_url = None
+    if registration is not None and registration.photo and outcome.result in SHOWS_PHOTO:
+        photo_url = url_for(".photo", code=conference.code, registration_id=registration.id)
+    return {"result": outcome.result.value, "message": outcome.message,
+            "tone": TONE.get(outcome.result, "stop"),
+            "name": registration.badge_name if registration is not None else None,
+            "entity": registration.delegation.entity.name if registration is not None else None,
+            "photo_url": photo_url}
+
+
+def _scan(conference, door: str, value: str) -> dict:
+    outcome = services.check_in(conference, code_or_serial=value, door=door, user=current_user, device=_device())
+    answer = _answer(conference, outcome)
+    db.session.commit()
+    return answer
+
+
+@bp.route("/<code>/<door>", methods=["GET", "POST"])
+@permission_required(Permission.CHECK_IN)
+def door(code: str, door: str):
+    conference = get_conference(code)
+    label = services.door_label(conference, door)
+    answer = None
+    if request.method == "POST":  # the typed serial, without JavaScript
+        value = request.form.get("code", "").strip()
+        if value:
+            answer = _scan(conference, door, value)
+    return render_template("checkin/door.html", conference=conference, door=door, label=label, answer=answer)
+
+
+@bp.post("/<code>/<door>/scan")
+@permission_required(Permission.CHECK_IN)
+def scan(code: str, door: str):
+    """For the page's script and scanner devices: `code` (QR value or serial) as a form field or JSON."""
+    conference = get_conference(code)
+    services.door_label(conference, door)  # NotFound for a door that does not exist
+    payload = request.get_json(silent=True) or {}
+    value = str(request.form.get("code") or payload.get("code") or "").strip()
+    if not value:
+        return {"error": "no code", "message": "Send the QR code's value or the badge serial as `code`."}, 400
+    return _scan(conference, door, value)
+
+
+@bp.get("/<code>/photo/<int(max=2147483647):registration_id>")
+@permission_required(Permission.CHECK_IN)
+def photo(code: str, registration_id: int):
+    conference = get_conference(code)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.conference_id != conference.id or not registration.photo:
+        abort(404)
+    return send_photo(registration.photo)

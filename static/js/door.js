@@ -1,0 +1,132 @@
+/* The door page: scan badges with the camera (BarcodeDetector, or the vendored jsQR where it is missing),
+   or check a typed serial, and show the answer without reloading. Without JavaScript the typed form still
+   works as a plain POST. */
+(function () {
+  "use strict";
+
+  var main = document.getElementById("main");
+  var form = document.getElementById("typed");
+  if (!main || !form) { return; }
+  var scanUrl = main.dataset.scanUrl;
+  var csrf = form.querySelector("input[name=csrf_token]").value;
+  var input = document.getElementById("code");
+  var answer = document.getElementById("answer");
+  var verdict = document.getElementById("verdict");
+  var photo = document.getElementById("answer-photo");
+  var nameEl = document.getElementById("answer-name");
+  var entityEl = document.getElementById("answer-entity");
+
+  // Which device scanned, kept on the phone: door staff may name it once (?device=north-1).
+  var device = new URLSearchParams(location.search).get("device") || localStorage.getItem("plenary-device") || "";
+  if (device) { localStorage.setItem("plenary-device", device); }
+  document.getElementById("device").value = device;
+
+  var busy = false;
+
+  function show(data) {
+    answer.className = "answer tone-" + (data.tone || "stop");
+    verdict.textContent = data.message || data.result;
+    nameEl.textContent = data.name || "";
+    entityEl.textContent = data.entity || "";
+    if (data.photo_url) { photo.src = data.photo_url; photo.hidden = false; }
+    else { photo.hidden = true; photo.removeAttribute("src"); }
+    if (navigator.vibrate) { navigator.vibrate(data.tone === "go" ? 80 : [200, 100, 200]); }
+  }
+
+  function check(value) {
+    if (busy || !value) { return Promise.resolve(); }
+    busy = true;
+    var body = new FormData();
+    body.append("code", value);
+    body.append("device", device);
+    return fetch(scanUrl, {method: "POST", body: body, credentials: "same-origin",
+                           headers: {"X-CSRFToken": csrf, "Accept": "application/json"}})
+      .then(function (r) {
+        if (r.status === 400 || r.status === 401 || r.status === 403) {
+          return {tone: "stop", message: "Sign in again: the page has expired"};
+        }
+        return r.json();
+      })
+      .then(show)
+      .catch(function () { show({tone: "stop", message: "No connection: try again"}); })
+      .finally(function () { busy = false; });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var value = input.value.trim();
+    check(value).then(function () { input.value = ""; input.focus(); });
+  });
+
+  // ---- the camera ----
+  var camera = document.getElementById("camera");
+  var video = document.getElementById("video");
+  var toggle = document.getElementById("camera-toggle");
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { return; }
+  camera.hidden = false;
+
+  var stream = null, detector = null, canvas = null, last = "", lastAt = 0;
+
+  function loadDecoder() {
+    if ("BarcodeDetector" in window) {
+      detector = new window.BarcodeDetector({formats: ["qr_code"]});
+      return Promise.resolve();
+    }
+    if (window.jsQR) { return Promise.resolve(); }
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = main.dataset.decoderUrl;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function read() {
+    if (detector) {
+      return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+    }
+    canvas = canvas || document.createElement("canvas");
+    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+    if (!canvas.width) { return Promise.resolve(null); }
+    var ctx = canvas.getContext("2d", {willReadFrequently: true});
+    ctx.drawImage(video, 0, 0);
+    var image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    var code = window.jsQR(image.data, image.width, image.height, {inversionAttempts: "dontInvert"});
+    return Promise.resolve(code ? code.data : null);
+  }
+
+  function loop() {
+    if (!stream) { return; }
+    read().then(function (value) {
+      var now = Date.now();
+      // The same badge held in front of the camera is sent once every few seconds, not thirty times a second.
+      if (value && (value !== last || now - lastAt > 4000)) {
+        last = value; lastAt = now;
+        return check(value);
+      }
+    }).catch(function () {}).finally(function () { setTimeout(loop, 200); });
+  }
+
+  function stop() {
+    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+    stream = null;
+    video.classList.remove("on");
+    toggle.textContent = "Scan with the camera";
+  }
+
+  toggle.addEventListener("click", function () {
+    if (stream) { stop(); return; }
+    loadDecoder()
+      .then(function () { return navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}}); })
+      .then(function (s) {
+        stream = s;
+        video.srcObject = s;
+        video.classList.add("on");
+        toggle.textContent = "Stop the camera";
+        return video.play();
+      })
+      .then(loop)
+      .catch(function () { stop(); show({tone: "stop", message: "The camera is not available: type the serial"}); });
+  });
+})();

@@ -1,0 +1,217 @@
+"""Check-in at the doors: every answer, one admission per door and day, the JSON endpoint, attendance."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.accounts.models import Role
+from conference.badges import services as badges
+from conference.badges.services import qr_value
+from conference.checkin import services
+from conference.checkin.models import GATE, CheckIn, CheckInResult
+from conference.core.errors import NotFound
+from conference.programme.models import SessionSignup, SignupStatus
+from conference.registration.models import BadgeState, DelegationRole, EntityType, RegionalGroup, RegistrationStatus
+from tests.conftest import csrf_token
+from tests.factories import (
+    PASSWORD,
+    make_conference,
+    make_delegation,
+    make_entity,
+    make_registration,
+    make_room,
+    make_session,
+    make_user,
+)
+from tests.test_badges import photo_file
+
+MONDAY = datetime(2024, 10, 14, 7, 30, tzinfo=UTC)  # 09:30 in Vienna, the first day
+TUESDAY = datetime(2024, 10, 15, 7, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def site(app, db_session):
+    c = make_conference("cop99")
+    state = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
+    ngo = make_delegation(c, make_entity(EntityType.NGO_OTHER, "Transparency Now"))
+    delegate = make_registration(state, badge_name="Käthe Schröder", photo=photo_file(app))
+    observer = make_registration(ngo, badge_name="Олег Петров", role=DelegationRole.REPRESENTATIVE)
+    for r in (delegate, observer):
+        badges.issue_badge(r, actor="test")
+    db_session.commit()
+    return c, delegate, observer
+
+
+def scan(conference, value, door=GATE, now=MONDAY, **kw):
+    return services.check_in(conference, code_or_serial=value, door=door, now=now, device="test", **kw)
+
+
+def admitted_rows(db_session, registration=None) -> int:
+    stmt = select(func.count()).select_from(CheckIn).where(CheckIn.result == CheckInResult.ADMITTED)
+    if registration is not None:
+        stmt = stmt.where(CheckIn.registration_id == registration.id)
+    return db_session.scalar(stmt)
+
+
+def test_a_second_scan_is_not_counted_twice(site, db_session):
+    conference, delegate, _ = site
+    first = scan(conference, qr_value(delegate.badge_serial))
+    second = scan(conference, qr_value(delegate.badge_serial))
+    db_session.commit()
+    assert first.result == CheckInResult.ADMITTED and first.registration.id == delegate.id
+    assert second.result == CheckInResult.ALREADY_ADMITTED
+    assert admitted_rows(db_session, delegate) == 1
+    assert db_session.scalar(select(func.count()).select_from(CheckIn)) == 2  # every scan is kept
+    # The next day at the gate counts again.
+    assert scan(conference, qr_value(delegate.badge_serial), now=TUESDAY).result == CheckInResult.ADMITTED
+    assert services.daily_attendance(conference) == {date(2024, 10, 14): 1, date(2024, 10, 15): 1}
+
+
+def test_two_scanners_at_the_same_instant_admit_once(site, db_session, monkeypatch):
+    """The check before inserting can race; the unique index then decides, and the loser hears ALREADY_ADMITTED."""
+    conference, delegate, _ = site
+    assert scan(conference, delegate.badge_serial).result == CheckInResult.ADMITTED
+    monkeypatch.setattr(services, "_admitted_already", lambda row: False)  # as if the other scan was not visible yet
+    racing = scan(conference, delegate.badge_serial)
+    db_session.commit()
+    assert racing.result == CheckInResult.ALREADY_ADMITTED
+    assert admitted_rows(db_session, delegate) == 1
+    assert db_session.scalar(select(func.count()).select_from(CheckIn)) == 2
+
+
+def test_a_typed_serial_is_accepted_as_door_staff_type_it(site, db_session):
+    conference, delegate, _ = site
+    typed = f" {delegate.badge_serial[:5].lower()}-{delegate.badge_serial[5:].lower()} "
+    assert scan(conference, typed).result == CheckInResult.ADMITTED
+
+
+def test_forged_replaced_and_unknown_codes_are_refused(site, db_session):
+    conference, delegate, _ = site
+    value = qr_value(delegate.badge_serial)
+    prefix, serial, mac = value.split(".")
+    forged = scan(conference, f"{prefix}.{serial}.{'A' * len(mac) if mac[0] != 'A' else 'B' * len(mac)}")
+    other_key = scan(conference, qr_value(serial, "another key entirely, from another conference"))
+    unknown = scan(conference, qr_value("ZZZZZZZZZZ"))
+    unknown_typed = scan(conference, "0000000000")
+    old = delegate.badge_serial
+    badges.issue_badge(delegate, actor="test")  # a reprint
+    replaced = scan(conference, qr_value(old))
+    replaced_typed = scan(conference, old)
+    db_session.commit()
+    assert (forged.result, other_key.result) == (CheckInResult.FORGED, CheckInResult.FORGED)
+    assert forged.registration is None
+    assert (unknown.result, unknown_typed.result) == (CheckInResult.UNKNOWN, CheckInResult.UNKNOWN)
+    assert (replaced.result, replaced_typed.result) == (CheckInResult.BADGE_REPLACED, CheckInResult.BADGE_REPLACED)
+    assert replaced.registration.id == delegate.id
+    assert admitted_rows(db_session) == 0
+    rows = db_session.scalars(select(CheckIn).order_by(CheckIn.id)).all()
+    assert len(rows) == 6 and all(r.device == "test" and r.door == GATE for r in rows)
+    assert scan(conference, qr_value(delegate.badge_serial)).result == CheckInResult.ADMITTED
+
+
+def test_a_registration_no_longer_approved_is_refused(site, db_session):
+    conference, delegate, _ = site
+    # Withdrawn after printing: the badge is no longer "printed" for the registration (a CHECK constraint), but the
+    # paper badge still exists and its serial stays in `badge`.
+    delegate.status = RegistrationStatus.WITHDRAWN
+    delegate.badge_state = BadgeState.NOT_PRINTED
+    db_session.flush()
+    outcome = scan(conference, delegate.badge_serial)
+    assert outcome.result == CheckInResult.NOT_APPROVED and outcome.registration.id == delegate.id
+
+
+def test_closed_sessions_admit_the_invited_only(site, db_session):
+    conference, delegate, observer = site
+    roundtable = make_session(conference, make_room(conference), is_closed=True, title="Partners' roundtable")
+    db_session.add(SessionSignup(session_id=roundtable.id, registration_id=delegate.id, status=SignupStatus.INVITED))
+    db_session.flush()
+    door = f"session-{roundtable.id}"
+    assert scan(conference, observer.badge_serial, door=door).result == CheckInResult.NOT_INVITED
+    assert scan(conference, delegate.badge_serial, door=door).result == CheckInResult.ADMITTED
+    assert services.session_attendance(roundtable) == 1
+    # Admission at a session's door is separate from the gate's.
+    assert scan(conference, delegate.badge_serial).result == CheckInResult.ADMITTED
+
+
+def test_meetings_restricted_to_parties_refuse_observers(site, db_session):
+    conference, delegate, observer = site
+    committee = make_session(conference, restricted_to_parties=True, title="Committee of the Whole",
+                             start=time(10, 0), end=time(13, 0))
+    door = f"session-{committee.id}"
+    assert scan(conference, observer.badge_serial, door=door).result == CheckInResult.NOT_INVITED
+    assert scan(conference, delegate.badge_serial, door=door).result == CheckInResult.ADMITTED
+
+
+def test_doors_are_the_gate_and_the_sessions_of_the_conference(site, db_session):
+    conference, delegate, _ = site
+    other = make_conference("cop98")
+    foreign = make_session(other)
+    for door in ("nowhere", f"session-{foreign.id}", "session-x", "session-²", "session-" + "9" * 30):
+        with pytest.raises(NotFound):
+            scan(conference, delegate.badge_serial, door=door)
+    assert services.doors(conference)[0] == (GATE, "Building gate")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The door page and the JSON endpoint
+
+
+def login(client, email):
+    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")})
+
+
+def test_the_scan_endpoint_needs_door_staff_and_a_csrf_token(site, client, db_session):
+    conference, delegate, _ = site
+    make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    make_user("desk@example.org", roles=[Role.BADGE_DESK])
+    url = "/door/cop99/gate/scan"
+    value = qr_value(delegate.badge_serial)
+    assert client.post(url, data={"code": value}).status_code in (302, 400)
+    login(client, "desk@example.org")
+    token = csrf_token(client, "/admin/")
+    assert client.post(url, data={"code": value}, headers={"X-CSRFToken": token}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+
+    login(client, "door@example.org")
+    assert client.post(url, json={"code": value}).status_code == 400  # no CSRF token
+    assert db_session.scalar(select(func.count()).select_from(CheckIn)) == 0
+    token = csrf_token(client, "/door/cop99/gate")
+    answer = client.post(url, json={"code": value, "device": "north-1"}, headers={"X-CSRFToken": token})
+    assert answer.status_code == 200
+    data = answer.get_json()
+    assert data["result"] == "ADMITTED" and data["name"] == "Käthe Schröder" and data["entity"] == "Austria"
+    assert data["photo_url"] == f"/door/cop99/photo/{delegate.id}"
+    with client.get(data["photo_url"]) as photo:
+        assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    again = client.post(url, data={"code": value, "csrf_token": token}).get_json()
+    assert again["result"] == "ALREADY_ADMITTED"
+    forged = client.post(url, json={"code": value[:-2] + "AA" if not value.endswith("AA") else value[:-2] + "BB"},
+                         headers={"X-CSRFToken": token}).get_json()
+    assert forged["result"] == "FORGED" and forged["name"] is None and forged["photo_url"] is None
+    row = db_session.scalar(select(CheckIn).where(CheckIn.result == CheckInResult.ADMITTED))
+    assert row.device == "north-1" and row.scanned_by_id is not None
+    for door in ("nowhere", "session-" + "9" * 30):
+        assert client.post(f"/door/cop99/{door}/scan", json={"code": value}, headers={"X-CSRFToken": token}
+                           ).status_code == 404
+    assert client.get("/door/cop99/photo/" + "9" * 30).status_code == 404
+
+
+def test_the_door_page_works_without_javascript(site, client, db_session):
+    conference, delegate, _ = site
+    make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    login(client, "door@example.org")
+    picker = client.get("/door/").get_data(as_text=True)
+    assert "/door/cop99/gate" in picker
+    page = client.get("/door/cop99/gate").get_data(as_text=True)
+    assert "<script" in page and "js/door.js" in page and "Ready to scan" in page
+    assert "<script>" not in page  # no inline script: the page runs under a strict Content-Security-Policy
+    token = csrf_token(client, "/door/cop99/gate")
+    answer = client.post("/door/cop99/gate", data={"csrf_token": token, "code": delegate.badge_serial})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Admitted" in body and "Käthe Schröder" in body and "tone-go" in body
+    again = client.post("/door/cop99/gate", data={"csrf_token": token, "code": delegate.badge_serial})
+    assert "Already admitted" in again.get_data(as_text=True)
+    assert admitted_rows(db_session) == 1
