@@ -26,7 +26,7 @@ import tempfile
 import warnings
 from pathlib import Path, PurePosixPath
 
-from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from conference.core.errors import NotFound, RuleViolation
 
@@ -141,6 +141,8 @@ def process_photo(data: bytes, field: str = "photo") -> bytes:
     Raises UploadError, with `field` set, for anything else, including images whose declared size would take
     too much memory to decode (decompression bombs).
     """
+    # A truncated upload must be refused, whatever another library (WeasyPrint) set this process-wide flag to.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     if not data:
         raise UploadError("The photo file is empty. Please send a passport-style photo as a JPEG or PNG image.",
                           field)
