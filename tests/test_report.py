@@ -26,6 +26,15 @@ def pdf_text(data: bytes) -> str:
 
 def test_the_pdf_states_every_figure(app, small_session):  # noqa: F811
     c, side, closed = small_session
+    from sqlalchemy import select
+
+    from conference.extensions import db
+    from conference.registration.models import CredentialsStatus, Delegation, ParticipatingEntity
+
+    for iso3, status in (("AUT", CredentialsStatus.RECEIVED), ("KEN", CredentialsStatus.PENDING)):
+        db.session.scalar(select(Delegation).join(ParticipatingEntity).where(
+            Delegation.conference_id == c.id, ParticipatingEntity.iso3 == iso3)).credentials_status = status
+    db.session.commit()
     figures = compute(c)
     text = pdf_text(report.render(c, figures))
     assert ("13 participants from 3 States, 2 intergovernmental organizations and 2 non-governmental "
@@ -44,6 +53,13 @@ def test_the_pdf_states_every_figure(app, small_session):  # noqa: F811
     assert "All participants 6 5 2 46 %" in text
     assert "Side event side event 50 2 0 4 2" in text
     assert "Roundtable roundtable open 0 3 2 1" in text
+    # Delegation sizes (Austria 4 with the pending one not counted: 3 approved), and the median of 9 delegations.
+    assert "Austria 3" in text and "Median of 9 delegations 1" in text
+    # Credentials of the States parties represented (Austria and Kenya; the EU has no ISO code, so is no State).
+    assert "Originals received 1 Copies received 0 Not yet received 1" in text
+    # Participants at the building per day, from the gate's admissions.
+    assert "2024-10-14 10 2024-10-15 1" in text
+    assert "Delegates of States 2 3 1 33 %" in text and "Heads of delegation 1 2 0 33 %" in text
 
 
 def test_charts_are_svg_with_every_value():
