@@ -437,3 +437,43 @@ def test_with_redis_the_run_goes_on_the_queue_and_the_worker_carries_it_out(site
     assert page_sizes(Path(job.result_path).read_bytes()) == [A4]
     jobs.run_badge_job(job.id)  # delivered twice by the queue: done already, nothing happens
     assert db_session.scalar(select(func.count()).select_from(Badge)) == 1
+
+
+def test_a_run_whose_worker_died_is_started_again_with_the_same_serials(site, app, db_session, tmp_path,
+                                                                        monkeypatch):
+    from datetime import timedelta
+
+    from conference.badges import jobs
+    from conference.core.db import utcnow
+
+    conference, people = site
+    monkeypatch.setitem(app.config, "BADGE_RUNS_FOLDER", str(tmp_path))
+    real_render = services.render_badge_run
+
+    def dies(*args, **kwargs):
+        raise MemoryError("worker killed")
+
+    monkeypatch.setattr(services, "render_badge_run", dies)
+    job = jobs.start_badge_run(conference, services.BadgeFilter(category="NGO"))
+    db_session.commit()
+    jobs.run_badge_job(job.id)
+    db_session.expire_all()
+    job = db_session.get(Job, job.id)
+    assert job.status == JobStatus.FAILED and "worker killed" in job.error
+    serials = {r: db_session.get(type(people[r]), people[r].id).badge_serial for r in ("arabic", "chinese")}
+    assert all(serials.values())  # issued before rendering
+
+    # A run still marked RUNNING is left alone while it may be alive, and started again once it is silent.
+    job.status, job.started_at = JobStatus.RUNNING, utcnow()
+    db_session.commit()
+    with pytest.raises(RuleViolation):
+        jobs.retry_badge_run(job)
+    job.started_at = utcnow() - timedelta(hours=1)
+    jobs.retry_badge_run(job)
+    db_session.commit()
+    monkeypatch.setattr(services, "render_badge_run", real_render)
+    jobs.run_badge_job(job.id)
+    db_session.expire_all()
+    job = db_session.get(Job, job.id)
+    assert job.status == JobStatus.DONE and job.done == job.total == 2
+    assert {r: db_session.get(type(people[r]), people[r].id).badge_serial for r in serials} == serials

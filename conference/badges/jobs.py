@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
@@ -20,8 +21,9 @@ from flask import Flask, current_app, has_app_context
 from conference.badges import services
 from conference.badges.services import BadgeFilter
 from conference.conferences.models import Conference
+from conference.core import audit
 from conference.core.db import utcnow
-from conference.core.errors import PlenaryError
+from conference.core.errors import PlenaryError, RuleViolation
 from conference.core.jobs import enqueue
 from conference.core.models import Job, JobStatus
 from conference.extensions import db
@@ -63,6 +65,27 @@ def enqueue_badge_run(job_id: int) -> threading.Thread | None:
     thread = threading.Thread(target=_run_in_app, args=(app, job_id), name=f"badge-job-{job_id}", daemon=True)
     thread.start()
     return thread
+
+
+# A run that has shown no progress for this long is taken for dead (its worker was killed).
+STALE_AFTER = timedelta(minutes=10)
+
+
+def retry_badge_run(job: Job, *, user=None, now=None) -> Job:
+    """Start a failed run again, or one whose worker died mid-run (still RUNNING, silent for STALE_AFTER).
+
+    The serials it issued are kept, so the badges printed again are the same badges.
+    """
+    now = now or utcnow()
+    dead = job.status == JobStatus.RUNNING and (job.started_at is None or now - job.started_at > STALE_AFTER)
+    if job.status != JobStatus.FAILED and not dead:
+        raise RuleViolation("Only a failed run, or one that has stopped moving, can be started again.")
+    before = job.status
+    job.status, job.done, job.error, job.result_path = JobStatus.QUEUED, 0, "", None
+    job.started_at = job.finished_at = None
+    audit.record("badges.run_retried", job, actor=user or "system", before={"status": before.value},
+                 after={"status": JobStatus.QUEUED.value}, conference_id=job.conference_id)
+    return job
 
 
 def _run_in_app(app: Flask, job_id: int) -> None:

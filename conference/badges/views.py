@@ -80,6 +80,22 @@ def job(code: str, job_id: int):
     return response
 
 
+@bp.post("/jobs/<int(max=2147483647):job_id>/retry")
+@permission_required(Permission.PRINT_BADGES)
+def retry(code: str, job_id: int):
+    conference = get_conference(code)
+    j = _job(conference, job_id)
+    try:
+        jobs.retry_badge_run(j, user=current_user)
+        db.session.commit()
+        jobs.enqueue_badge_run(j.id)
+        flash("The run starts again, with the same serials.", "success")
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for(".job", code=code, job_id=j.id))
+
+
 @bp.get("/jobs/<int(max=2147483647):job_id>.json")
 @permission_required(Permission.PRINT_BADGES)
 def job_json(code: str, job_id: int):
