@@ -78,7 +78,7 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         raise ConfigError("SECRET_KEY is too short for production: use at least 32 random characters")
 
     mail_port = env.get("MAIL_PORT") or "587"
-    if not mail_port.isdigit() or not 0 < int(mail_port) < 65536:
+    if not (mail_port.isascii() and mail_port.isdigit()) or not 0 < int(mail_port) < 65536:
         raise ConfigError(f"MAIL_PORT must be a port number (e.g. 587), not {mail_port!r}")
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'plenary.db'}"
@@ -92,8 +92,8 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": env.get("REDIS_URL") or None,
         # How many reverse proxies stand in front of Plenary (their X-Forwarded-For is trusted); 0: none.
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0) if (env.get("TRUSTED_PROXIES") or "0").isdigit()
-        else 0,
+        "TRUSTED_PROXIES": int(env["TRUSTED_PROXIES"]) if (env.get("TRUSTED_PROXIES") or "").isascii()
+        and (env.get("TRUSTED_PROXIES") or "").isdigit() else 0,
         # Rate limits are counted per process without Redis; tests switch them off except where they test them.
         "RATELIMIT_ENABLED": plenary_env != "testing",
         # Public calendar feeds are kept this long in each web process (0: built for every request).

@@ -96,10 +96,11 @@ def runner(app):
 
 def csrf_token(client, path: str) -> str:
     """The CSRF token of the form on `path`, as a browser would get it."""
-    page = client.get(path).get_data(as_text=True)
+    response = client.get(path)
+    page = response.get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or \
         re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
-    assert match, f"no CSRF token on {path}"
+    assert match, f"no CSRF token on {path} ({response.status_code}: {page[:300]})"
     return match.group(1)
 
 

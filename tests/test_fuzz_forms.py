@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -52,3 +54,85 @@ def test_the_public_pages_take_any_query(client, open_session, q, status, page, 
     for path in ("/cop66/programme", "/cop66/programme.json", "/cop66/programme.ics"):
         response = client.get(path, query_string={"kind": status, "room": q, "organizer": page, "day": group})
         assert response.status_code == 200
+
+
+# -- every other form, and the CSV import -------------------------------------------------------------------------
+
+FORMS = [
+    # (path, fields, role that may post it)
+    ("/login", ["email", "password", "remember"], None),
+    ("/focal/register", FIELDS, "focal"),
+    ("/admin/cop66/registrations/new", FIELDS, "officer"),
+    ("/admin/cop66/registrations/bulk", ["ids", "action", "reason", "back"], "officer"),
+    ("/admin/cop66/programme/new", ["kind", "title", "description", "capacity", "expected_attendance", "is_closed",
+                                    "restricted_to_parties"], "coordinator"),
+]
+
+
+@pytest.fixture
+def staff(open_session, db_session):
+    from conference.accounts.models import Role
+    from tests.factories import make_user
+
+    c, d = open_session
+    make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    make_user("coordinator@example.org", roles=[Role.SIDE_EVENT_COORDINATOR])
+    make_user("focal@example.org", roles=[Role.FOCAL_POINT], delegation_id=d.id)
+    return c, d
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(form=st.sampled_from(FORMS), values=st.dictionaries(st.sampled_from(FIELDS + [
+    "email", "password", "ids", "action", "reason", "back", "kind", "title", "description", "capacity",
+    "expected_attendance", "is_closed"]), hostile, max_size=12))
+def test_every_form_takes_hostile_input(app, staff, db_session, form, values):
+    from tests.factories import PASSWORD
+
+    path, _fields, role = form
+    before = db_session.scalar(select(func.count()).select_from(Registration))
+    # Each example is a new visitor: a fresh application context, so that nothing of the previous one
+    # (Flask-Login's user, Flask-WTF's token, both kept in `g`) carries over, as between real requests.
+    with app.app_context():
+        client = app.test_client()
+        if role:
+            client.post("/login", data={"email": f"{role}@example.org", "password": PASSWORD,
+                                        "csrf_token": csrf_token(client, "/login")})
+        token = csrf_token(client, "/cop66/register/state")
+        response = client.post(path, data={**values, "csrf_token": token})
+        page = response.get_data(as_text=True)
+    assert response.status_code in (200, 302, 403, 404, 422), (
+        path, response.status_code, values, re.findall(r"<h1>.*?</h1>|<p>[^<]{0,200}", page))
+    db_session.rollback()  # a fresh snapshot: the requests wrote through a session of their own
+    after = db_session.scalar(select(func.count()).select_from(Registration))
+    assert after in (before, before + 1) and (after == before or response.status_code == 302)
+    db_session.rollback()
+
+
+cells = st.one_of(hostile, st.sampled_from(["FRA", "female", "ADVISER", "2035-01-01", "1980-01-01", "APPROVED",
+                                            "x@example.org", "Dubois"]))
+rows = st.lists(st.lists(cells, min_size=0, max_size=22), min_size=0, max_size=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.one_of(st.just(None), st.lists(hostile, max_size=5)), body=rows,
+       raw=st.binary(max_size=200))
+def test_the_csv_import_takes_any_file(app, open_session, db_session, header, body, raw):
+    import csv
+    import io
+
+    from conference.registration.csvio import COLUMNS, import_csv
+
+    c, _ = open_session
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header if header is not None else COLUMNS)
+    for row in body:
+        writer.writerow(row)
+    before = db_session.scalar(select(func.count()).select_from(Registration))
+    for data in (out.getvalue().encode("utf-8"), raw):
+        result = import_csv(c, io.BytesIO(data))
+        after = db_session.scalar(select(func.count()).select_from(Registration))
+        assert (result.created == 0) == (after == before) or result.errors
+        if result.errors:
+            assert result.created == 0 and after == before  # nothing half-written
+        db_session.rollback()

@@ -10,6 +10,7 @@ from conference.accounts.models import User
 from conference.accounts.permissions import public
 from conference.accounts.services import authenticate
 from conference.core.security import LOGIN_LIMIT
+from conference.core.templating import small_int
 from conference.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -21,9 +22,8 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
+    number = small_int(user_id)
+    return db.session.get(User, number) if number is not None else None
 
 
 def safe_next(target: str | None) -> str | None:

@@ -27,7 +27,8 @@ def register_template_helpers(app: Flask) -> None:
 def small_int(text: str | None, limit: int = 1_000_000_000) -> int | None:
     """A whole number from a query string, or None: never one too large for the database's integers."""
     text = (text or "").strip()
-    if not text.isdigit() or len(text) > 10 or int(text) >= limit:
+    # isdigit() alone accepts "¹" and "٣", which int() does not take: ASCII digits only.
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) >= limit:
         return None
     return int(text)
 

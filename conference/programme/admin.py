@@ -12,6 +12,7 @@ from conference.accounts.permissions import Permission, permission_required
 from conference.conferences.models import Room
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, NotFound, RuleViolation
+from conference.core.templating import small_int
 from conference.extensions import db
 from conference.programme import services
 from conference.programme.forms import ReviewForm, ScheduleForm, SessionForm
@@ -89,7 +90,7 @@ def review(code: str, session_id: int):
     if form.validate_on_submit():
         try:
             if action == "merge":
-                other = services.get_session(conference, int(request.form.get("other") or 0))
+                other = services.get_session(conference, small_int(request.form.get("other")) or 0)
                 services.merge(s, other, actor=current_user)
             else:
                 services.review(s, action, actor=current_user, reason=form.reason.data or "")
@@ -143,7 +144,7 @@ def edit(code: str, session_id: int):
     s = services.get_session(conference, session_id)
     capacity = request.form.get("capacity", "").strip()
     try:
-        services.update_session(s, capacity=int(capacity) if capacity.isdigit() else None, actor=current_user)
+        services.update_session(s, capacity=small_int(capacity, limit=100_000), actor=current_user)
         db.session.commit()
         flash("Saved.", "success")
     except RuleViolation as exc:

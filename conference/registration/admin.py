@@ -67,7 +67,7 @@ def queue(code: str):
 def bulk(code: str):
     conference = get_conference(code)
     form = ReasonForm()
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [n for n in (small_int(i) for i in request.form.getlist("ids")) if n is not None]
     if form.validate_on_submit() and ids:
         done, refused = services.bulk_transition(conference, ids, form.action.data, actor=Actor.SECRETARIAT,
                                                  user=current_user, reason=form.reason.data or "")
