@@ -710,8 +710,11 @@ def search(conference: Conference, filters: QueueFilters, *, page: int = 1, per_
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(or_(Registration.name_key.like(pattern, escape="\\"),
                               Registration.email.like(pattern, escape="\\")))
-    base = (select(Registration).join(Delegation, Delegation.id == Registration.delegation_id)
-            .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id).where(*conditions))
+    base = select(Registration).where(*conditions)
+    if filters.category is not None or filters.regional_group:
+        # Only the entity's category and group need the joins; without them the counts stay on one table.
+        base = (base.join(Delegation, Delegation.id == Registration.delegation_id)
+                .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id))
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     page = max(1, page)
     # The page's ids first, newest first (the order of arrival), from the primary key; then those rows
