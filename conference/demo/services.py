@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -51,6 +50,7 @@ from conference.registration.models import (
     ReviewMechanismContact,
     ReviewMechanismRole,
 )
+from conference.registration.services import name_key as registration_name_key
 
 CODE = "cop12"
 DEFAULT_PARTICIPANTS = 1400
@@ -81,12 +81,6 @@ class Person:
     entity: ParticipatingEntity
     days: set[date] = field(default_factory=set)
     busy: set[tuple[date, str]] = field(default_factory=set)
-
-
-def fold(text: str) -> str:
-    """Lower-case, without accents: the key for name search and duplicate checks."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def allocate(total: int, weights: list[float], minimum: int = 1) -> list[int]:
@@ -267,7 +261,7 @@ class DemoBuilder:
         index = self.count
         email = f"participant{index:05d}@{(e.iso3 or e.short_name or 'org').lower()}.delegates.example"
         email = "".join(ch for ch in email if ch.isascii() and (ch.isalnum() or ch in "@.-"))
-        name_key = fold(f"{family} {given}")
+        name_key = registration_name_key(family, given)
         while True:  # one person per name and date of birth (a unique index holds it)
             birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 50 * 365))
             if (name_key, birth) not in self.identities:
