@@ -43,64 +43,39 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     import conference.models  # noqa: F401  (the whole schema, for Alembic and relationships)
     from conference.accounts import views as accounts_views
+    from conference.accounts.cli import users_cli
     from conference.admin import views as admin_views
+    from conference.badges import views as badges_views
+    from conference.badges.cli import badges_command
+    from conference.checkin import views as checkin_views
     from conference.conferences import views as conference_views
     from conference.core import views as core_views
+    from conference.core.errors import register_error_handlers
+    from conference.core.jobs import worker_command
+    from conference.demo.cli import demo_command
+    from conference.feeds import views as feed_views
+    from conference.privacy import views as privacy_views
+    from conference.privacy.cli import purge_command
     from conference.programme import admin as programme_admin
     from conference.programme import views as programme_views
     from conference.registration import admin as registration_admin
     from conference.registration import exports as registration_exports
     from conference.registration import focal as registration_focal
     from conference.registration import views as registration_views
-
-    app.register_blueprint(core_views.bp)
-    app.register_blueprint(accounts_views.bp)
-    app.register_blueprint(admin_views.bp)
-    app.register_blueprint(registration_admin.bp)
-    app.register_blueprint(registration_exports.bp)
-    app.register_blueprint(registration_focal.bp)
-    app.register_blueprint(registration_views.bp)
-    app.register_blueprint(programme_views.bp)
-    app.register_blueprint(programme_admin.bp)
-    from conference.feeds import views as feed_views
-
-    app.register_blueprint(feed_views.bp)
+    from conference.registration.cli import participants_cli
     from conference.statistics import views as statistics_views
-
-    app.register_blueprint(statistics_views.bp)
-    from conference.privacy import views as privacy_views
-
-    app.register_blueprint(privacy_views.bp)
-    from conference.badges import views as badges_views
-    from conference.checkin import views as checkin_views
-
-    app.register_blueprint(badges_views.bp)
-    app.register_blueprint(checkin_views.bp)
-    app.register_blueprint(conference_views.bp)  # last: its /<code> routes catch the rest
-
-    from conference.core.errors import register_error_handlers
-
-    register_error_handlers(app)
-
-    from conference.accounts.cli import users_cli
-    from conference.demo.cli import demo_command
     from conference.statistics.cli import stats_command
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(stats_command)
-    from conference.privacy.cli import purge_command
-
-    app.cli.add_command(purge_command)
-    from conference.registration.cli import participants_cli
-
-    app.cli.add_command(participants_cli)
-    from conference.badges.cli import badges_command
-
-    app.cli.add_command(badges_command)
-    from conference.core.jobs import worker_command
-
-    app.cli.add_command(worker_command)
+    for blueprint in (core_views.bp, accounts_views.bp, admin_views.bp, registration_admin.bp,
+                      registration_exports.bp, registration_focal.bp, registration_views.bp, programme_views.bp,
+                      programme_admin.bp, feed_views.bp, statistics_views.bp, privacy_views.bp, badges_views.bp,
+                      checkin_views.bp,
+                      conference_views.bp):  # last: its /<code>/ route is the most general
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    for command in (users_cli, demo_command, stats_command, purge_command, participants_cli, badges_command,
+                    worker_command):
+        app.cli.add_command(command)
 
     from conference.mail.services import init_app as init_mail
 
