@@ -150,6 +150,8 @@ def run_badge_job(job_id: int) -> None:
         db.session.rollback()
         log.exception("badge job %s failed", job_id)
         job = db.session.get(Job, job_id)
+        if job is None:  # the run was deleted meanwhile (its session's data purged): nothing to report on
+            return
         job.status, job.finished_at = JobStatus.FAILED, utcnow()
         job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
         db.session.commit()
