@@ -122,10 +122,9 @@ def download(code: str, job_id: int):
 
 
 def _registration(conference, registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.conference_id != conference.id:
-        abort(404)
-    return registration
+    from conference.registration.services import get_registration
+
+    return get_registration(conference, registration_id)
 
 
 @bp.get("/<int(max=2147483647):registration_id>")

@@ -165,13 +165,9 @@ def agenda_feed(conference: Conference, token: str) -> Feed:
 
 
 def registration_by_agenda_token(conference: Conference, token: str) -> Registration:
-    r = None
-    if token and len(token) <= 64:
-        r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
-                                                         Registration.agenda_token == token))
-    if r is None:
-        raise NotFound("This calendar address is not valid (it may have been renewed).")
-    return r
+    from conference.registration.services import get_by_token
+
+    return get_by_token(conference, token, agenda=True)
 
 
 def renew_agenda_token(r: Registration) -> str:

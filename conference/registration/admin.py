@@ -84,10 +84,7 @@ def bulk(code: str):
 
 
 def _registration(conference, registration_id: int) -> Registration:
-    r = db.session.get(Registration, registration_id)
-    if r is None or r.conference_id != conference.id:
-        abort(404)
-    return r
+    return services.get_registration(conference, registration_id)
 
 
 @bp.get("/registrations/<int:registration_id>")

@@ -582,14 +582,25 @@ def bulk_transition(conference: Conference, ids: list[int], action: str, *, acto
     return done, refused
 
 
-def get_by_token(conference: Conference, token: str) -> Registration:
-    """The registration behind a private link; NotFound for anything else, without saying why."""
+def get_by_token(conference: Conference, token: str, *, agenda: bool = False) -> Registration:
+    """The registration behind a private link (or, with `agenda`, behind a personal calendar address);
+    NotFound for anything else, without saying why."""
+    column = Registration.agenda_token if agenda else Registration.status_token
     r = None
     if token and len(token) <= 64:
         r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
-                                                         Registration.status_token == token))
+                                                         column == token))
     if r is None:
-        raise NotFound("This private link is not valid. Check that you copied it whole, or ask the secretariat.")
+        raise NotFound("This calendar address is not valid (it may have been renewed)." if agenda else
+                       "This private link is not valid. Check that you copied it whole, or ask the secretariat.")
+    return r
+
+
+def get_registration(conference: Conference, registration_id: int) -> Registration:
+    """A registration of this session by its number; NotFound otherwise (also for another session's)."""
+    r = db.session.get(Registration, registration_id)
+    if r is None or r.conference_id != conference.id:
+        raise NotFound("no such registration at this session")
     return r
 
 
