@@ -8,15 +8,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test system-deps install install-dev migrate demo clean
+.PHONY: run test system-deps install install-dev migrate demo clean translations catalogues
 
-run: system-deps install migrate
+run: system-deps install catalogues migrate
 	@$(FLASK) demo --if-empty
 	@$(FLASK) users ensure-admin
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-dev
+test: install-dev catalogues
 	@WITH_BROWSER=1 PYTHON=$(PYTHON) sh scripts/system-deps.sh
+	@$(MAKE) --no-print-directory tests/browser/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system-deps:
@@ -45,6 +46,20 @@ migrate: install
 
 demo: migrate
 	$(FLASK) demo
+
+# axe-core for the accessibility checks of the browser tests, at the version the lock file pins.
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix tests/browser
+
+# Compile the translation catalogues (.po, kept in git) into what the application reads (.mo, built here).
+catalogues: install
+	@$(BIN)/pybabel -q compile -d conference/translations
+
+# For translators: gather every marked string into messages.pot and merge it into each language's catalogue.
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file --no-wrap \
+		--msgid-bugs-address=secretariat@example.org --project=Plenary -o conference/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete -i conference/translations/messages.pot -d conference/translations
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -40,6 +40,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.core.security import init_app as init_security
 
     init_security(app)
+    from conference.core.i18n import init_app as init_i18n
+
+    init_i18n(app)
 
     import conference.models  # noqa: F401  (the whole schema, for Alembic and relationships)
     from conference.accounts import views as accounts_views

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes sure the system libraries WeasyPrint needs (Pango, HarfBuzz) and fonts
 # for every script Plenary prints (Latin, Greek, Cyrillic, Arabic, Chinese,
-# Japanese, Korean) are present, and with WITH_BROWSER=1 Chromium for the browser tests. Installs them with apt when running as root on
+# Japanese, Korean) are present, and with WITH_BROWSER=1 Chromium and npm for the browser tests. Installs them with apt when running as root on
 # Debian/Ubuntu; otherwise says exactly what to install and stops.
 set -eu
 
@@ -27,6 +27,8 @@ if [ "${WITH_BROWSER:-0}" = "1" ]; then
     PACKAGES="$PACKAGES chromium poppler-utils"
     [ -x /usr/bin/chromium ] || missing="$missing chromium"
     command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+    # ... and npm, which installs axe-core, the accessibility checker the browser tests inject into pages.
+    command -v npm >/dev/null 2>&1 || { missing="$missing npm"; PACKAGES="$PACKAGES npm"; }
 fi
 
 [ -z "$missing" ] && exit 0

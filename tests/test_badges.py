@@ -389,6 +389,27 @@ def test_the_badge_desk_runs_a_job_and_downloads_the_pdf(site, app, client, db_s
     assert db_session.scalar(select(func.count()).select_from(Job)) == 1
 
 
+def test_badges_are_printed_in_the_language_of_the_run(site, app, client, db_session, tmp_path, monkeypatch):
+    conference, people = site
+    monkeypatch.setitem(app.config, "BADGE_RUNS_FOLDER", str(tmp_path))
+    make_user("desk@example.org", roles=[Role.BADGE_DESK])
+    client.set_cookie("plenary_lang", "fr")  # the desk works on the French pages
+    login(client, "desk@example.org")
+    token = csrf_token(client, "/admin/cop99/badges")
+    response = client.post("/admin/cop99/badges", data={"csrf_token": token, "category": "NGO", "delegation": "",
+                                                        "size": "a6"})
+    job_id = int(re.search(r"/jobs/(\d+)", response.headers["Location"]).group(1))
+    assert _wait_for(db_session, job_id).params["language"] == "fr"
+
+    badges = services.prepare_badges(conference, [people["arabic"].id], actor="test")
+    html = services.badges_html(badges, services.conference_data(conference, "ar"), "a6")
+    assert '<html lang="ar" dir="rtl">' in html and "أكتوبر" in html  # the session's dates, written in Arabic
+    html = services.badges_html(badges, services.conference_data(conference, "fr"), "a6")
+    assert '<html lang="fr" dir="ltr">' in html and "14–18 oct" in html
+    html = services.badges_html(badges, services.conference_data(conference, "en"), "a6")
+    assert '<html lang="en" dir="ltr">' in html and "Oct 2024" in html
+
+
 def test_the_pass_office_hands_over_a_badge_after_the_photo_check(site, client, db_session):
     conference, people = site
     registration = people["latin"]

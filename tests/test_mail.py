@@ -5,23 +5,25 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
-from jinja2 import ChoiceLoader, DictLoader, StrictUndefined
+from jinja2 import StrictUndefined
 from sqlalchemy import func, select
 
+from conference.core.i18n import force_locale
 from conference.core.models import MailStatus, OutgoingMail
 from conference.extensions import db
 from conference.mail import services
 from conference.mail.services import LANGUAGES, MAX_ATTEMPTS, deliver, init_app, queue_mail, render_mail, send_pending
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ("registration_submitted", "registration_approved", "registration_rejected", "registration_needs_info")
+TEMPLATES = sorted(p.stem for p in (ROOT / "templates" / "mail").glob("*.txt") if not p.stem.startswith("_"))
 SENDER = "UNTOC COP12 Secretariat <secretariat@cop12.example>"
 STATUS_URL = "https://plenary.example/cop12/registration/status/Zq3-private-token"
 REASON = "The nominating note verbale is missing its signature."
@@ -35,7 +37,10 @@ def sample(**registration) -> dict:
         "conference": SimpleNamespace(
             title="Conference of the Parties to the United Nations Convention against Transnational Organized "
                   "Crime, twelfth session",
-            short_title="UNTOC COP12", venue="Vienna International Centre", city="Vienna"),
+            short_title="UNTOC COP12", venue="Vienna International Centre", city="Vienna",
+            local=lambda moment: moment.astimezone(ZoneInfo("Europe/Vienna"))),
+        "session": SimpleNamespace(title="Cybercrime and the Convention", room=SimpleNamespace(name="Board Room B"),
+                                   starts_at=datetime(2024, 10, 15, 11, 15, tzinfo=UTC)),
         "status_url": STATUS_URL,
         "reason": REASON,
     }
@@ -261,14 +266,17 @@ def test_a_regional_or_differently_written_language_tag_finds_its_language(app, 
     assert used == expected
 
 
-def test_a_language_without_the_template_falls_back_to_english(app, outbox, db_session, monkeypatch):
-    only_english = DictLoader({"mail/en/seating_notice.txt": "Subject: Your seat, {{ registration.given_names }}\n\n"
-                                                              "Row 4.\n"})
-    monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([only_english, app.jinja_env.loader]))
+@pytest.mark.parametrize("asked", ["de", "", None, "xx-YY"])
+def test_a_language_that_is_not_one_of_the_six_falls_back_to_english(app, outbox, db_session, asked):
+    mail = queue_mail("amina.diallo@example.org", "registration_submitted", asked, **sample())
 
-    mail = queue_mail("amina.diallo@example.org", "seating_notice", "fr", **sample())
+    assert mail.language == "en" and mail.subject == "UNTOC COP12: registration received"
 
-    assert (mail.subject, mail.body_text, mail.language) == ("Your seat, Amina", "Row 4.\n", "en")
+
+def test_a_regional_tag_counts_as_its_language(app, outbox, db_session):
+    mail = queue_mail("amina.diallo@example.org", "registration_submitted", "fr-CH", **sample())
+
+    assert mail.language == "fr" and "inscription reçue" in mail.subject
 
 
 @pytest.mark.parametrize("name", ["../base.html", "registration_submitted.txt", "Registration", ""])
@@ -282,30 +290,44 @@ def test_a_recipient_with_a_line_break_is_refused(app):
         queue_mail("amina@example.org\nBcc: everyone@example.org", "registration_submitted", "en", **sample())
 
 
-def _placeholders(text: str) -> set[str]:
-    return set(re.findall(r"{{.*?}}|{%.*?%}", text))
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_every_template_renders_in_every_language(app, template, language):
-    name = f"mail/{language}/{template}.txt"
-    source = (ROOT / "templates" / name).read_text(encoding="utf-8")
-    first, blank = source.splitlines()[:2]
-    assert first.startswith("Subject: ") and blank == ""
-    english = (ROOT / "templates" / f"mail/en/{template}.txt").read_text(encoding="utf-8")
-    assert _placeholders(source) == _placeholders(english)
-    # Strictly: a misspelt placeholder would otherwise render as nothing.
-    app.jinja_env.overlay(undefined=StrictUndefined).get_template(name).render(sample())
+    # Strictly: a misspelt variable would otherwise render as nothing.
+    strict = app.jinja_env.overlay(undefined=StrictUndefined)
+    with force_locale(language):
+        strict.get_template(f"mail/{template}.txt").render(sample())
 
     subject, body, used = render_mail(template, language, **sample())
+    english_subject, english_body, _ = render_mail(template, "en", **sample())
 
     assert used == language
-    assert subject and "{" not in subject and "\n" not in subject
+    assert subject and "{" not in subject and "%(" not in subject and "\n" not in subject
     assert subject.startswith("UNTOC COP12")
-    assert "Amina Diallo" in body and "twelfth session" in body and "Vienna International Centre" in body
-    assert (STATUS_URL in body) == (template != "registration_rejected")
-    assert (REASON in body) == (template in ("registration_rejected", "registration_needs_info"))
+    assert "Amina Diallo" in body and "%(" not in body and "{{" not in body
+    assert (STATUS_URL in body) == (template not in ("registration_rejected", "side_event_cancelled",
+                                                      "side_event_rejected"))
+    assert (REASON in body) == (template in ("registration_rejected", "registration_needs_info", "side_event_cancelled",
+                                             "side_event_changes", "side_event_rejected"))
+    if template.startswith("registration_"):
+        assert "twelfth session" in body and "Vienna International Centre" in body
+    else:
+        assert "Cybercrime and the Convention" in body
+    if language != "en":  # translated, subject and every paragraph, not only the words around the names
+        assert subject != english_subject
+        english_lines = {line for line in english_body.splitlines() if len(line.split()) > 3}
+        left = [line for line in body.splitlines() if line in english_lines and "Amina" not in line
+                and "Cybercrime" not in line and "Vienna" not in line and "twelfth session" not in line
+                and REASON not in line]
+        assert not left, f"English left in the {language} e-mail: {left}"
+
+
+def test_dates_in_an_email_are_written_the_way_its_language_writes_them(app):
+    _, french, _ = render_mail("session_seat_promoted", "fr", **sample())
+    _, chinese, _ = render_mail("session_seat_promoted", "zh", **sample())
+    # 11:15 UTC is 13:15 in Vienna in October.
+    assert "mar. 15 oct., 13:15" in french
+    assert "10月15日" in chinese and "13:15" in chinese
 
 
 # --- SMTP ---------------------------------------------------------------------------------------------------------

@@ -246,7 +246,7 @@ def test_every_error_of_a_row_is_reported_with_the_allowed_values(world, db_sess
     assert {line for line, _c, _m in result.errors} == {2} and result.bad_rows == 1
     assert "female, male, other, undisclosed" in messages["gender"]
     assert "DRAFT, SUBMITTED, APPROVED" in messages["status"]
-    assert "en, fr, es, ru, ar, zh" in messages["language"]
+    assert "ar, zh, en, fr, ru, es" in messages["language"]
     assert "IN_PERSON, ONLINE_SPEAKER, ONLINE_OBSERVER" in messages["modality"]
     assert "YYYY-MM-DD" in messages["passport_expiry"]
     assert "e-mail" in messages["email"]  # found by the services, in the same pass

@@ -51,14 +51,14 @@ def test_the_pdf_states_every_figure(app, small_session):  # noqa: F811
     assert "African States 1 2 0 % 1 0 %" in text
     # Gender rows and the side-event session row.
     assert "All participants 6 5 2 46 %" in text
-    assert "Side event side event 50 2 0 4 2" in text
-    assert "Roundtable roundtable open 0 3 2 1" in text
+    assert "Side event Side event 50 2 0 4 2" in text
+    assert "Roundtable Roundtable open 0 3 2 1" in text
     # Delegation sizes (Austria 4 with the pending one not counted: 3 approved), and the median of 9 delegations.
     assert "Austria 3" in text and "Median of 9 delegations 1" in text
     # Credentials of the States parties represented (Austria and Kenya; the EU has no ISO code, so is no State).
     assert "Originals received 1 Copies received 0 Not yet received 1" in text
     # Participants at the building per day, from the gate's admissions.
-    assert "2024-10-14 10 2024-10-15 1" in text
+    assert "14 October 2024 10 15 October 2024 1" in text
     assert "Delegates of States 2 3 1 33 %" in text and "Heads of delegation 1 2 0 33 %" in text
 
 
@@ -117,7 +117,7 @@ def test_the_demonstration_report(runner, tmp_path):
     rm = events["Advancing Effective Responses to Transnational Organized Crime - The Strategic Role of the "
                 "UNTOC Review Mechanism"]
     assert rm["attendees"] > 100 and f"{rm['attendees']} {rm['states']}" in text
-    assert "Partners' engagement roundtable roundtable 45 0 40 37 21" in text
+    assert "Partners' engagement roundtable Roundtable 45 0 40 37 21" in text
     gathering = events["Governmental officials' gathering"]
-    assert f"Governmental officials' gathering networking 130 {gathering['signups']} 0 {gathering['attendees']} " \
-           f"{gathering['states']}" in text
+    assert f"Governmental officials' gathering Networking session 130 {gathering['signups']} 0 " \
+           f"{gathering['attendees']} {gathering['states']}" in text

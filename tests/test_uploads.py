@@ -398,15 +398,15 @@ def plain_zip() -> bytes:
 @pytest.mark.parametrize(
     "data, named",
     [
-        (jpeg(), "this file is a JPEG image."),
-        (png(), "this file is a PNG image."),
-        (encode(Image.new("RGB", (10, 10)), "GIF"), "this file is a GIF image."),
-        (docx(), "this file is a Word document (.docx)."),
-        (plain_zip(), "this file is a ZIP archive."),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "this file is an old-format Office document"),
+        (jpeg(), "This file is a JPEG image."),
+        (png(), "This file is a PNG image."),
+        (encode(Image.new("RGB", (10, 10)), "GIF"), "This file is a GIF image."),
+        (docx(), "This file is a Word document (.docx)."),
+        (plain_zip(), "This file is a ZIP archive."),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "This file is an old-format Office document"),
         ("Note verbale\n\nThe Permanent Mission of … présente ses compliments.\n".encode(),
-         "this file is a plain text file."),
-        (b"\x00\x13" + random.Random(0).randbytes(4000), "this file is of a type we do not recognize."),
+         "This file is a plain text file."),
+        (b"\x00\x13" + random.Random(0).randbytes(4000), "This file is of a type we do not recognize."),
     ],
     ids=["jpeg", "png", "gif", "docx", "zip", "doc", "text", "unknown"],
 )

@@ -47,7 +47,7 @@ def test_conference_page_shows_times_in_the_venue_time_zone(client, db_session):
     make_conference("cop12", registration_closes_at=datetime(2024, 10, 4, 16, 0, tzinfo=UTC))
     db_session.commit()
     body = client.get("/cop12/").get_data(as_text=True)
-    assert "04 Oct 2024, 18:00" in body  # 16:00 UTC is 18:00 in Vienna (CEST)
+    assert "4 Oct 2024, 18:00" in body  # 16:00 UTC is 18:00 in Vienna (CEST)
     assert "Europe/Vienna" in body
 
 

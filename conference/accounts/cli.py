@@ -13,6 +13,7 @@ from conference.accounts.services import create_user, ensure_admin, generate_pas
 from conference.conferences.services import get_conference
 from conference.core.cli import user_errors
 from conference.core.errors import RuleViolation
+from conference.core.i18n import _
 from conference.extensions import db
 
 users_cli = AppGroup("users", help="Back-office accounts.")
@@ -23,7 +24,7 @@ def _read_password(password_stdin: bool) -> tuple[str, bool]:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            raise RuleViolation("no password on standard input")
+            raise RuleViolation(_("no password on standard input"))
         return password, False
     return generate_password(), True
 
@@ -44,7 +45,7 @@ def create_command(email, roles, password_stdin, name, conference_code, entity):
     delegation_id = None
     if Role.FOCAL_POINT in parsed:
         if not conference_code or not entity:
-            raise RuleViolation("a focal point needs --conference and --entity (the delegation they manage)")
+            raise RuleViolation(_("a focal point needs --conference and --entity (the delegation they manage)"))
         delegation_id = _find_delegation(conference_code, entity)
     password, generated = _read_password(password_stdin)
     user = create_user(email, parsed, password, name=name, delegation_id=delegation_id)
@@ -93,5 +94,5 @@ def _find_delegation(conference_code: str, entity: str) -> int:
         .where(Delegation.conference_id == conference.id, condition)
     )
     if delegation_id is None:
-        raise RuleViolation(f"no delegation of {entity!r} at {conference.code}")
+        raise RuleViolation(_("no delegation of %(entity)s at %(code)s", entity=repr(entity), code=conference.code))
     return delegation_id

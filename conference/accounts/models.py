@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.db import StrEnum, UTCDateTime, enum_type, utcnow
+from conference.core.db import StrEnum, UTCDateTime, enum_type, labels, utcnow
+from conference.core.i18n import _l
 from conference.extensions import db
 
 if TYPE_CHECKING:
@@ -23,6 +24,16 @@ class Role(StrEnum):
     BADGE_DESK = "BADGE_DESK"
     DOOR_STAFF = "DOOR_STAFF"
     FOCAL_POINT = "FOCAL_POINT"
+
+
+labels(Role, {
+    Role.ADMIN: _l("Administrator"),
+    Role.REGISTRATION_OFFICER: _l("Registration officer"),
+    Role.SIDE_EVENT_COORDINATOR: _l("Side-event coordinator"),
+    Role.BADGE_DESK: _l("Badge desk"),
+    Role.DOOR_STAFF: _l("Door staff"),
+    Role.FOCAL_POINT: _l("Focal point"),
+})
 
 
 class User(UserMixin, db.Model):

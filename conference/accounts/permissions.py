@@ -8,7 +8,8 @@ from flask import abort
 from flask_login import current_user
 
 from conference.accounts.models import Role
-from conference.core.db import StrEnum
+from conference.core.db import StrEnum, labels
+from conference.core.i18n import _, _l
 
 
 class Permission(StrEnum):
@@ -21,6 +22,19 @@ class Permission(StrEnum):
     CHECK_IN = "CHECK_IN"
     VIEW_STATISTICS = "VIEW_STATISTICS"
     MANAGE_USERS = "MANAGE_USERS"
+
+
+labels(Permission, {
+    Permission.VIEW_BACK_OFFICE: _l("See the back office"),
+    Permission.REVIEW_REGISTRATIONS: _l("Review registrations"),
+    Permission.VIEW_SENSITIVE_DATA: _l("See passport numbers and dates of birth"),
+    Permission.MANAGE_DELEGATION: _l("Manage one's own delegation"),
+    Permission.MANAGE_PROGRAMME: _l("Manage the programme"),
+    Permission.PRINT_BADGES: _l("Print badges"),
+    Permission.CHECK_IN: _l("Check people in at the doors"),
+    Permission.VIEW_STATISTICS: _l("See the statistics"),
+    Permission.MANAGE_USERS: _l("Manage accounts"),
+})
 
 
 # Admins hold every permission but a focal point's (which belongs to one delegation, and which the
@@ -58,7 +72,7 @@ def permission_required(permission: Permission):
 
                 return login_manager.unauthorized()
             if not can(current_user, permission):
-                abort(403, description="Your account does not have the role this page needs.")
+                abort(403, description=_("Your account does not have the role this page needs."))
             return view(*args, **kwargs)
 
         wrapper.required_permission = permission  # read by the route-walking permission test

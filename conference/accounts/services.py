@@ -13,6 +13,7 @@ from conference.accounts.models import Role, User, UserRole
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import RuleViolation
+from conference.core.i18n import _
 from conference.extensions import db
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile).
@@ -31,7 +32,8 @@ def normalize_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise RuleViolation(f"{email!r} is not a valid e-mail address: {exc}", field="email") from None
+        raise RuleViolation(_("%(email)s is not a valid e-mail address: %(reason)s", email=repr(email),
+                              reason=str(exc)), field="email") from None
 
 
 def parse_role(text: str) -> Role:
@@ -41,7 +43,8 @@ def parse_role(text: str) -> Role:
         return Role(key)
     except ValueError:
         names = ", ".join(r.value.lower().replace("_", "-") for r in Role)
-        raise RuleViolation(f"unknown role {text!r}; the roles are: {names}", field="role") from None
+        raise RuleViolation(_("unknown role %(role)s; the roles are: %(roles)s", role=repr(text), roles=names),
+                            field="role") from None
 
 
 def generate_password() -> str:
@@ -53,14 +56,15 @@ def create_user(email: str, roles: list[Role], password: str, *, name: str = "",
     """Create a back-office account. A focal point must belong to a delegation; nobody else may."""
     email = normalize_email(email)
     if not roles:
-        raise RuleViolation("give the account at least one role", field="role")
+        raise RuleViolation(_("give the account at least one role"), field="role")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise RuleViolation(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise RuleViolation(_("the password must have at least %(num)d characters", num=MIN_PASSWORD_LENGTH),
+                            field="password")
     if (Role.FOCAL_POINT in roles) != (delegation_id is not None):
-        raise RuleViolation("a focal point account belongs to exactly one delegation, and only a focal point's does",
+        raise RuleViolation(_("a focal point account belongs to exactly one delegation, and only a focal point's does"),
                             field="delegation")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise RuleViolation(f"an account for {email} already exists", field="email")
+        raise RuleViolation(_("an account for %(email)s already exists", email=email), field="email")
     user = User(email=email, name=name, password_hash=hash_password(password), delegation_id=delegation_id,
                 role_rows=[UserRole(role=r) for r in dict.fromkeys(roles)])
     db.session.add(user)
@@ -104,9 +108,10 @@ def ensure_admin(email: str = "admin@plenary.example") -> tuple[User, str | None
 def set_password(email: str, password: str, actor=None) -> User:
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
-        raise RuleViolation(f"no account for {email}", field="email")
+        raise RuleViolation(_("no account for %(email)s", email=email), field="email")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise RuleViolation(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise RuleViolation(_("the password must have at least %(num)d characters", num=MIN_PASSWORD_LENGTH),
+                            field="password")
     user.password_hash = hash_password(password)
     audit.record("user.set_password", user, actor=actor or "command line")
     return user

@@ -9,6 +9,7 @@ from conference.accounts.forms import LoginForm
 from conference.accounts.models import User
 from conference.accounts.permissions import public
 from conference.accounts.services import authenticate
+from conference.core.i18n import _, _l
 from conference.core.security import LOGIN_LIMIT
 from conference.core.templating import small_int
 from conference.extensions import db, limiter, login_manager
@@ -16,7 +17,10 @@ from conference.extensions import db, limiter, login_manager
 bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
-login_manager.login_message = "Please sign in to see this page."
+login_manager.login_message = _l("Please sign in to see this page.")
+# Flask-Login flashes the message through this: a plain string in the page's language (a lazy one would not
+# go into the session cookie).
+login_manager.localize_callback = str
 login_manager.login_message_category = "info"
 
 
@@ -64,7 +68,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
-        form.password.errors.append("The e-mail address or the password is not right.")
+        form.password.errors.append(_("The e-mail address or the password is not right."))
     return render_template("accounts/login.html", form=form)
 
 
@@ -72,5 +76,5 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))

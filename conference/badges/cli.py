@@ -12,6 +12,7 @@ from conference.badges.services import BadgeFilter
 from conference.conferences.services import get_conference
 from conference.core.cli import user_errors
 from conference.core.errors import PlenaryError
+from conference.core.i18n import LANGUAGES, _
 from conference.extensions import db
 
 
@@ -23,19 +24,28 @@ from conference.extensions import db
 @click.option("--size", type=click.Choice(services.SIZES), default="a6", show_default=True,
               help="A6 pages, ID-1 cards, or A4 sheets of four A6 badges.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: one per CPU core).")
+@click.option("--language", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
+              help="The language of the badges' texts (category names, dates).")
 @user_errors
-def badges_command(code, output, only_unprinted, size, workers):
+def badges_command(code, output, only_unprinted, size, workers, language):
     """Print the badges of approved participants, one badge per page (four on an A4 sheet)."""
+    with services.in_language(language):
+        _print_badges(code, output, only_unprinted, size, workers, language)
+
+
+def _print_badges(code, output, only_unprinted, size, workers, language):
     conference = get_conference(code)
     target = Path(output)
     if not target.parent.is_dir():
-        raise PlenaryError(f"{target.parent}: no such directory")
+        raise PlenaryError(_("%(folder)s: no such directory", folder=str(target.parent)))
     ids = services.select_registrations(conference, BadgeFilter(only_unprinted=only_unprinted))
     if not ids:
-        raise PlenaryError(f"nothing to print: no approved registration in {conference.code}"
-                           + (" without a printed badge" if only_unprinted else ""))
+        if only_unprinted:
+            raise PlenaryError(_("nothing to print: no approved registration in %(code)s without a printed badge",
+                                 code=conference.code))
+        raise PlenaryError(_("nothing to print: no approved registration in %(code)s", code=conference.code))
     badges = services.prepare_badges(conference, ids, actor="command line")
-    conference_data = services.conference_data(conference)
+    conference_data = services.conference_data(conference, language)
     # Serials are committed before rendering, so the doors know them as soon as the paper exists.
     db.session.commit()
     with click.progressbar(length=len(badges), label="Badges", file=sys.stderr) as bar:

@@ -24,6 +24,7 @@ from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import PlenaryError, RuleViolation
+from conference.core.i18n import _
 from conference.core.jobs import enqueue
 from conference.core.models import Job, JobStatus
 from conference.extensions import db
@@ -38,18 +39,20 @@ def runs_folder() -> Path:
 
 
 def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: str = "a6", reprint: bool = False,
-                    user=None) -> Job:
+                    user=None, language: str = "en") -> Job:
     """Create the Job row of a badge run (QUEUED); the caller commits, then calls `enqueue_badge_run(job.id)`.
+
+    The badges are printed in `language` (the language of the page the desk started the run from).
 
     Raises PlenaryError when the filter selects nobody, so the desk hears it at once rather than from a job.
     """
     if size not in services.SIZES:
-        raise PlenaryError(f"unknown badge size {size!r}")
+        raise PlenaryError(_("unknown badge size %(size)s", size=repr(size)))
     ids = services.select_registrations(conference, badge_filter)
     if not ids:
-        raise PlenaryError("No approved registration matches: there is nothing to print.")
+        raise PlenaryError(_("No approved registration matches: there is nothing to print."))
     job = Job(conference_id=conference.id, kind=KIND, status=JobStatus.QUEUED, total=len(ids), done=0,
-              params={**badge_filter.as_dict(), "size": size, "reprint": reprint},
+              params={**badge_filter.as_dict(), "size": size, "reprint": reprint, "language": language},
               created_by_id=getattr(user, "id", None))
     db.session.add(job)
     db.session.flush()
@@ -79,7 +82,7 @@ def retry_badge_run(job: Job, *, user=None, now=None) -> Job:
     now = now or utcnow()
     dead = job.status == JobStatus.RUNNING and (job.started_at is None or now - job.started_at > STALE_AFTER)
     if job.status != JobStatus.FAILED and not dead:
-        raise RuleViolation("Only a failed run, or one that has stopped moving, can be started again.")
+        raise RuleViolation(_("Only a failed run, or one that has stopped moving, can be started again."))
     before = job.status
     job.status, job.done, job.error, job.result_path = JobStatus.QUEUED, 0, "", None
     job.started_at = job.finished_at = None
@@ -112,40 +115,10 @@ def run_badge_job(job_id: int) -> None:
         return
     job.status, job.started_at = JobStatus.RUNNING, utcnow()
     db.session.commit()
+    params = job.params or {}
     try:
-        params = job.params or {}
-        conference = db.session.get(Conference, job.conference_id)
-        badge_filter = BadgeFilter(category=params.get("category"), delegation_id=params.get("delegation_id"),
-                                   only_unprinted=bool(params.get("only_unprinted")),
-                                   registration_id=params.get("registration_id"))
-        ids = services.select_registrations(conference, badge_filter)
-        if not ids:
-            raise PlenaryError("No approved registration matches any more: there is nothing to print.")
-        user = None
-        if job.created_by_id:
-            from conference.accounts.models import User
-
-            user = db.session.get(User, job.created_by_id)
-        badges = services.prepare_badges(conference, ids, user=user, actor=None if user else "system",
-                                         reprint=bool(params.get("reprint")))
-        job.total, job.done = len(badges), 0
-        conference_data = services.conference_data(conference)
-        # The serials are committed before rendering: the database is not held for the length of the run, and a
-        # run that fails can be started again (it prints the same serials).
-        db.session.commit()
-
-        folder = runs_folder()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o750)
-        target = folder / f"job-{job.id}-{secrets.token_urlsafe(12)}.pdf"
-
-        def progress(done: int, total: int) -> None:
-            job.done = min(done, job.total or done)
-            db.session.commit()
-
-        services.render_badge_run(badges, conference_data, target, size=params.get("size", "a6"), progress=progress)
-        job.result_path = str(target)
-        job.status, job.finished_at = JobStatus.DONE, utcnow()
-        db.session.commit()
+        with services.in_language(params.get("language")):
+            _prepare_and_render(job, params)
     except Exception as exc:  # a job reports every failure on its row; the desk sees it
         db.session.rollback()
         log.exception("badge job %s failed", job_id)
@@ -155,3 +128,39 @@ def run_badge_job(job_id: int) -> None:
         job.status, job.finished_at = JobStatus.FAILED, utcnow()
         job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
         db.session.commit()
+
+
+def _prepare_and_render(job: Job, params: dict) -> None:
+    """The run itself, in the language of the run (its messages, the badges' texts and dates)."""
+    conference = db.session.get(Conference, job.conference_id)
+    badge_filter = BadgeFilter(category=params.get("category"), delegation_id=params.get("delegation_id"),
+                               only_unprinted=bool(params.get("only_unprinted")),
+                               registration_id=params.get("registration_id"))
+    ids = services.select_registrations(conference, badge_filter)
+    if not ids:
+        raise PlenaryError(_("No approved registration matches any more: there is nothing to print."))
+    user = None
+    if job.created_by_id:
+        from conference.accounts.models import User
+
+        user = db.session.get(User, job.created_by_id)
+    badges = services.prepare_badges(conference, ids, user=user, actor=None if user else "system",
+                                     reprint=bool(params.get("reprint")))
+    job.total, job.done = len(badges), 0
+    conference_data = services.conference_data(conference, params.get("language"))
+    # The serials are committed before rendering: the database is not held for the length of the run, and a
+    # run that fails can be started again (it prints the same serials).
+    db.session.commit()
+
+    folder = runs_folder()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+    target = folder / f"job-{job.id}-{secrets.token_urlsafe(12)}.pdf"
+
+    def progress(done: int, total: int) -> None:
+        job.done = min(done, job.total or done)
+        db.session.commit()
+
+    services.render_badge_run(badges, conference_data, target, size=params.get("size", "a6"), progress=progress)
+    job.result_path = str(target)
+    job.status, job.finished_at = JobStatus.DONE, utcnow()
+    db.session.commit()

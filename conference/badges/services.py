@@ -14,6 +14,8 @@ temporary file; the parent concatenates them in order.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import hmac
 import logging
@@ -37,6 +39,7 @@ from conference.core import pdf
 from conference.core.audit import record
 from conference.core.db import utcnow
 from conference.core.errors import NotFound, PlenaryError, RuleViolation
+from conference.core.i18n import CATALOGUES, LANGUAGES, _, current_language, force_locale, format_day_range, language_of
 from conference.extensions import db
 from conference.registration.models import (
     NGO_TYPES,
@@ -114,11 +117,11 @@ def read_qr(value: str, secret_key: str | bytes | None = None) -> str:
     """The serial in a QR code's value; raises Forged when its signature is wrong or its form unknown."""
     parts = value.strip().split(".")
     if len(parts) != 3 or parts[0].upper() != QR_VERSION:
-        raise Forged("This code was not issued by this conference.")
+        raise Forged(_("This code was not issued by this conference."))
     serial, mac = parts[1].upper(), parts[2].upper()
     expected = _mac(serial, _secret(secret_key))
     if not hmac.compare_digest(expected.encode(), mac.encode()):
-        raise Forged("The code's signature does not match: it was not issued here.")
+        raise Forged(_("The code's signature does not match: it was not issued here."))
     return serial
 
 
@@ -166,8 +169,8 @@ def issue_badge(registration: Registration, *, user=None, actor: str | None = No
     registration is APPROVED.
     """
     if registration.status != RegistrationStatus.APPROVED:
-        raise RuleViolation(f"{registration.badge_name}: only approved registrations get a badge "
-                            f"(this one is {registration.status.label.lower()}).")
+        raise RuleViolation(_("%(name)s: only approved registrations get a badge (the status of this one: "
+                              "%(status)s).", name=registration.badge_name, status=registration.status.label))
     now = utcnow()
     earlier = valid_badge(registration)
     if earlier is not None:
@@ -200,12 +203,12 @@ def mark_collected(registration: Registration, *, user=None, photo_checked: bool
     The pass office compares the person with the photo (and a photo ID): without `photo_checked` it is refused.
     """
     if not photo_checked:
-        raise RuleViolation("Compare the person with the photo on the badge and tick \"photo checked\" first.")
+        raise RuleViolation(_("Compare the person with the photo on the badge and tick \"photo checked\" first."))
     badge = valid_badge(registration)
     if badge is None or registration.badge_state == BadgeState.NOT_PRINTED:
-        raise RuleViolation(f"{registration.badge_name}: the badge has not been printed yet.")
+        raise RuleViolation(_("%(name)s: the badge has not been printed yet.", name=registration.badge_name))
     if registration.badge_state == BadgeState.COLLECTED:
-        raise RuleViolation(f"{registration.badge_name}: the badge was already collected.")
+        raise RuleViolation(_("%(name)s: the badge was already collected.", name=registration.badge_name))
     badge.collected_at = utcnow()
     badge.collected_by_id = getattr(user, "id", None)
     registration.badge_state = BadgeState.COLLECTED
@@ -316,22 +319,28 @@ def badge_data(conference: Conference, registration: Registration, upload_folder
         "category": category,
         "colour": style["colour"],
         "letter": style["letter"],
-        "label": style["label"],
+        "label": str(style["label"]),  # the category's name in the language of the run (see `in_language`)
         "photo": photo,
     }
 
 
-def conference_data(conference: Conference) -> dict:
-    """What every badge of a conference shows about the session itself."""
-    first, last = conference.starts_on, conference.ends_on
-    if first.year == last.year and first.month == last.month:
-        dates = f"{first.day}–{last.day} {last:%B %Y}"
-    elif first.year == last.year:
-        dates = f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
-    else:
-        dates = f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+def conference_data(conference: Conference, language: str | None = None) -> dict:
+    """What every badge of a conference shows about the session itself, with the language the badges are printed in
+    (by default the page's: the language of whoever asks)."""
+    code = language_of(language) if language else current_language().code
+    with in_language(code):
+        dates = format_day_range(conference.starts_on, conference.ends_on)
     return {"title": conference.title, "short_title": conference.short_title, "dates": dates,
-            "venue": conference.venue, "city": conference.city}
+            "venue": conference.venue, "city": conference.city, "language": code}
+
+
+@contextlib.contextmanager
+def in_language(code: str | None):
+    """Badge texts (category names, dates, messages) in the language `code`, also in a badge job's thread or worker
+    and on the command line, where no request chose one."""
+    code = language_of(code)
+    with force_locale(code):
+        yield code
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -348,7 +357,9 @@ def _prepare_worker() -> None:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(pdf.ROOT / "templates")),
-                             autoescape=jinja2.select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True)
+                             autoescape=jinja2.select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True,
+                             extensions=["jinja2.ext.i18n"])
+    _worker["env"] = env
     _worker["template"] = env.get_template(TEMPLATE)
     _worker["css"] = pdf.stylesheet(STYLESHEET)
     pdf.font_configuration()
@@ -363,18 +374,33 @@ def _qr_png(value: str) -> str:
     return segno.make_qr(value, error="m").png_data_uri(scale=1, border=4)
 
 
+@functools.cache
+def _translations(code: str):
+    """The compiled catalogue of a language, read once per process (workers have no Flask-Babel)."""
+    from babel.support import Translations
+
+    return Translations.load(str(CATALOGUES), [code])
+
+
 def badges_html(badges: Sequence[dict], conference: dict, size: str) -> str:
-    """The HTML of a run of badges (the template `badges/badges.html`), QR codes included."""
+    """The HTML of a run of badges (the template `badges/badges.html`), QR codes included, in the language of
+    `conference["language"]` (from `conference_data`; English when absent)."""
     _prepare_worker()
+    language = LANGUAGES[language_of(conference.get("language"))]
+    # The same gettext as Flask-Babel installs in the application's templates (newstyle: autoescaped, named
+    # placeholders), from the catalogue of the run's language.
+    _worker["env"].install_gettext_translations(_translations(language.code), newstyle=True)
     items = [{**b, "qr_png": _qr_png(b["qr"])} for b in badges]
     sheets = [items[i:i + 4] for i in range(0, len(items), 4)] if size == "a4-sheet" else []
-    return _worker["template"].render(badges=items, sheets=sheets, conference=conference, size=size)
+    return _worker["template"].render(badges=items, sheets=sheets, conference=conference, size=size,
+                                      language=language)
 
 
 def render_badges(badges: Sequence[dict], conference: dict, *, size: str = "a6", target: str | Path | None = None):
     """Render `badges` (from `badge_data`) to one PDF, in this process: bytes, or written to `target`."""
     if size not in SIZES:
-        raise PlenaryError(f"unknown badge size {size!r}; choose one of {', '.join(SIZES)}")
+        raise PlenaryError(_("unknown badge size %(size)s; choose one of %(sizes)s", size=repr(size),
+                             sizes=", ".join(SIZES)))
     html = badges_html(badges, conference, size)
     return pdf.render_pdf(html, base_url=pdf.STATIC, stylesheets=[_worker["css"]], target=target)
 
@@ -404,9 +430,10 @@ def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Pat
     peak resident memory of the busiest worker in kB and the CPU seconds the workers used (for bench/badges.py).
     """
     if size not in SIZES:
-        raise PlenaryError(f"unknown badge size {size!r}; choose one of {', '.join(SIZES)}")
+        raise PlenaryError(_("unknown badge size %(size)s; choose one of %(sizes)s", size=repr(size),
+                             sizes=", ".join(SIZES)))
     if not badges:
-        raise PlenaryError("there are no badges to print")
+        raise PlenaryError(_("there are no badges to print"))
     if size == "a4-sheet":
         chunk_size = max(4, chunk_size - chunk_size % 4)  # keep sheets full except the last one
     total = len(badges)
@@ -419,7 +446,7 @@ def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Pat
         usages: dict[int, dict] = {}  # the latest figures of each process that rendered
         if workers <= 1:
             for index, chunk in enumerate(chunks):
-                _, paths[index], n, usage = _render_chunk(index, chunk, conference, size, folder)
+                _index, paths[index], n, usage = _render_chunk(index, chunk, conference, size, folder)
                 usages[usage["pid"]] = usage
                 done += n
                 if progress:

@@ -15,6 +15,7 @@ from conference.badges.forms import BadgeRunForm, CollectForm
 from conference.badges.services import BadgeFilter
 from conference.conferences.services import get_conference
 from conference.core.errors import PlenaryError, RuleViolation
+from conference.core.i18n import _, current_language
 from conference.core.models import Job, JobStatus
 from conference.extensions import db
 from conference.registration.forms import options
@@ -28,7 +29,7 @@ def _delegation_choices(conference):
     rows = db.session.execute(
         select(Delegation.id, ParticipatingEntity.name).join(ParticipatingEntity)
         .where(Delegation.conference_id == conference.id).order_by(ParticipatingEntity.name)).all()
-    return options([("", "All")] + [(str(i), name) for i, name in rows])
+    return options([("", _("All"))] + [(str(i), name) for i, name in rows])
 
 
 def _jobs(conference, limit: int = 10) -> list[Job]:
@@ -49,7 +50,7 @@ def index(code: str):
                                    registration_id=form.registration_id.data)
         try:
             job = jobs.start_badge_run(conference, badge_filter, size=form.size.data, reprint=form.reprint.data,
-                                       user=current_user)
+                                       user=current_user, language=current_language().code)
         except PlenaryError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -89,7 +90,7 @@ def retry(code: str, job_id: int):
         jobs.retry_badge_run(j, user=current_user)
         db.session.commit()
         jobs.enqueue_badge_run(j.id)
-        flash("The run starts again, with the same serials.", "success")
+        flash(_("The run starts again, with the same serials."), "success")
     except RuleViolation as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -112,7 +113,7 @@ def download(code: str, job_id: int):
     conference = get_conference(code)
     j = _job(conference, job_id)
     if j.status != JobStatus.DONE or not j.result_path or not Path(j.result_path).is_file():
-        abort(404, description="This run has no PDF (yet).")
+        abort(404, description=_("This run has no PDF (yet)."))
     folder = jobs.runs_folder().resolve()
     path = Path(j.result_path).resolve()
     if not path.is_relative_to(folder):
@@ -163,5 +164,5 @@ def collect(code: str, registration_id: int):
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash(f"{registration.badge_name}: badge collected.", "success")
+            flash(_("%(name)s: badge collected.", name=registration.badge_name), "success")
     return redirect(url_for(".pass_office", code=conference.code, registration_id=registration.id))

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.db import StrEnum, UTCDateTime, enum_type, utcnow
+from conference.core.db import StrEnum, UTCDateTime, enum_type, labels, utcnow
+from conference.core.i18n import _l
 from conference.extensions import db
 
 if TYPE_CHECKING:
@@ -25,6 +26,17 @@ class CheckInResult(StrEnum):
     NOT_APPROVED = "NOT_APPROVED"
     UNKNOWN = "UNKNOWN"
     FORGED = "FORGED"
+
+
+labels(CheckInResult, {
+    CheckInResult.ADMITTED: _l("Admitted"),
+    CheckInResult.ALREADY_ADMITTED: _l("Already admitted"),
+    CheckInResult.NOT_INVITED: _l("Not invited"),
+    CheckInResult.BADGE_REPLACED: _l("Badge replaced"),
+    CheckInResult.NOT_APPROVED: _l("Not approved"),
+    CheckInResult.UNKNOWN: _l("Unknown badge"),
+    CheckInResult.FORGED: _l("Forged code"),
+})
 
 
 class CheckIn(db.Model):

@@ -20,18 +20,20 @@ from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.conferences.models import Conference
 from conference.core.db import utcnow
 from conference.core.errors import NotFound
+from conference.core.i18n import CLOCK, WEEKDAY_SHORT, _, _l, format_moment
 from conference.extensions import db
 from conference.programme.models import Session, SessionSignup, SignupStatus
 from conference.registration.models import EntityType, Registration, RegistrationStatus
 
+# What the door page shows and announces for each answer, in the language of the door's page.
 MESSAGES = {
-    CheckInResult.ADMITTED: "Admitted",
-    CheckInResult.ALREADY_ADMITTED: "Already admitted here today",
-    CheckInResult.NOT_INVITED: "Not invited: this session is by invitation only",
-    CheckInResult.BADGE_REPLACED: "Badge replaced: this badge was reprinted, the old one is no longer valid",
-    CheckInResult.NOT_APPROVED: "Not approved: the registration is not approved",
-    CheckInResult.UNKNOWN: "Unknown badge",
-    CheckInResult.FORGED: "Forged code: not issued by this conference",
+    CheckInResult.ADMITTED: _l("Admitted"),
+    CheckInResult.ALREADY_ADMITTED: _l("Already admitted here today"),
+    CheckInResult.NOT_INVITED: _l("Not invited: this session is by invitation only"),
+    CheckInResult.BADGE_REPLACED: _l("Badge replaced: this badge was reprinted, the old one is no longer valid"),
+    CheckInResult.NOT_APPROVED: _l("Not approved: the registration is not approved"),
+    CheckInResult.UNKNOWN: _l("Unknown badge"),
+    CheckInResult.FORGED: _l("Forged code: not issued by this conference"),
 }
 PARTIES = (EntityType.STATE_PARTY, EntityType.SIGNATORY)
 
@@ -54,20 +56,20 @@ def door_session(conference: Conference, door: str) -> Session | None:
     """The session a door belongs to: None for the gate; NotFound for a door that is neither."""
     if door == GATE:
         return None
-    prefix, _, ident = door.partition("-")
+    prefix, _sep, ident = door.partition("-")
     if prefix != "session" or not (ident.isascii() and ident.isdigit()) or len(ident) > 9:
-        raise NotFound(f"no door {door!r}: the doors are \"gate\" and \"session-<id>\"")
+        raise NotFound(_("no door %(door)s: the doors are \"gate\" and \"session-<id>\"", door=repr(door)))
     session = db.session.scalar(select(Session).where(Session.id == int(ident),
                                                       Session.conference_id == conference.id))
     if session is None:
-        raise NotFound(f"no session {ident} in {conference.code}")
+        raise NotFound(_("no session %(id)s in %(code)s", id=ident, code=conference.code))
     return session
 
 
 def door_label(conference: Conference, door: str) -> str:
     """What the door is called, for the page's heading."""
     session = door_session(conference, door)
-    return "Building gate" if session is None else session.title
+    return _("Building gate") if session is None else session.title
 
 
 def check_in(conference: Conference, *, code_or_serial: str, door: str, user=None, device: str = "",
@@ -119,14 +121,14 @@ def check_in(conference: Conference, *, code_or_serial: str, door: str, user=Non
                         scanned_at=row.scanned_at, venue_day=row.venue_day, device=row.device,
                         scanned_by_id=row.scanned_by_id, serial=row.serial, registration_id=registration.id)
         return _write(fresh, CheckInResult.ALREADY_ADMITTED, registration)
-    return CheckInOutcome(CheckInResult.ADMITTED, registration, MESSAGES[CheckInResult.ADMITTED], row)
+    return CheckInOutcome(CheckInResult.ADMITTED, registration, str(MESSAGES[CheckInResult.ADMITTED]), row)
 
 
 def _write(row: CheckIn, result: CheckInResult, registration: Registration | None) -> CheckInOutcome:
     row.result = result
     db.session.add(row)
     db.session.flush()
-    return CheckInOutcome(result, registration, MESSAGES[result], row)
+    return CheckInOutcome(result, registration, str(MESSAGES[result]), row)
 
 
 def _holder(conference: Conference, serial: str) -> tuple[Registration | None, bool]:
@@ -183,8 +185,9 @@ def doors(conference: Conference) -> list[tuple[str, str]]:
     sessions = db.session.scalars(
         select(Session).where(Session.conference_id == conference.id, Session.starts_at.is_not(None))
         .order_by(Session.starts_at, Session.id)).all()
-    out = [(GATE, "Building gate")]
+    out = [(GATE, _("Building gate"))]
     for s in sessions:
-        when = conference.local(s.starts_at)
-        out.append((f"session-{s.id}", f"{when:%a %d %b %H:%M} · {s.title}"))
+        when = format_moment(s.starts_at, conference, WEEKDAY_SHORT + CLOCK)
+        # The title isolated (FSI ... PDI, like <bdi>): a Latin title after an Arabic date keeps its order.
+        out.append((f"session-{s.id}", f"{when} · \u2068{s.title}\u2069"))
     return out

@@ -11,6 +11,7 @@ from conference.checkin import services
 from conference.checkin.models import CheckInResult
 from conference.conferences.models import Conference
 from conference.conferences.services import get_conference
+from conference.core.i18n import _
 from conference.extensions import db
 from conference.registration.models import Registration
 from conference.registration.views import send_photo
@@ -83,7 +84,7 @@ def scan(code: str, door: str):
     payload = request.get_json(silent=True) or {}
     value = str(request.form.get("code") or payload.get("code") or "").strip()
     if not value:
-        return {"error": "no code", "message": "Send the QR code's value or the badge serial as `code`."}, 400
+        return {"error": "no code", "message": _("Send the QR code's value or the badge serial as `code`.")}, 400
     return _scan(conference, door, value)
 
 

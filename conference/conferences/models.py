@@ -9,20 +9,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.core.db import JSONType, UTCDateTime, utcnow
+from conference.core.i18n import _l
 from conference.extensions import db
 
 # The scheme printed on badges, per badge category (see domain.md, "Badges").
-# A conference may override any entry in `Conference.badge_scheme`.
-DEFAULT_BADGE_SCHEME: dict[str, dict[str, str]] = {
-    "HEAD": {"colour": "#c2185b", "letter": "E", "label": "Head of delegation"},
-    "DELEGATE": {"colour": "#e91e63", "letter": "D", "label": "Delegate"},
-    "UN": {"colour": "#1565c0", "letter": "U", "label": "United Nations"},
-    "IGO": {"colour": "#f9a825", "letter": "I", "label": "Intergovernmental organization"},
-    "NGO": {"colour": "#2e7d32", "letter": "N", "label": "Non-governmental organization"},
-    "OBSERVER": {"colour": "#6a1b9a", "letter": "O", "label": "Observer"},
-    "SECRETARIAT": {"colour": "#37474f", "letter": "S", "label": "Secretariat"},
-    "PRESS": {"colour": "#ef6c00", "letter": "P", "label": "Press"},
-    "GUEST": {"colour": "#795548", "letter": "G", "label": "Guest"},
+# A conference may override any entry in `Conference.badge_scheme` (a label given there is printed as it is);
+# the default labels are printed in the language of the badge run.
+DEFAULT_BADGE_SCHEME: dict[str, dict[str, object]] = {
+    "HEAD": {"colour": "#c2185b", "letter": "E", "label": _l("Head of delegation")},
+    "DELEGATE": {"colour": "#e91e63", "letter": "D", "label": _l("Delegate")},
+    "UN": {"colour": "#1565c0", "letter": "U", "label": _l("United Nations")},
+    "IGO": {"colour": "#f9a825", "letter": "I", "label": _l("Intergovernmental organization")},
+    "NGO": {"colour": "#2e7d32", "letter": "N", "label": _l("Non-governmental organization")},
+    "OBSERVER": {"colour": "#6a1b9a", "letter": "O", "label": _l("Observer")},
+    "SECRETARIAT": {"colour": "#37474f", "letter": "S", "label": _l("Secretariat")},
+    "PRESS": {"colour": "#ef6c00", "letter": "P", "label": _l("Press")},
+    "GUEST": {"colour": "#795548", "letter": "G", "label": _l("Guest")},
 }
 
 
@@ -115,7 +117,7 @@ class Conference(db.Model):
     def retention_ends_on(self) -> date:
         return self.ends_on + timedelta(days=self.retention_days)
 
-    def badge_style(self, category: str) -> dict[str, str]:
+    def badge_style(self, category: str) -> dict[str, object]:
         return {**DEFAULT_BADGE_SCHEME.get(category, DEFAULT_BADGE_SCHEME["GUEST"]),
                 **(self.badge_scheme or {}).get(category, {})}
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from conference.conferences.models import Conference
 from conference.core.errors import NotFound
+from conference.core.i18n import _
 from conference.extensions import db
 
 
@@ -14,6 +15,9 @@ def get_conference(code: str) -> Conference:
     conference = db.session.scalar(select(Conference).where(Conference.code == code.strip().lower()))
     if conference is None:
         known = db.session.scalars(select(Conference.code).order_by(Conference.code)).all()
-        hint = f" (known: {', '.join(known)})" if known else " (there are none yet: `flask --app wsgi demo` loads one)"
-        raise NotFound(f"no conference with the code {code!r}{hint}")
+        if known:
+            raise NotFound(_("no conference with the code %(code)s (known: %(known)s)", code=repr(code),
+                             known=", ".join(known)))
+        raise NotFound(_("no conference with the code %(code)s (there are none yet: `flask --app wsgi demo` loads one)",
+                         code=repr(code)))
     return conference

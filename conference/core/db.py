@@ -106,9 +106,29 @@ def enum_type(enum_cls: type[enum.Enum], name: str, length: int = 32) -> sa.Enum
     )
 
 
+_LABELS: dict[enum.Enum, object] = {}
+
+
+def labels(enum_cls: type[StrEnum], mapping: dict) -> None:
+    """Give every member of an enumeration the words people read for it, marked for translation with `_l`.
+
+    Kept beside the enumeration; a test checks that no member of any enumeration goes without one.
+    """
+    missing = set(enum_cls) - set(mapping)
+    if missing:
+        raise ValueError(f"{enum_cls.__name__}: no label for {sorted(m.value for m in missing)}")
+    _LABELS.update(mapping)
+
+
+def has_labels(enum_cls: type[enum.Enum]) -> bool:
+    return all(member in _LABELS for member in enum_cls)
+
+
 class StrEnum(enum.StrEnum):
     """An enumeration whose stored value is its name, readable in SQL and JSON."""
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """What people read: the registered label in the page's language (see `labels`)."""
+        found = _LABELS.get(self)
+        return str(found) if found is not None else self.value.replace("_", " ").capitalize()

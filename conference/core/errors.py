@@ -9,7 +9,33 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 
+from conference.core.i18n import _, _l
+
 log = logging.getLogger(__name__)
+
+
+# The answers to the HTTP errors people meet, in their language (Werkzeug's names and descriptions are English).
+HTTP_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    413: _l("What was sent is too large"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The service is briefly unavailable"),
+}
+HTTP_MESSAGES = {
+    400: _l("The browser sent a request this site could not understand. Go back, reload the page and try again."),
+    403: _l("Your account may not see this page."),
+    404: _l("There is no page at this address. If you typed it, check it; if you followed a link, it may be out of "
+            "date."),
+    405: _l("This page cannot be used this way."),
+    413: _l("What was sent is larger than this site accepts. Nothing was saved."),
+    429: _l("Too many attempts in a short time. Wait a minute and try again."),
+    500: _l("The secretariat has been notified through the logs. Nothing was saved; please try again."),
+    503: _l("The service is not available at the moment. Nothing was saved; please try again in a few minutes."),
+}
 
 
 class PlenaryError(Exception):
@@ -43,51 +69,57 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return page(400, "The form expired or was not sent by this site",
-                    "Go back, reload the page and send the form again. Nothing was saved.")
+        return page(400, _("The form expired or was not sent by this site"),
+                    _("Go back, reload the page and send the form again. Nothing was saved."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return page(exc.code or 500, exc.name, exc.description or "")
+        code = exc.code or 500
+        # A description given on purpose (`abort(404, description=_("..."))`) is marked where it is given; Werkzeug's
+        # own (its class's default) is English, and so is a rate limit's ("5 per 1 minute"): ours replace them.
+        own = exc.description if exc.description and exc.description != type(exc).description else None
+        if code == 429 or own is None:
+            own = HTTP_MESSAGES.get(code, exc.description or "")
+        return page(code, str(HTTP_TITLES.get(code, exc.name)), str(own))
 
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound):
-        return page(404, "Not found", exc.message)
+        return page(404, _("Not found"), exc.message)
 
     @app.errorhandler(PermissionDenied)
     def forbidden(exc: PermissionDenied):
-        return page(403, "Not allowed", exc.message)
+        return page(403, _("Not allowed"), exc.message)
 
     @app.errorhandler(RuleViolation)
     def refused(exc: RuleViolation):
         # A rule the view did not expect to meet: still the user's to act on, never a 500.
         db.session.rollback()
-        return page(422, "This cannot be done", exc.message)
+        return page(422, _("This cannot be done"), exc.message)
 
     @app.errorhandler(ProgrammingError)
     def database_not_set_up(exc: DBAPIError):
         db.session.rollback()
         if "does not exist" not in str(exc.orig):
             log.exception("database programming error on %s %s", request.method, request.path)
-            return page(500, "Something went wrong on our side", "Nothing was saved; please try again.")
+            return page(500, _("Something went wrong on our side"), _("Nothing was saved; please try again."))
         log.error("database not set up: %s", exc.orig)
-        return page(503, "The service is being set up",
-                    "The database is not ready yet. Nothing was saved; please try again in a few minutes.")
+        return page(503, _("The service is being set up"),
+                    _("The database is not ready yet. Nothing was saved; please try again in a few minutes."))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: DBAPIError):
         # The transaction is lost: nothing half-written stays behind.
         db.session.rollback()
         log.error("database unavailable: %s", exc)
-        return page(503, "The service is briefly unavailable",
-                    "The database did not answer. Nothing was saved; please try again in a minute.")
+        return page(503, _("The service is briefly unavailable"),
+                    _("The database did not answer. Nothing was saved; please try again in a minute."))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return page(500, "Something went wrong on our side",
-                    "The secretariat has been notified through the logs. Nothing was saved; please try again.")
+        return page(500, _("Something went wrong on our side"),
+                    _("The secretariat has been notified through the logs. Nothing was saved; please try again."))
 
 
 class Invalid(RuleViolation):

@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, utcnow
+from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, labels, utcnow
+from conference.core.i18n import _l
 from conference.extensions import db
 
 
@@ -38,6 +39,14 @@ class JobStatus(StrEnum):
     FAILED = "FAILED"
 
 
+labels(JobStatus, {
+    JobStatus.QUEUED: _l("Queued"),
+    JobStatus.RUNNING: _l("Running"),
+    JobStatus.DONE: _l("Done"),
+    JobStatus.FAILED: _l("Failed"),
+})
+
+
 class Job(db.Model):
     """A long task run outside the web request (a badge run), with its progress and result."""
 
@@ -65,6 +74,13 @@ class MailStatus(StrEnum):
     QUEUED = "QUEUED"
     SENT = "SENT"
     FAILED = "FAILED"
+
+
+labels(MailStatus, {
+    MailStatus.QUEUED: _l("Queued"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Failed"),
+})
 
 
 class OutgoingMail(db.Model):

@@ -1,20 +1,11 @@
-"""Template helpers: times are stored in UTC and shown in the venue's time zone."""
+"""Template helpers. Dates, times and numbers are formatted in `conference.core.i18n`."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from flask import Flask
 
 
-def venue_time(moment: datetime | None, conference, fmt: str = "%d %b %Y, %H:%M") -> str:
-    if moment is None:
-        return ""
-    return conference.local(moment).strftime(fmt)
-
-
 def register_template_helpers(app: Flask) -> None:
-    app.add_template_filter(venue_time, "venue_time")
     app.add_template_filter(lambda args: {k: v for k, v in args.items() if k != "page"}, "reject_page")
 
     @app.context_processor

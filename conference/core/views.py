@@ -1,6 +1,6 @@
 """Routes that belong to no domain: the home page and the health check."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select, text
 
 from conference.accounts.permissions import public
@@ -22,3 +22,20 @@ def healthz():
 def index():
     conferences = db.session.scalars(select(Conference).order_by(Conference.starts_on.desc())).all()
     return render_template("public/index.html", conferences=conferences)
+
+
+@bp.get("/language/<code>")
+@public("anyone may choose the language of the pages")
+def choose_language(code: str):
+    """Remember the visitor's language for a year and go back to the page they were on."""
+    from conference.core.i18n import COOKIE, LANGUAGES
+
+    target = request.args.get("next", "")
+    # Only a path on this site: an absolute or scheme-relative address would make this an open redirect.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("core.index")
+    response = redirect(target)
+    if code in LANGUAGES:
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    return response

@@ -19,6 +19,7 @@ from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.conferences.models import Conference, Room
 from conference.core import audit
 from conference.core.errors import RuleViolation
+from conference.core.i18n import _
 from conference.demo import data
 from conference.extensions import db
 from conference.programme.models import (
@@ -569,8 +570,8 @@ def load_demo(participants: int = DEFAULT_PARTICIPANTS, seed: int = SEED) -> tup
     if existing is not None:
         return existing, False
     if participants < MIN_PARTICIPANTS:
-        raise RuleViolation(f"the demonstration needs at least {MIN_PARTICIPANTS} participants "
-                            f"for its 131 States, 15 IGOs and 212 NGOs (asked for {participants})")
+        raise RuleViolation(_("the demonstration needs at least %(least)d participants for its 131 States, 15 IGOs "
+                              "and 212 NGOs (asked for %(asked)d)", least=MIN_PARTICIPANTS, asked=participants))
     b = DemoBuilder(participants, seed)
     c = b.conference()
     b.entities()

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.errors import NotFound
+from conference.core.i18n import _
 from conference.core.templating import external_url
 from conference.extensions import db
 from conference.programme.models import Session, SessionOrganizer, SessionSignup
@@ -146,7 +147,7 @@ def session_feed(conference: Conference, session_id: int) -> Feed:
                                                   .joinedload(SessionOrganizer.entity))
                           .where(Session.id == session_id, Session.conference_id == conference.id))
     if s is None or s.is_closed or s.published_at is None or s.status not in (St.PUBLISHED, St.CANCELLED):
-        raise NotFound("no such session on the public programme")
+        raise NotFound(_("No such session on the public programme."))
     return _finish(_calendar(conference, s.title, conference.title), [s], conference)
 
 

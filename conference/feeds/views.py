@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
+from conference.core.i18n import _
 from conference.extensions import db
 from conference.feeds import services
 from conference.programme.views import _filters
@@ -62,6 +63,6 @@ def renew(code: str, token: str):
     r = registration_services.get_by_token(conference, token)
     services.renew_agenda_token(r)
     db.session.commit()
-    flash("Your calendar has a new address; the old one no longer works. Subscribe again with the new one.",
+    flash(_("Your calendar has a new address; the old one no longer works. Subscribe again with the new one."),
           "success")
     return redirect(url_for("programme.my_programme", code=code, token=token))

@@ -8,8 +8,8 @@ with the rows. So a participant is never told about a change that did not
 happen, and a change that happened is never lost for want of an e-mail: a row
 that could not be sent stays QUEUED for `send_pending`.
 
-Templates live in `templates/mail/<language>/<name>.txt`: the first line is
-`Subject: ...`, then a blank line, then the body.
+Templates live in `templates/mail/<name>.txt`, one per e-mail, their words marked for translation and rendered
+in the recipient's language: the first line is `Subject: ...`, then a blank line, then the body.
 """
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from conference.core.db import utcnow
+from conference.core.i18n import DEFAULT, force_locale, language_of
+from conference.core.i18n import LANGUAGES as ALL_LANGUAGES
 from conference.core.models import MailStatus, OutgoingMail
 from conference.extensions import db
 
 log = logging.getLogger(__name__)
 
-# The six official languages of the United Nations; every template exists in each.
-LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
-DEFAULT_LANGUAGE = "en"
+LANGUAGES = tuple(ALL_LANGUAGES)  # the six official languages of the United Nations
+DEFAULT_LANGUAGE = DEFAULT
 MAX_ATTEMPTS = 5
 SMTP_TIMEOUT = 30  # seconds; sending happens in-process for now, so a dead server must not hang for long
 
@@ -55,21 +56,18 @@ _COMMITTED = "plenary.mail.committed"
 # --- Queueing -----------------------------------------------------------------------------------------------------
 
 def render_mail(template: str, language: str = DEFAULT_LANGUAGE, **context) -> tuple[str, str, str]:
-    """Render `templates/mail/<language>/<template>.txt` and return (subject, body, language used).
+    """Render `templates/mail/<template>.txt` in a language and return (subject, body, language used).
 
-    The language falls back to English when it is not one of the six UN
-    languages or has no such template; a regional tag (`fr-CH`) counts as its
-    language. Needs an application context, not a request.
+    The text comes from the translation catalogues (complete for e-mails in the six languages: a test sees to it);
+    a language that is not one of the six, or a regional tag (`fr-CH` is French), falls back as `language_of` says.
+    Needs an application context, not a request: a worker or a command renders the same e-mail.
     """
     if not _TEMPLATE_NAME.fullmatch(template or ""):
         raise ValueError(f"not a mail template name: {template!r}")
-    wanted = _language(language)
-    names = [f"mail/{wanted}/{template}.txt"]
-    if wanted != DEFAULT_LANGUAGE:
-        names.append(f"mail/{DEFAULT_LANGUAGE}/{template}.txt")
-    tmpl = current_app.jinja_env.select_template(names)
-    used = tmpl.name.split("/")[1]  # mail/<language>/<template>.txt
-    first_line, _, body = tmpl.render(context).partition("\n")
+    used = language_of(language)
+    tmpl = current_app.jinja_env.get_template(f"mail/{template}.txt")
+    with force_locale(used):
+        first_line, _, body = tmpl.render(context).partition("\n")
     if not first_line.startswith("Subject:"):
         raise ValueError(f"mail template {tmpl.name} must begin with a 'Subject: ...' line")
     # One line, whatever the context held: a line break in a header would end it.
@@ -109,11 +107,6 @@ def queue_mail(recipient: str, template: str, language: str = DEFAULT_LANGUAGE, 
         mail.conference_id = getattr(conference, "id", None)
     db.session.add(mail)
     return mail
-
-
-def _language(language: str | None) -> str:
-    code = (language or "").strip().lower().replace("_", "-").split("-")[0]
-    return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
 # --- After the commit ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import RuleViolation
+from conference.core.i18n import _, format_day
 from conference.core.models import OutgoingMail
 from conference.extensions import db
 from conference.programme.models import Session, SessionSignup
@@ -36,8 +37,8 @@ def purge(conference: Conference, *, today: date | None = None, actor="command l
     """
     today = today or utcnow().date()
     if today <= conference.retention_ends_on:
-        raise RuleViolation(f"the retention period of {conference.code} runs until "
-                            f"{conference.retention_ends_on:%d %B %Y}: nothing is erased before then")
+        raise RuleViolation(_("the retention period of %(code)s runs until %(day)s: nothing is erased before then",
+                              code=conference.code, day=format_day(conference.retention_ends_on)))
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     registrations = db.session.scalars(select(Registration).where(Registration.conference_id == conference.id,
                                                                   Registration.personal_data_purged_at.is_(None))).all()

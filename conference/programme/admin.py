@@ -12,13 +12,14 @@ from conference.accounts.permissions import Permission, permission_required
 from conference.conferences.models import Room
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, NotFound, RuleViolation
+from conference.core.i18n import CLOCK, WEEKDAY, WEEKDAY_SHORT, _, format_day, format_moment, ngettext
 from conference.core.templating import small_int
 from conference.extensions import db
 from conference.programme import services
 from conference.programme.forms import ReviewForm, ScheduleForm, SessionForm
 from conference.programme.models import SessionKind, SessionStatus
 from conference.registration.forms import options
-from conference.registration.models import Registration
+from conference.registration.models import Gender, Registration
 from conference.registration.web import show_errors
 
 bp = Blueprint("programme_admin", __name__, url_prefix="/admin/<code>/programme")
@@ -37,9 +38,9 @@ def applications(code: str):
     sort = request.args.get("sort", "arrival")
     return render_template("admin/programme/applications.html", conference=conference,
                            items=services.review_list(conference, sort=sort), sort=sort,
-                           sorts={"arrival": "Order of arrival", "state": "Co-organized by a State",
-                                  "joint": "Joint event", "balance": "Gender-balanced panel",
-                                  "regions": "Regional diversity"})
+                           sorts={"arrival": _("Order of arrival"), "state": _("Co-organized by a State"),
+                                  "joint": _("Joint event"), "balance": _("Gender-balanced panel"),
+                                  "regions": _("Regional diversity")})
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -59,14 +60,29 @@ def _render_detail(conference, s, schedule_form, status: int = 200):
     return render_template("admin/programme/session.html", conference=conference, s=s, form=ReviewForm(),
                            schedule_form=schedule_form, actions=actions, labels=services.REVIEW_LABELS,
                            priorities=services.priorities(s), others=others, invited=invited,
-                           seats=services.seats(s)), status
+                           seats=services.seats(s), genders={g.value: g.label for g in Gender},
+                           preferred=_preferred(conference, s)), status
+
+
+def _preferred(conference, s) -> list[str]:
+    """The application's preferred slots, as people read them: "Thu 7 Jan, 13:15–14:45"."""
+    slots, shown = conference.side_event_slots or [], []
+    for p in s.preferred_slots or []:
+        day = format_day(date.fromisoformat(p["day"]), WEEKDAY_SHORT)
+        if 0 <= p["slot"] < len(slots):
+            shown.append(_("%(day)s, %(start)s–%(end)s", day=day, start=slots[p["slot"]]["starts"],
+                           end=slots[p["slot"]]["ends"]))
+        else:
+            shown.append(_("%(day)s, slot %(number)d", day=day, number=p["slot"] + 1))
+    return shown
 
 
 def _schedule_form(conference, s) -> ScheduleForm:
     form = ScheduleForm()
-    form.room.choices = options((r.id, f"{r.name} ({r.capacity} seats)") for r in
-                                sorted(conference.rooms, key=lambda r: -r.capacity))
-    form.day.choices = options((d.isoformat(), f"{d:%A %d %B}") for d in conference.days)
+    form.room.choices = options(
+        (r.id, ngettext("%(room)s (%(num)d seat)", "%(room)s (%(num)d seats)", r.capacity, room=r.name))
+        for r in sorted(conference.rooms, key=lambda r: -r.capacity))
+    form.day.choices = options((d.isoformat(), format_day(d, WEEKDAY)) for d in conference.days)
     if not form.is_submitted():
         if s.starts_at:
             form.room.data = s.room_id
@@ -95,7 +111,7 @@ def review(code: str, session_id: int):
             else:
                 services.review(s, action, actor=current_user, reason=form.reason.data or "")
             db.session.commit()
-            flash(f"“{s.title}”: now {s.status.label.lower()}.", "success")
+            flash(_("“%(title)s” now has the status “%(status)s”.", title=s.title, status=s.status.label), "success")
         except (RuleViolation, NotFound, ValueError) as exc:
             db.session.rollback()
             flash(_message(exc) if isinstance(exc, RuleViolation) else str(exc), "error")
@@ -112,21 +128,23 @@ def schedule(code: str, session_id: int):
         try:
             room = db.session.get(Room, form.room.data)
             if room is None or room.conference_id != conference.id:
-                raise RuleViolation("Choose a room of this venue.")
+                raise RuleViolation(_("Choose a room of this venue."))
             day = date.fromisoformat(form.day.data)
             starts = conference.at_venue(day, _clock(form.starts.data))
             ends = conference.at_venue(day, _clock(form.ends.data))
             services.schedule(s, room, starts, ends, actor=current_user)
             db.session.commit()
-            flash(f"“{s.title}” is in {room.name}, {conference.local(starts):%A %d %B %H:%M}.", "success")
+            flash(_("“%(title)s” is in %(room)s, %(day)s, %(time)s.", title=s.title, room=room.name,
+                    day=format_moment(starts, conference, WEEKDAY_SHORT),
+                    time=format_moment(starts, conference, CLOCK)), "success")
             return redirect(url_for(".detail", code=code, session_id=session_id))
         except RuleViolation as exc:
             db.session.rollback()
             s = services.get_session(conference, session_id)
             # Shown with the form as it was filled in, so the coordinator can adjust rather than start over.
-            flash(f"Not scheduled: {_message(exc)}", "error")
+            flash(_("Not scheduled: %(reasons)s", reasons=_message(exc)), "error")
     else:
-        flash("Choose a room, a day and the times.", "error")
+        flash(_("Choose a room, a day and the times."), "error")
     return _render_detail(conference, s, form, 422)
 
 
@@ -134,7 +152,7 @@ def _clock(text: str) -> time:
     try:
         return datetime.strptime(text.strip(), "%H:%M").time()
     except ValueError:
-        raise RuleViolation(f"{text!r} is not a time like 13:15.") from None
+        raise RuleViolation(_("“%(text)s” is not a time like 13:15.", text=text)) from None
 
 
 @bp.post("/sessions/<int:session_id>/edit")
@@ -146,7 +164,7 @@ def edit(code: str, session_id: int):
     try:
         services.update_session(s, capacity=small_int(capacity, limit=100_000), actor=current_user)
         db.session.commit()
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
     except RuleViolation as exc:
         db.session.rollback()
         flash(_message(exc), "error")
@@ -163,13 +181,13 @@ def invitations(code: str, session_id: int):
                                                                 Registration.email == email))
     try:
         if registration is None:
-            raise RuleViolation(f"No participant of this session has the e-mail address {email!r}.")
+            raise RuleViolation(_("No participant of this session has the e-mail address “%(email)s”.", email=email))
         if request.form.get("remove"):
             services.uninvite(s, registration, actor=current_user)
         else:
             services.invite(s, registration, actor=current_user)
         db.session.commit()
-        flash("Invitations updated.", "success")
+        flash(_("Invitations updated."), "success")
     except (RuleViolation, NotFound) as exc:
         db.session.rollback()
         flash(exc.message, "error")

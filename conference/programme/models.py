@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, utcnow
+from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, labels, utcnow
+from conference.core.i18n import _l
 from conference.extensions import db
 
 if TYPE_CHECKING:
@@ -24,6 +25,16 @@ class SessionKind(StrEnum):
     ROUNDTABLE = "ROUNDTABLE"
     NETWORKING = "NETWORKING"
     BRIEFING = "BRIEFING"
+
+
+labels(SessionKind, {
+    SessionKind.PLENARY: _l("Plenary meeting"),
+    SessionKind.COMMITTEE: _l("Committee meeting"),
+    SessionKind.SIDE_EVENT: _l("Side event"),
+    SessionKind.ROUNDTABLE: _l("Roundtable"),
+    SessionKind.NETWORKING: _l("Networking session"),
+    SessionKind.BRIEFING: _l("Briefing"),
+})
 
 
 # Official sittings: side events may not overlap them.
@@ -42,10 +53,30 @@ class SessionStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+labels(SessionStatus, {
+    SessionStatus.DRAFT: _l("Draft"),
+    SessionStatus.SUBMITTED: _l("Submitted"),
+    SessionStatus.UNDER_REVIEW: _l("Under review"),
+    SessionStatus.ACCEPTED: _l("Accepted"),
+    SessionStatus.REJECTED: _l("Rejected"),
+    SessionStatus.WAITLISTED: _l("On the waiting list"),
+    SessionStatus.SCHEDULED: _l("Scheduled"),
+    SessionStatus.PUBLISHED: _l("Published"),
+    SessionStatus.CANCELLED: _l("Cancelled"),
+})
+
+
 class SessionFormat(StrEnum):
     IN_PERSON = "IN_PERSON"
     HYBRID = "HYBRID"
     ONLINE = "ONLINE"
+
+
+labels(SessionFormat, {
+    SessionFormat.IN_PERSON: _l("In person"),
+    SessionFormat.HYBRID: _l("Hybrid"),
+    SessionFormat.ONLINE: _l("Online"),
+})
 
 
 class OrganizerRole(StrEnum):
@@ -53,10 +84,23 @@ class OrganizerRole(StrEnum):
     CO_ORGANIZER = "CO_ORGANIZER"
 
 
+labels(OrganizerRole, {
+    OrganizerRole.LEAD: _l("Lead organizer"),
+    OrganizerRole.CO_ORGANIZER: _l("Co-organizer"),
+})
+
+
 class SignupStatus(StrEnum):
     CONFIRMED = "CONFIRMED"
     WAITLISTED = "WAITLISTED"
     INVITED = "INVITED"  # closed sessions: managed by the coordinator
+
+
+labels(SignupStatus, {
+    SignupStatus.CONFIRMED: _l("Confirmed"),
+    SignupStatus.WAITLISTED: _l("On the waiting list"),
+    SignupStatus.INVITED: _l("Invited"),
+})
 
 
 class Session(db.Model):

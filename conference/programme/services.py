@@ -20,6 +20,7 @@ from conference.conferences.models import Conference, Room
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
+from conference.core.i18n import CLOCK, DAY, _, _l, format_day, format_day_range, format_moment, format_number, ngettext
 from conference.core.templating import external_url
 from conference.extensions import db
 from conference.programme.models import (
@@ -88,12 +89,15 @@ class Application:
 def applications_open(conference: Conference, now: datetime | None = None) -> str | None:
     """Why side-event applications are closed now, or None when they are open."""
     now = now or utcnow()
-    if conference.side_events_open_at and now < conference.side_events_open_at:
-        return (f"Applications for side events open on "
-                f"{conference.local(conference.side_events_open_at):%d %B %Y at %H:%M} ({conference.timezone}).")
-    if conference.side_events_close_at and now >= conference.side_events_close_at:
-        return (f"Applications for side events closed on "
-                f"{conference.local(conference.side_events_close_at):%d %B %Y at %H:%M} ({conference.timezone}).")
+    opens, closes = conference.side_events_open_at, conference.side_events_close_at
+    if opens and now < opens:
+        return _("Applications for side events open on %(day)s at %(time)s (%(timezone)s).",
+                 day=format_moment(opens, conference, DAY), time=format_moment(opens, conference, CLOCK),
+                 timezone=conference.timezone)
+    if closes and now >= closes:
+        return _("Applications for side events closed on %(day)s at %(time)s (%(timezone)s).",
+                 day=format_moment(closes, conference, DAY), time=format_moment(closes, conference, CLOCK),
+                 timezone=conference.timezone)
     return None
 
 
@@ -101,7 +105,7 @@ def slot_times(conference: Conference, day: date, index: int) -> tuple[datetime,
     """The UTC start and end of a side-event slot on a day of the session."""
     slots = conference.side_event_slots or []
     if not 0 <= index < len(slots):
-        raise RuleViolation(f"there is no slot number {index + 1} on the programme")
+        raise RuleViolation(_("There is no slot number %(number)d on the programme.", number=index + 1))
     start = time.fromisoformat(slots[index]["starts"])
     end = time.fromisoformat(slots[index]["ends"])
     return conference.at_venue(day, start), conference.at_venue(day, end)
@@ -116,40 +120,43 @@ def _validate_application(conference: Conference, lead: Delegation, data: Applic
     data.title = " ".join((data.title or "").split())
     data.description = (data.description or "").strip()
     if not 10 <= len(data.title) <= 300:
-        error("title", "Give the event a title of 10 to 300 characters.")
+        error("title", _("Give the event a title of 10 to 300 characters."))
     if len(data.description) < 50:
-        error("description", "Describe the event in at least 50 characters: its aim, its format, who speaks.")
+        error("description", _("Describe the event in at least 50 characters: its aim, its format, who speaks."))
     elif len(data.description) > 5000:
-        error("description", "Keep the description under 5,000 characters.")
+        error("description", _("Keep the description under %(limit)s characters.", limit=format_number(5000)))
     if data.expected_attendance is None or not 1 <= data.expected_attendance <= 2000:
-        error("expected_attendance", "Say how many people you expect (1 to 2,000).")
+        error("expected_attendance", _("Say how many people you expect (%(least)s to %(most)s).",
+                                        least=format_number(1), most=format_number(2000)))
     if not data.preferred:
-        error("preferred", "Choose at least one preferred slot.")
+        error("preferred", _("Choose at least one preferred slot."))
     if len(data.preferred) > MAX_PREFERRED_SLOTS:
-        error("preferred", f"Choose at most {MAX_PREFERRED_SLOTS} preferred slots.")
+        error("preferred", ngettext("Choose at most %(num)d preferred slot.", "Choose at most %(num)d preferred slots.",
+                                     MAX_PREFERRED_SLOTS))
     for day, index in data.preferred:
         if not conference.starts_on <= day <= conference.ends_on or not 0 <= index < len(
                 conference.side_event_slots or []):
-            error("preferred", "Each preferred slot must be one of the slots offered.")
+            error("preferred", _("Each preferred slot must be one of the slots offered."))
             break
     if len(set(data.preferred)) != len(data.preferred):
-        error("preferred", "Each preferred slot may be chosen once.")
+        error("preferred", _("Each preferred slot may be chosen once."))
     speakers = [Speaker(" ".join(s.name.split()), s.gender, s.function_title.strip()) for s in data.speakers
                 if s.name.strip()]
     if not speakers:
-        error("speakers", "Name at least one speaker.")
+        error("speakers", _("Name at least one speaker."))
     if len(speakers) > MAX_SPEAKERS:
-        error("speakers", f"A panel has at most {MAX_SPEAKERS} speakers.")
+        error("speakers", ngettext("A panel has at most %(num)d speaker.", "A panel has at most %(num)d speakers.",
+                                    MAX_SPEAKERS))
     if any(s.gender not in {g.value for g in Gender} for s in speakers):
-        error("speakers", "Give each speaker's gender (you may choose not to disclose).")
+        error("speakers", _("Give each speaker's gender (you may choose not to disclose)."))
     if len({s.name.casefold() for s in speakers}) != len(speakers):
-        error("speakers", "A speaker is listed twice.")
+        error("speakers", _("A speaker is listed twice."))
     data.speakers = speakers
     co = list(dict.fromkeys(i for i in data.co_organizer_ids if i != lead.id))
     for delegation_id in co:
         d = db.session.get(Delegation, delegation_id)
         if d is None or d.conference_id != conference.id:
-            error("co_organizers", "Each co-organizer must be an entity accredited to this session.")
+            error("co_organizers", _("Each co-organizer must be an entity accredited to this session."))
             break
     data.co_organizer_ids = co
     if errors:
@@ -166,9 +173,9 @@ def apply(conference: Conference, applicant: Registration, data: Application, *,
     organizer may hold (one, unless the session allows more).
     """
     if applicant.conference_id != conference.id:
-        raise NotFound("no such registration at this session")
+        raise NotFound(_("No such registration at this session."))
     if applicant.status in (RegistrationStatus.REJECTED, RegistrationStatus.WITHDRAWN, RegistrationStatus.DRAFT):
-        raise RuleViolation("Only participants with a registration in progress or approved may apply.")
+        raise RuleViolation(_("Only participants with a registration in progress or approved may apply."))
     closed = applications_open(conference, now)
     if closed:
         raise RuleViolation(closed)
@@ -181,9 +188,12 @@ def apply(conference: Conference, applicant: Registration, data: Application, *,
                Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
                Session.status.in_(ACTIVE_APPLICATION)))
     if held >= conference.side_events_per_organizer:
-        raise RuleViolation(f"{lead.entity.name} already leads {held} side-event application(s); this session "
-                            f"allows {conference.side_events_per_organizer} per lead organizer. Join another "
-                            "application as a co-organizer instead.")
+        raise RuleViolation(ngettext(
+            "%(entity)s already leads %(num)d side-event application; this session allows %(allowed)d per lead "
+            "organizer. Join another application as a co-organizer instead.",
+            "%(entity)s already leads %(num)d side-event applications; this session allows %(allowed)d per lead "
+            "organizer. Join another application as a co-organizer instead.",
+            held, entity=lead.entity.name, allowed=conference.side_events_per_organizer))
     s = Session(conference_id=conference.id, kind=SessionKind.SIDE_EVENT, title=data.title,
                 description=data.description, format=data.format, expected_attendance=data.expected_attendance,
                 languages=data.languages or "en", applicant_id=applicant.id, status=St.DRAFT,
@@ -214,7 +224,7 @@ def confirm_co_organizer(s: Session, registration: Registration) -> None:
     row = next((o for o in s.organizers if o.entity_id == registration.delegation.entity_id
                 and o.role == OrganizerRole.CO_ORGANIZER), None)
     if row is None:
-        raise PermissionDenied("Your organization is not a co-organizer of this event.")
+        raise PermissionDenied(_("Your organization is not a co-organizer of this event."))
     if row.confirmed_at is None:
         row.confirmed_at = utcnow()
         audit.record("session.co_organizer_confirmed", s, actor=registration.email,
@@ -234,9 +244,9 @@ REVIEW: dict[str, tuple[frozenset[St], St, bool]] = {
     "publish": (frozenset({St.SCHEDULED}), St.PUBLISHED, False),
     "cancel": (frozenset(set(St) - {St.DRAFT, St.CANCELLED, St.REJECTED}), St.CANCELLED, True),
 }
-REVIEW_LABELS = {"submit": "Submit", "start_review": "Start the review", "accept": "Accept", "reject": "Reject",
-                 "waitlist": "Put on the waiting list", "ask_changes": "Ask for changes", "publish": "Publish",
-                 "cancel": "Cancel"}
+REVIEW_LABELS = {"submit": _l("Submit"), "start_review": _l("Start the review"), "accept": _l("Accept"),
+                 "reject": _l("Reject"), "waitlist": _l("Put on the waiting list"),
+                 "ask_changes": _l("Ask for changes"), "publish": _l("Publish"), "cancel": _l("Cancel")}
 REVIEW_MAIL = {"submit": "side_event_submitted", "accept": "side_event_accepted", "reject": "side_event_rejected",
                "waitlist": "side_event_waitlisted", "ask_changes": "side_event_changes", "cancel":
                "side_event_cancelled"}
@@ -245,14 +255,14 @@ REVIEW_MAIL = {"submit": "side_event_submitted", "accept": "side_event_accepted"
 def review(s: Session, action: str, *, actor, reason: str = "", now: datetime | None = None) -> Session:
     """Move a session through the states of domain.md; audited, and the organizer is told by e-mail."""
     if action not in REVIEW:
-        raise RuleViolation(f"unknown action {action!r}")
+        raise RuleViolation(_("Unknown action “%(action)s”.", action=action))
     sources, target, needs_reason = REVIEW[action]
     if s.status not in sources:
-        raise RuleViolation(f"A session that is {s.status.label.lower()} cannot take the action "
-                            f"“{REVIEW_LABELS[action]}”.")
+        raise RuleViolation(_("The action “%(action)s” does not apply to a session with the status “%(status)s”.",
+                              action=REVIEW_LABELS[action], status=s.status.label))
     reason = (reason or "").strip()
     if needs_reason and not reason:
-        raise Invalid({"reason": ["Give the organizer a reason (it is sent to them)."]})
+        raise Invalid({"reason": [_("Give the organizer a reason (it is sent to them).")]})
     now = now or utcnow()
     before = s.status
     if action == "submit":
@@ -262,7 +272,7 @@ def review(s: Session, action: str, *, actor, reason: str = "", now: datetime | 
     s.status = target
     s.status_reason = reason
     if before == St.PUBLISHED and target == St.CANCELLED:
-        _changed(s, "Cancelled", now)
+        _changed(s, "Cancelled", now)  # a record, in English: pages say it from the status
     db.session.flush()
     audit.record(f"session.{action}", s, actor=actor, before={"status": before.value},
                  after={"status": target.value}, reason=reason)
@@ -272,7 +282,11 @@ def review(s: Session, action: str, *, actor, reason: str = "", now: datetime | 
 
 
 def _changed(s: Session, note: str, now: datetime) -> None:
-    """A published session changed its time, room or status: calendars must see a new version."""
+    """A published session changed its time, room or status: calendars must see a new version.
+
+    The note is a record for the secretariat, kept in English; public pages describe the change in the reader's
+    language from the session's status, time and room.
+    """
     s.sequence += 1
     s.changed_at = now
     s.change_note = note[:300]
@@ -290,10 +304,11 @@ def merge(keep: Session, other: Session, *, actor) -> Session:
     """Make two applications one joint event: the other's organizers and speakers join `keep`, and the
     other application is closed as merged."""
     if keep.id == other.id or keep.conference_id != other.conference_id:
-        raise RuleViolation("Choose two different applications of the same session.")
+        raise RuleViolation(_("Choose two different applications of the same session."))
     for s in (keep, other):
         if s.status not in (St.SUBMITTED, St.UNDER_REVIEW, St.WAITLISTED, St.ACCEPTED):
-            raise RuleViolation(f"“{s.title}” is {s.status.label.lower()}: only applications under review merge.")
+            raise RuleViolation(_("“%(title)s” has the status “%(status)s”: only applications under review merge.",
+                                  title=s.title, status=s.status.label))
     known = {o.entity_id for o in keep.organizers}
     position = max((o.position for o in keep.organizers), default=0)
     for o in other.organizers:
@@ -310,7 +325,8 @@ def merge(keep: Session, other: Session, *, actor) -> Session:
                                                 function_title=sp.function_title))
     keep.expected_attendance = max(keep.expected_attendance or 0, other.expected_attendance or 0) or None
     db.session.flush()
-    review(other, "cancel", actor=actor, reason=f"Merged into the joint event “{keep.title}” (#{keep.id}).")
+    review(other, "cancel", actor=actor,
+           reason=_("Merged into the joint event “%(title)s” (#%(id)d).", title=keep.title, id=keep.id))
     audit.record("session.merge", keep, actor=actor, after={"merged": other.id})
     return keep
 
@@ -379,35 +395,58 @@ def conflicts(s: Session, room: Room | None, starts_at: datetime, ends_at: datet
     reasons: list[str] = []
     local_start, local_end = c.local(starts_at), c.local(ends_at)
     if ends_at <= starts_at:
-        return ["The session must end after it starts."]
+        return [_("The session must end after it starts.")]
     if not (c.starts_on <= local_start.date() <= c.ends_on and local_end.date() == local_start.date()):
-        reasons.append(f"{local_start:%d %B %Y} is outside the session ({c.starts_on:%d} to {c.ends_on:%d %B %Y}).")
+        reasons.append(_("%(day)s is outside the session (%(dates)s).", day=format_day(local_start.date()),
+                         dates=format_day_range(c.starts_on, c.ends_on)))
     elif local_start.time() < c.venue_opens or local_end.time() > c.venue_closes:
-        reasons.append(f"The venue is open from {c.venue_opens:%H:%M} to {c.venue_closes:%H:%M}; "
-                       f"{local_start:%H:%M}–{local_end:%H:%M} is outside its hours.")
+        day = local_start.date()
+        reasons.append(_("The venue is open from %(opens)s to %(closes)s; %(start)s–%(end)s is outside its hours.",
+                         opens=_clock(datetime.combine(day, c.venue_opens)),
+                         closes=_clock(datetime.combine(day, c.venue_closes)),
+                         start=_clock(local_start), end=_clock(local_end)))
     if room is not None:
         if room.conference_id != c.id:
-            reasons.append("This room belongs to another session's venue.")
+            reasons.append(_("This room belongs to another session's venue."))
         elif s.expected_attendance and room.capacity < s.expected_attendance:
-            reasons.append(f"{room.name} seats {room.capacity}, fewer than the {s.expected_attendance} expected.")
+            reasons.append(_too_small(room, s.expected_attendance))
     others = db.session.scalars(
         select(Session).options(selectinload(Session.speakers), joinedload(Session.room))
         .where(Session.conference_id == c.id, Session.id != (s.id or -1), Session.status.in_(HOLDS_PLACE),
                Session.starts_at < ends_at, Session.ends_at > starts_at)).all()
     speakers = {" ".join(sp.name.casefold().split()): sp.name for sp in s.speakers}
     for other in others:
-        when = f"{c.local(other.starts_at):%H:%M}–{c.local(other.ends_at):%H:%M}"
+        start, end = _clock(other.starts_at, c), _clock(other.ends_at, c)
         if room is not None and other.room_id == room.id:
-            reasons.append(f"{room.name} is taken by “{other.title}” ({when}).")
+            reasons.append(_("%(room)s is taken by “%(title)s” (%(start)s–%(end)s).", room=room.name,
+                             title=other.title, start=start, end=end))
         if s.kind not in SITTING_KINDS and other.kind in SITTING_KINDS:
-            reasons.append(f"It falls in a sitting: “{other.title}” ({when}, {other.room.name if other.room else ''}).")
+            if other.room:
+                reasons.append(_("It falls in a sitting: “%(title)s” (%(start)s–%(end)s, %(room)s).",
+                                 title=other.title, start=start, end=end, room=other.room.name))
+            else:
+                reasons.append(_("It falls in a sitting: “%(title)s” (%(start)s–%(end)s).", title=other.title,
+                                 start=start, end=end))
         if s.kind in SITTING_KINDS and other.kind not in SITTING_KINDS:
-            reasons.append(f"A {other.kind.label.lower()} is scheduled then: “{other.title}” ({when}).")
+            reasons.append(_("Another session is scheduled then: “%(title)s” (%(kind)s, %(start)s–%(end)s).",
+                             title=other.title, kind=other.kind.label, start=start, end=end))
         for sp in other.speakers:
             key = " ".join(sp.name.casefold().split())
             if key in speakers:
-                reasons.append(f"{speakers[key]} is speaking at “{other.title}” at that time ({when}).")
+                reasons.append(_("%(speaker)s is speaking at “%(title)s” at that time (%(start)s–%(end)s).",
+                                 speaker=speakers[key], title=other.title, start=start, end=end))
     return list(dict.fromkeys(reasons))
+
+
+def _clock(moment: datetime, conference: Conference | None = None) -> str:
+    """A time of day at the venue, written the way the page's language writes it."""
+    return format_moment(moment, conference, CLOCK)
+
+
+def _too_small(room: Room, expected: int) -> str:
+    return ngettext("%(room)s seats %(seats)s, fewer than the %(num)d expected.",
+                    "%(room)s seats %(seats)s, fewer than the %(num)d expected.", expected,
+                    room=room.name, seats=format_number(room.capacity))
 
 
 def schedule(s: Session, room: Room, starts_at: datetime, ends_at: datetime, *, actor) -> Session:
@@ -416,7 +455,8 @@ def schedule(s: Session, room: Room, starts_at: datetime, ends_at: datetime, *, 
     Changing the time or room of a published session raises its sequence and records the change.
     """
     if s.status not in (St.ACCEPTED, St.SCHEDULED, St.PUBLISHED):
-        raise RuleViolation(f"Only accepted sessions are scheduled; this one is {s.status.label.lower()}.")
+        raise RuleViolation(_("Only accepted sessions are scheduled; the status of this one is “%(status)s”.",
+                              status=s.status.label))
     _lock_room(room)
     reasons = conflicts(s, room, starts_at, ends_at)
     if reasons:
@@ -430,6 +470,7 @@ def schedule(s: Session, room: Room, starts_at: datetime, ends_at: datetime, *, 
         s.status = St.SCHEDULED
     elif s.status == St.PUBLISHED and moved:
         c = s.conference
+        # A record, in English (see `_changed`).
         _changed(s, f"Moved to {c.local(starts_at):%A %d %B, %H:%M}, {room.name}", utcnow())
     db.session.flush()
     audit.record("session.schedule", s, actor=actor, before=before,
@@ -447,9 +488,9 @@ def update_session(s: Session, *, title: str | None = None, description: str | N
     """Edit what a coordinator may edit; a scheduled session's new expected attendance must fit its room."""
     if expected_attendance is not None and s.room is not None and s.status in HOLDS_PLACE \
             and expected_attendance > s.room.capacity:
-        raise RuleViolation(f"{s.room.name} seats {s.room.capacity}, fewer than the {expected_attendance} expected.")
+        raise RuleViolation(_too_small(s.room, expected_attendance))
     if capacity is not None and capacity < 1:
-        raise Invalid({"capacity": ["A capacity is at least one seat."]})
+        raise Invalid({"capacity": [_("A capacity is at least one seat.")]})
     before = {"title": s.title, "capacity": s.capacity}
     if title is not None:
         s.title = " ".join(title.split())
@@ -484,9 +525,9 @@ def grid(conference: Conference, day: date) -> tuple[list[Room], list[Session]]:
 def invite(s: Session, registration: Registration, *, actor) -> SessionSignup:
     """Invite a participant to a closed session (the coordinator manages the list)."""
     if not s.is_closed:
-        raise RuleViolation("Only closed sessions have invitations; open ones take sign-ups.")
+        raise RuleViolation(_("Only closed sessions have invitations; open ones take sign-ups."))
     if registration.conference_id != s.conference_id:
-        raise NotFound("no such participant at this session")
+        raise NotFound(_("No such participant at this session."))
     existing = _signup(s, registration)
     if existing is not None:
         return existing
@@ -524,11 +565,11 @@ def sign_up(s: Session, registration: Registration) -> SessionSignup:
     too, so that they cannot take two seats at the same time in two requests.
     """
     if registration.status != RegistrationStatus.APPROVED:
-        raise RuleViolation("Only approved participants sign up for sessions.")
+        raise RuleViolation(_("Only approved participants sign up for sessions."))
     if s.is_closed:
-        raise RuleViolation("This session is by invitation only.")
+        raise RuleViolation(_("This session is by invitation only."))
     if s.status != St.PUBLISHED or s.capacity is None:
-        raise RuleViolation("This session takes no sign-ups: it is open to all participants.")
+        raise RuleViolation(_("This session takes no sign-ups: it is open to all participants."))
     db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
     db.session.execute(select(Session.id).where(Session.id == s.id).with_for_update())
     existing = _signup(s, registration)
@@ -540,7 +581,8 @@ def sign_up(s: Session, registration: Registration) -> SessionSignup:
     if confirmed < s.capacity and clash is None:
         status = SignupStatus.CONFIRMED
     elif clash is not None and confirmed < s.capacity:
-        raise RuleViolation(f"You already hold a seat at “{clash.title}” at that time; give it up first.")
+        raise RuleViolation(_("You already hold a seat at “%(title)s” at that time; give it up first.",
+                               title=clash.title))
     else:
         status = SignupStatus.WAITLISTED
     signup = SessionSignup(session_id=s.id, registration_id=registration.id, status=status)
@@ -652,7 +694,7 @@ def organizers_on_programme(conference: Conference) -> list[ParticipatingEntity]
 def get_session(conference: Conference, session_id: int) -> Session:
     s = db.session.get(Session, session_id)
     if s is None or s.conference_id != conference.id:
-        raise NotFound("no such session at this conference")
+        raise NotFound(_("No such session at this conference."))
     return s
 
 
@@ -689,9 +731,9 @@ def create_session(conference: Conference, kind: SessionKind, title: str, *, act
     accepted at once, ready to be scheduled."""
     title = " ".join((title or "").split())
     if len(title) < 3:
-        raise Invalid({"title": ["Give the session a title."]})
+        raise Invalid({"title": [_("Give the session a title.")]})
     if is_closed and kind not in (SessionKind.ROUNDTABLE, SessionKind.NETWORKING, SessionKind.BRIEFING):
-        raise Invalid({"is_closed": ["Only roundtables, networking sessions and briefings are closed."]})
+        raise Invalid({"is_closed": [_("Only roundtables, networking sessions and briefings are closed.")]})
     s = Session(conference_id=conference.id, kind=kind, title=title, description=description or "",
                 capacity=capacity, expected_attendance=expected_attendance, is_closed=is_closed,
                 restricted_to_parties=restricted_to_parties, status=St.ACCEPTED, submitted_at=utcnow())

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.i18n import WEEKDAY_SHORT, _, format_day
 from conference.core.templating import small_int
 from conference.extensions import db
 from conference.feeds.services import google_event_link, subscribe_links
@@ -48,7 +49,7 @@ def programme(code: str):
     feed_args = {k: v for k, v in (("kind", filters.kind.value if filters.kind else None),
                                    ("room", filters.room)) if v}
     links = subscribe_links(url_for("feeds.programme", code=code, _external=True, **feed_args),
-                            "The programme in your calendar")
+                            _("The programme in your calendar"))
     return render_template("programme/programme.html", conference=conference, days=days, filters=filters,
                            kinds=list(SessionKind), rooms=conference.rooms, links=links,
                            organizers=services.organizers_on_programme(conference))
@@ -71,10 +72,10 @@ def session(code: str, session_id: int):
     conference = get_conference(code)
     s = services.get_session(conference, session_id)
     if s.is_closed or s.published_at is None:
-        return render_template("errors/error.html", status=404, title="Not found",
-                               message="No such session on the public programme."), 404
+        return render_template("errors/error.html", status=404, title=_("Not found"),
+                               message=_("No such session on the public programme.")), 404
     links = subscribe_links(url_for("feeds.session", code=code, session_id=s.id, _external=True),
-                            "This session in your calendar")
+                            _("This session in your calendar"))
     return render_template("programme/session.html", conference=conference, s=s, links=links,
                            google_event=google_event_link(conference, s))
 
@@ -93,7 +94,7 @@ def my_programme(code: str, token: str):
     sessions = [s for s in services.public_sessions(conference) if s.capacity and s.status.value == "PUBLISHED"]
     mine = {signup.session_id: signup for signup in services.signups_of(r)}
     links = subscribe_links(url_for("feeds.agenda", code=code, token=r.agenda_token, _external=True),
-                            "Your agenda in your calendar")
+                            _("Your agenda in your calendar"))
     return render_template("programme/mine.html", conference=conference, r=r, sessions=sessions, mine=mine,
                            links=links,
                            applications=services.sessions_of_applicant(r),
@@ -108,12 +109,12 @@ def signup(code: str, token: str, session_id: int, what: str):
     try:
         if what == "signup":
             result = services.sign_up(s, r)
-            flash(f"You have a seat at “{s.title}”." if result.status.value == "CONFIRMED" else
-                  f"“{s.title}” is full: you are on the waiting list and will be told by e-mail if a seat frees.",
-                  "success")
+            flash(_("You have a seat at “%(title)s”.", title=s.title) if result.status.value == "CONFIRMED" else
+                  _("“%(title)s” is full: you are on the waiting list and will be told by e-mail if a seat frees.",
+                    title=s.title), "success")
         else:
             services.cancel_signup(s, r)
-            flash(f"You gave up your place at “{s.title}”.", "info")
+            flash(_("You gave up your place at “%(title)s”.", title=s.title), "info")
         db.session.commit()
     except RuleViolation as exc:
         db.session.rollback()
@@ -128,7 +129,8 @@ def apply(code: str, token: str):
     closed = services.applications_open(conference)
     form = ApplicationForm()
     form.preferred.choices = options(
-        (f"{day.isoformat()}/{i}", f"{day:%A %d %B}, {slot['starts']}–{slot['ends']}")
+        (f"{day.isoformat()}/{i}", _("%(day)s, %(start)s–%(end)s", day=format_day(day, WEEKDAY_SHORT),
+                                     start=slot["starts"], end=slot["ends"]))
         for day in conference.days for i, slot in enumerate(conference.side_event_slots or []))
     form.co_organizers.choices = options(
         (d.id, d.entity.name) for category in registration_services.CATEGORIES
@@ -146,7 +148,8 @@ def apply(code: str, token: str):
         try:
             s = services.apply(conference, r, data)
             db.session.commit()
-            flash(f"Your application “{s.title}” is sent. The coordinators will write to you.", "success")
+            flash(_("Your application “%(title)s” is sent. The coordinators will write to you.", title=s.title),
+                  "success")
             return redirect(url_for(".my_programme", code=code, token=token))
         except (Invalid, RuleViolation, PermissionDenied) as exc:
             db.session.rollback()
@@ -156,7 +159,7 @@ def apply(code: str, token: str):
 
 
 def _slot(value: str) -> tuple[date, int]:
-    day, _, index = value.partition("/")
+    day, _sep, index = value.partition("/")
     return date.fromisoformat(day), int(index)
 
 
@@ -168,7 +171,8 @@ def confirm(code: str, token: str, session_id: int):
     try:
         services.confirm_co_organizer(s, r)
         db.session.commit()
-        flash(f"{r.delegation.entity.name} is confirmed as co-organizer of “{s.title}”.", "success")
+        flash(_("%(entity)s is confirmed as co-organizer of “%(title)s”.", entity=r.delegation.entity.name,
+                title=s.title), "success")
     except PermissionDenied as exc:
         flash(exc.message, "error")
     return redirect(url_for(".my_programme", code=code, token=token))

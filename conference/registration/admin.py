@@ -8,6 +8,7 @@ from flask_login import current_user
 from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.i18n import _
 from conference.core.templating import small_int
 from conference.extensions import db
 from conference.registration import services
@@ -73,12 +74,11 @@ def bulk(code: str):
                                                  user=current_user, reason=form.reason.data or "")
         db.session.commit()
         if done:
-            flash(f"{len(done)} registration(s): {services.ACTION_LABELS.get(form.action.data, '').lower()} done.",
-                  "success")
+            flash(services.done_message(form.action.data, len(done)), "success")
         for message in refused.values():
             flash(message, "error")
     else:
-        flash("Tick at least one registration, then choose what to do.", "error")
+        flash(_("Tick at least one registration, then choose what to do."), "error")
     return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/admin/")
                     else url_for(".queue", code=code))
 
@@ -116,7 +116,7 @@ def action(code: str, registration_id: int):
             services.transition(r, form.action.data, actor=Actor.SECRETARIAT, user=current_user,
                                 reason=form.reason.data or "")
             db.session.commit()
-            flash(f"{r.full_name}: now {r.status.label.lower()}.", "success")
+            flash(services.now_in_status(r), "success")
         except (Invalid, RuleViolation, PermissionDenied) as exc:
             db.session.rollback()
             flash(exc.message if not isinstance(exc, Invalid) else " ".join(sum(exc.errors.values(), [])), "error")
@@ -139,7 +139,7 @@ def new(code: str):
     conference = get_conference(code)
     form = RegistrationForm()
     del form.consent, form.document
-    form.delegation_id.choices = options([(0, "Choose…")] + [
+    form.delegation_id.choices = options([(0, _("Choose…"))] + [
         (d.id, d.entity.name)
         for category in services.CATEGORIES for d in services.delegations_for(conference, category)])
     form.delegation_role.validators = []
@@ -152,13 +152,13 @@ def new(code: str):
                                   user=current_user, photo=uploads.photo, require_consent=False)
             uploads.check()
             db.session.commit()
-            flash(f"{r.full_name} is registered.", "success")
+            flash(_("%(name)s is registered.", name=r.full_name), "success")
             return redirect(url_for(".detail", code=code, registration_id=r.id))
         except (Invalid, RuleViolation) as exc:
             db.session.rollback()
             show_errors(form, exc)
     return render_template("registration/form.html", conference=conference, form=form, uploads=uploads,
-                           title="Register a participant"), 200 if not form.errors else 422
+                           title=_("Register a participant")), 200 if not form.errors else 422
 
 
 @bp.get("/delegations/<int:delegation_id>")
@@ -169,7 +169,7 @@ def delegation(code: str, delegation_id: int):
     rows, total = services.search(conference, QueueFilters(delegation_id=d.id), per_page=500)
     return render_template("admin/delegation.html", conference=conference, d=d, rows=rows, total=total,
                            form=ReasonForm(), quota=services.quota_of(d),
-                           ngo_problem=services.ngo_admission_problem(d), ngo_steps=services.NGO_STEPS,
+                           ngo_problem=services.ngo_admission_problem(d), ngo_steps=services.NGO_STEP_LABELS,
                            credentials=list(CredentialsStatus))
 
 
@@ -187,12 +187,12 @@ def delegation_action(code: str, delegation_id: int):
             elif step.startswith("credentials:"):
                 status = _enum(CredentialsStatus, step.split(":", 1)[1])
                 if status is None:
-                    raise RuleViolation("unknown credentials status")
+                    raise RuleViolation(_("Unknown credentials status."))
                 services.set_credentials(d, status, user=current_user)
             else:
-                raise RuleViolation("unknown action")
+                raise RuleViolation(_("Unknown action."))
             db.session.commit()
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
         except RuleViolation as exc:
             db.session.rollback()
             flash(exc.message, "error")

@@ -42,6 +42,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from conference.accounts.models import User
 from conference.conferences.models import Conference
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
+from conference.core.i18n import LANGUAGES
 from conference.extensions import db
 from conference.registration.models import (
     Delegation,
@@ -52,7 +53,7 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
-from conference.registration.services import LANGUAGES, Actor, RegistrationData, register, transition, validate
+from conference.registration.services import Actor, RegistrationData, register, transition, validate
 
 COLUMNS = (
     "entity", "delegation_role", "title", "family_name", "given_names", "badge_name", "gender", "nationality",

@@ -11,6 +11,7 @@ from flask_login import current_user
 from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
 from conference.core import audit
+from conference.core.i18n import _
 from conference.extensions import db
 from conference.registration.csvio import write_csv
 
@@ -28,8 +29,8 @@ def registrations_csv(code: str):
     conference = get_conference(code)
     sensitive = request.args.get("sensitive") == "1"
     if sensitive and not can(current_user, Permission.VIEW_SENSITIVE_DATA):
-        abort(403, description="Your account may not see passport numbers and dates of birth: "
-                               "download the list without them.")
+        abort(403, description=_("Your account may not see passport numbers and dates of birth: "
+                                 "download the list without them."))
     buffer = io.StringIO(newline="")
     write_csv(conference, buffer, include_sensitive=sensitive)
     if sensitive:

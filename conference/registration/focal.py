@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.i18n import _
 from conference.extensions import db
 from conference.registration import services
 from conference.registration.forms import DocumentForm, ReasonForm, RegistrationForm
@@ -23,7 +24,7 @@ bp = Blueprint("focal", __name__, url_prefix="/focal")
 def _delegation() -> Delegation:
     delegation = current_user.delegation
     if delegation is None:
-        abort(403, description="This account is not attached to a delegation.")
+        abort(403, description=_("This account is not attached to a delegation."))
     return delegation
 
 
@@ -61,13 +62,13 @@ def register():
             r = services.register_for_delegation(d, form.to_data(), user=current_user, photo=uploads.photo)
             uploads.check()
             db.session.commit()
-            flash(f"{r.full_name} is registered and pre-approved.", "success")
+            flash(_("%(name)s is registered and pre-approved.", name=r.full_name), "success")
             return redirect(url_for(".index"))
         except (Invalid, RuleViolation, PermissionDenied) as exc:
             db.session.rollback()
             show_errors(form, exc)
     return render_template("registration/form.html", conference=d.conference, form=form, uploads=uploads,
-                           title=f"Register a member of the delegation of {d.entity.name}"), \
+                           title=_("Register a member of the delegation of %(entity)s", entity=d.entity.name)), \
         200 if not form.errors else 422
 
 
@@ -87,13 +88,13 @@ def edit(registration_id: int):
             services.update(r, form.to_data(), actor=Actor.FOCAL_POINT, user=current_user, photo=uploads.photo)
             uploads.check()
             db.session.commit()
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for(".index"))
         except (Invalid, RuleViolation, PermissionDenied) as exc:
             db.session.rollback()
             show_errors(form, exc)
     return render_template("registration/form.html", conference=r.conference, form=form, uploads=uploads,
-                           registration=r, title=f"Change the registration of {r.full_name}"), \
+                           registration=r, title=_("Change the registration of %(name)s", name=r.full_name)), \
         200 if not form.errors else 422
 
 
@@ -107,7 +108,7 @@ def action(registration_id: int):
             services.transition(r, form.action.data, actor=Actor.FOCAL_POINT, user=current_user,
                                 reason=form.reason.data or "")
             db.session.commit()
-            flash(f"{r.full_name}: now {r.status.label.lower()}.", "success")
+            flash(services.now_in_status(r), "success")
         except (Invalid, RuleViolation, PermissionDenied) as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -126,10 +127,10 @@ def credentials():
             path = store(Path(current_app.config["UPLOAD_FOLDER"]), "documents", data, "pdf")
             services.submit_credentials(d, path, user=current_user)
             db.session.commit()
-            flash("The credentials are sent to the secretariat. Bring or send the originals as well.", "success")
+            flash(_("The credentials are sent to the secretariat. Bring or send the originals as well."), "success")
         except (UploadError, RuleViolation, PermissionDenied) as exc:
             db.session.rollback()
             flash(exc.message, "error")
     else:
-        flash("Choose the PDF of the credentials first.", "error")
+        flash(_("Choose the PDF of the credentials first."), "error")
     return redirect(url_for(".index"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pycountry
+from babel import Locale
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -20,18 +22,20 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from conference.core.i18n import LANGUAGES, _l, current_language, language_of
 from conference.registration.models import DelegationRole, Gender, Modality
-from conference.registration.services import LANGUAGES, RegistrationData
+from conference.registration.services import RegistrationData
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "Русский", "ar": "العربية",
-                  "zh": "中文"}
-ROLE_LABELS = {DelegationRole.HEAD: "Head of delegation", DelegationRole.ALTERNATE: "Alternate representative",
-               DelegationRole.ADVISER: "Adviser", DelegationRole.EXPERT: "Expert",
-               DelegationRole.SUPPORT_STAFF: "Support staff"}
-GENDER_LABELS = {Gender.FEMALE: "Female", Gender.MALE: "Male", Gender.OTHER: "Other",
-                 Gender.UNDISCLOSED: "Prefer not to say"}
-MODALITY_LABELS = {Modality.IN_PERSON: "In person, in Vienna", Modality.ONLINE_SPEAKER: "Online, as a speaker",
-                   Modality.ONLINE_OBSERVER: "Online, as an observer"}
+
+def label_of(member) -> LazyString:
+    """An enumeration member's label (see `labels` in the models), read in the page's language when shown."""
+    return LazyString(lambda: member.label)
+
+
+# The roles a member of a government delegation chooses from (REPRESENTATIVE is set for organizations and media).
+ROLES = (DelegationRole.HEAD, DelegationRole.ALTERNATE, DelegationRole.ADVISER, DelegationRole.EXPERT,
+         DelegationRole.SUPPORT_STAFF)
+GENDER_LABELS = {g: label_of(g) for g in Gender}
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -39,63 +43,78 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-@lru_cache(maxsize=1)
-def _countries() -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(((c.alpha_3, c.name) for c in pycountry.countries), key=lambda c: c[1]))
+def language_options() -> list[SelectChoice]:
+    """The six languages, each named in itself and marked as such, so that screen readers pronounce it right."""
+    return [SelectChoice(lang.code, lang.name, render_kw={"lang": lang.code, "dir": lang.direction})
+            for lang in LANGUAGES.values()]
+
+
+def page_language() -> str:
+    """The language of the page: a participant registering on the Arabic page gets Arabic e-mails."""
+    return current_language().code
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _countries(language: str) -> tuple[tuple[str, str], ...]:
+    """Every country by its ISO alpha-3 code, named in `language` (CLDR's names; pycountry's English otherwise)."""
+    names = Locale.parse(language).territories
+    return tuple(sorted(((c.alpha_3, names.get(c.alpha_2, c.name)) for c in pycountry.countries),
+                        key=lambda c: c[1].casefold()))
 
 
 def nationality_choices() -> list[SelectChoice]:
-    return options([("", "Choose…"), *_countries()])
+    return options([("", _l("Choose…")), *_countries(current_language().code)])
 
 
 class RegistrationForm(FlaskForm):
     """A person's registration. Fields that do not apply to a category are removed by the view."""
 
-    delegation_id = SelectField("Delegation or organization", coerce=int, choices=options([(0, "Choose…")]),
-                                validators=[InputRequired(message="Choose your delegation or organization.")])
-    title = StringField("Title", validators=[Optional(), Length(max=20)], description="e.g. Ms., Mr., Dr., H.E.")
-    family_name = StringField("Family name", validators=[InputRequired(message="Enter your family name."),
-                                                         Length(max=120)],
-                              description="As written in your passport.", render_kw={"autocomplete": "family-name"})
-    given_names = StringField("Given names", validators=[InputRequired(message="Enter your given names."),
-                                                         Length(max=120)],
-                              description="As written in your passport.", render_kw={"autocomplete": "given-name"})
-    badge_name = StringField("Name as printed on the badge", validators=[Optional(), Length(max=120)],
-                             description="Leave empty to use your given and family names. Any script is fine.")
-    gender = SelectField("Gender",
-                         choices=options([("", "Choose…")] + [(g.value, label) for g, label in GENDER_LABELS.items()]),
-                         validators=[InputRequired(message="Choose one of the options.")])
-    nationality = SelectField("Nationality", choices=options([("", "Choose…")]), validators=[Optional()])
-    date_of_birth = DateField("Date of birth", validators=[InputRequired(message="Enter your date of birth.")])
-    passport_number = StringField("Passport or ID number",
-                                  validators=[InputRequired(message="Enter the number of your passport or ID."),
+    delegation_id = SelectField(_l("Delegation or organization"), coerce=int, choices=options([(0, _l("Choose…"))]),
+                                validators=[InputRequired(message=_l("Choose your delegation or organization."))])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=20)],
+                        description=_l("e.g. Ms., Mr., Dr., H.E."))
+    family_name = StringField(_l("Family name"), validators=[InputRequired(message=_l("Enter your family name.")),
+                                                             Length(max=120)],
+                              description=_l("As written in your passport."),
+                              render_kw={"autocomplete": "family-name"})
+    given_names = StringField(_l("Given names"), validators=[InputRequired(message=_l("Enter your given names.")),
+                                                             Length(max=120)],
+                              description=_l("As written in your passport."), render_kw={"autocomplete": "given-name"})
+    badge_name = StringField(_l("Name as printed on the badge"), validators=[Optional(), Length(max=120)],
+                             description=_l("Leave empty to use your given and family names. Any script is fine."))
+    gender = SelectField(_l("Gender"),
+                         choices=options([("", _l("Choose…"))] + [(g.value, label_of(g)) for g in Gender]),
+                         validators=[InputRequired(message=_l("Choose one of the options."))])
+    nationality = SelectField(_l("Nationality"), choices=options([("", _l("Choose…"))]), validators=[Optional()])
+    date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired(message=_l("Enter your date of birth."))])
+    passport_number = StringField(_l("Passport or ID number"),
+                                  validators=[InputRequired(message=_l("Enter the number of your passport or ID.")),
                                               Length(max=40)])
-    passport_expiry = DateField("Passport or ID valid until",
-                                validators=[InputRequired(message="Enter the expiry date of your passport or ID.")])
-    function_title = StringField("Function or title", validators=[Optional(), Length(max=200)],
-                                 description="e.g. Counsellor, Senior Prosecutor")
-    organization = StringField("Ministry, office or organization", validators=[Optional(), Length(max=200)])
-    email = EmailField("E-mail", validators=[InputRequired(message="Enter your e-mail address."), Length(max=254)],
-                       description="Your private link and all news of your registration go here.",
+    passport_expiry = DateField(_l("Passport or ID valid until"),
+                                validators=[InputRequired(message=_l("Enter the expiry date of your passport or ID."))])
+    function_title = StringField(_l("Function or title"), validators=[Optional(), Length(max=200)],
+                                 description=_l("e.g. Counsellor, Senior Prosecutor"))
+    organization = StringField(_l("Ministry, office or organization"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(message=_l("Enter your e-mail address.")),
+                                                 Length(max=254)],
+                       description=_l("Your private link and all news of your registration go here."),
                        render_kw={"autocomplete": "email"})
-    phone = StringField("Telephone", validators=[Optional(), Length(max=40)], render_kw={"autocomplete": "tel"})
-    delegation_role = SelectField("Role in the delegation",
-                                  choices=options([("", "Choose…")]
-                                                  + [(r.value, label) for r, label in ROLE_LABELS.items()]),
-                                  validators=[InputRequired(message="Choose your role in the delegation.")])
-    modality = SelectField("Participation", choices=options((m.value, label) for m, label in MODALITY_LABELS.items()),
+    phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=40)], render_kw={"autocomplete": "tel"})
+    delegation_role = SelectField(_l("Role in the delegation"),
+                                  choices=options([("", _l("Choose…"))] + [(r.value, label_of(r)) for r in ROLES]),
+                                  validators=[InputRequired(message=_l("Choose your role in the delegation."))])
+    modality = SelectField(_l("Participation"), choices=options((m.value, label_of(m)) for m in Modality),
                            default=Modality.IN_PERSON.value)
-    attendance_from = DateField("First day", validators=[Optional()])
-    attendance_to = DateField("Last day", validators=[Optional()])
-    language = SelectField("Language for our e-mails",
-                           choices=options((code, LANGUAGE_NAMES[code]) for code in LANGUAGES),
-                           default="en")
-    photo = FileField("Photo for the badge",
-                      description="Passport-style: head and shoulders, plain light background. JPEG or PNG, "
-                                  "at most 5 MB.")
-    document = FileField("Nominating document (PDF)")
-    consent = BooleanField("I agree that the secretariat processes these data to accredit me to the session.")
-    submit = SubmitField("Send registration")
+    attendance_from = DateField(_l("First day"), validators=[Optional()])
+    attendance_to = DateField(_l("Last day"), validators=[Optional()])
+    # Each language named in itself; a new form offers the language of the page.
+    language = SelectField(_l("Language for our e-mails"), choices=language_options(), default=page_language)
+    photo = FileField(_l("Photo for the badge"),
+                      description=_l("Passport-style: head and shoulders, plain light background. JPEG or PNG, "
+                                     "at most 5 MB."))
+    document = FileField(_l("Nominating document (PDF)"))
+    consent = BooleanField(_l("I agree that the secretariat processes these data to accredit me to the session."))
+    submit = SubmitField(_l("Send registration"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +134,8 @@ class RegistrationForm(FlaskForm):
             modality=Modality(self.modality.data) if self.modality.data in {m.value for m in Modality}
             else Modality.IN_PERSON,
             attendance_from=self.attendance_from.data, attendance_to=self.attendance_to.data,
-            language=self.language.data or "en", consent=bool(self.consent.data) if "consent" in self._fields else True)
+            language=language_of(self.language.data),
+            consent=bool(self.consent.data) if "consent" in self._fields else True)
 
     def fill(self, data: RegistrationData) -> None:
         """Show a stored registration in the form (GET of the edit page)."""
@@ -134,9 +154,9 @@ class ReasonForm(FlaskForm):
     """An action on one or many registrations, with the reason sent to the participant."""
 
     action = HiddenField()
-    reason = TextAreaField("Reason (sent to the participant)", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason (sent to the participant)"), validators=[Optional(), Length(max=2000)])
 
 
 class DocumentForm(FlaskForm):
-    document = FileField("Credentials (PDF)")
-    submit = SubmitField("Send")
+    document = FileField(_l("Credentials (PDF)"))
+    submit = SubmitField(_l("Send"))

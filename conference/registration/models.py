@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.db import StrEnum, UTCDateTime, enum_type, utcnow
+from conference.core.db import StrEnum, UTCDateTime, enum_type, labels, utcnow
+from conference.core.i18n import _l
 from conference.extensions import db
 
 if TYPE_CHECKING:
@@ -30,6 +31,20 @@ class EntityType(StrEnum):
     HOST_COUNTRY = "HOST_COUNTRY"
     OTHER = "OTHER"
 
+labels(EntityType, {
+    EntityType.STATE_PARTY: _l("State party"),
+    EntityType.SIGNATORY: _l("Signatory State"),
+    EntityType.NON_SIGNATORY: _l("Non-signatory State"),
+    EntityType.UN_ENTITY: _l("United Nations entity"),
+    EntityType.IGO: _l("Intergovernmental organization"),
+    EntityType.NGO_ECOSOC: _l("NGO in consultative status with ECOSOC"),
+    EntityType.NGO_OTHER: _l("Other NGO"),
+    EntityType.MEDIA: _l("Media"),
+    EntityType.SECRETARIAT: _l("Secretariat"),
+    EntityType.HOST_COUNTRY: _l("Host country"),
+    EntityType.OTHER: _l("Other"),
+})
+
 
 STATE_TYPES = (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY)
 IGO_TYPES = (EntityType.UN_ENTITY, EntityType.IGO)
@@ -43,11 +58,25 @@ class RegionalGroup(StrEnum):
     GRULAC = "GRULAC"
     WEOG = "WEOG"
 
+labels(RegionalGroup, {
+    RegionalGroup.AFRICAN: _l("African States"),
+    RegionalGroup.ASIA_PACIFIC: _l("Asia-Pacific States"),
+    RegionalGroup.EASTERN_EUROPEAN: _l("Eastern European States"),
+    RegionalGroup.GRULAC: _l("Latin American and Caribbean States"),
+    RegionalGroup.WEOG: _l("Western European and other States"),
+})
+
 
 class EcosocStatus(StrEnum):
     GENERAL = "GENERAL"
     SPECIAL = "SPECIAL"
     ROSTER = "ROSTER"
+
+labels(EcosocStatus, {
+    EcosocStatus.GENERAL: _l("General consultative status"),
+    EcosocStatus.SPECIAL: _l("Special consultative status"),
+    EcosocStatus.ROSTER: _l("Roster"),
+})
 
 
 class NominationDocumentKind(StrEnum):
@@ -56,12 +85,26 @@ class NominationDocumentKind(StrEnum):
     NGO_APPLICATION_LETTER = "NGO_APPLICATION_LETTER"
     LETTER_OF_ASSIGNMENT = "LETTER_OF_ASSIGNMENT"
 
+labels(NominationDocumentKind, {
+    NominationDocumentKind.NOTE_VERBALE: _l("Note verbale"),
+    NominationDocumentKind.OFFICIAL_LETTER: _l("Official letter"),
+    NominationDocumentKind.NGO_APPLICATION_LETTER: _l("Application letter"),
+    NominationDocumentKind.LETTER_OF_ASSIGNMENT: _l("Letter of assignment"),
+})
+
 
 class CredentialsStatus(StrEnum):
     NOT_REQUIRED = "NOT_REQUIRED"  # only States parties carry credentials
     PENDING = "PENDING"
     PROVISIONAL = "PROVISIONAL"  # a copy or a note verbale, originals to follow
     RECEIVED = "RECEIVED"
+
+labels(CredentialsStatus, {
+    CredentialsStatus.NOT_REQUIRED: _l("Not required"),
+    CredentialsStatus.PENDING: _l("Pending"),
+    CredentialsStatus.PROVISIONAL: _l("Provisional (a copy)"),
+    CredentialsStatus.RECEIVED: _l("Originals received"),
+})
 
 
 class NgoAdmission(StrEnum):
@@ -74,6 +117,15 @@ class NgoAdmission(StrEnum):
     ADMITTED = "ADMITTED"  # no objection in time, or admitted by the Conference
     REFUSED = "REFUSED"  # the Conference decided against
 
+labels(NgoAdmission, {
+    NgoAdmission.NOT_APPLICABLE: _l("Not applicable"),
+    NgoAdmission.ECOSOC: _l("ECOSOC status"),
+    NgoAdmission.LISTED: _l("Listed to States"),
+    NgoAdmission.OBJECTED: _l("Objected to"),
+    NgoAdmission.ADMITTED: _l("Admitted"),
+    NgoAdmission.REFUSED: _l("Not admitted"),
+})
+
 
 class DelegationRole(StrEnum):
     HEAD = "HEAD"
@@ -84,6 +136,15 @@ class DelegationRole(StrEnum):
     # For organizations and media, which send representatives rather than delegates.
     REPRESENTATIVE = "REPRESENTATIVE"
 
+labels(DelegationRole, {
+    DelegationRole.HEAD: _l("Head of delegation"),
+    DelegationRole.ALTERNATE: _l("Alternate representative"),
+    DelegationRole.ADVISER: _l("Adviser"),
+    DelegationRole.EXPERT: _l("Expert"),
+    DelegationRole.SUPPORT_STAFF: _l("Support staff"),
+    DelegationRole.REPRESENTATIVE: _l("Representative"),
+})
+
 
 class Gender(StrEnum):
     FEMALE = "female"
@@ -91,11 +152,24 @@ class Gender(StrEnum):
     OTHER = "other"
     UNDISCLOSED = "undisclosed"
 
+labels(Gender, {
+    Gender.FEMALE: _l("Female"),
+    Gender.MALE: _l("Male"),
+    Gender.OTHER: _l("Other"),
+    Gender.UNDISCLOSED: _l("Prefer not to say"),
+})
+
 
 class Modality(StrEnum):
     IN_PERSON = "IN_PERSON"
     ONLINE_SPEAKER = "ONLINE_SPEAKER"
     ONLINE_OBSERVER = "ONLINE_OBSERVER"
+
+labels(Modality, {
+    Modality.IN_PERSON: _l("In person"),
+    Modality.ONLINE_SPEAKER: _l("Online, as a speaker"),
+    Modality.ONLINE_OBSERVER: _l("Online, as an observer"),
+})
 
 
 class RegistrationStatus(StrEnum):
@@ -107,17 +181,39 @@ class RegistrationStatus(StrEnum):
     NEEDS_INFO = "NEEDS_INFO"
     WITHDRAWN = "WITHDRAWN"
 
+labels(RegistrationStatus, {
+    RegistrationStatus.DRAFT: _l("Draft"),
+    RegistrationStatus.SUBMITTED: _l("Submitted"),
+    RegistrationStatus.PREAPPROVED: _l("Pre-approved"),
+    RegistrationStatus.APPROVED: _l("Approved"),
+    RegistrationStatus.REJECTED: _l("Rejected"),
+    RegistrationStatus.NEEDS_INFO: _l("More information needed"),
+    RegistrationStatus.WITHDRAWN: _l("Withdrawn"),
+})
+
 
 class BadgeState(StrEnum):
     NOT_PRINTED = "NOT_PRINTED"
     PRINTED = "PRINTED"
     COLLECTED = "COLLECTED"
 
+labels(BadgeState, {
+    BadgeState.NOT_PRINTED: _l("Not printed"),
+    BadgeState.PRINTED: _l("Printed"),
+    BadgeState.COLLECTED: _l("Collected"),
+})
+
 
 class ReviewMechanismRole(StrEnum):
     FOCAL_POINT = "FOCAL_POINT"
     GOVERNMENTAL_EXPERT = "GOVERNMENTAL_EXPERT"
     OBSERVER = "OBSERVER"
+
+labels(ReviewMechanismRole, {
+    ReviewMechanismRole.FOCAL_POINT: _l("Focal point"),
+    ReviewMechanismRole.GOVERNMENTAL_EXPERT: _l("Governmental expert"),
+    ReviewMechanismRole.OBSERVER: _l("Observer"),
+})
 
 
 class ParticipatingEntity(db.Model):

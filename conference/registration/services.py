@@ -25,6 +25,7 @@ from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
+from conference.core.i18n import _, _l, format_day, format_day_range, format_moment, language_of, ngettext
 from conference.core.templating import external_url
 from conference.extensions import db
 from conference.registration.models import (
@@ -49,7 +50,6 @@ from conference.registration.models import (
 
 # The objection period of NGOs without ECOSOC status (domain.md).
 NGO_OBJECTION_DAYS = 30
-LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
 
 # States that hold a place in the delegation: they count against its quota.
 ACTIVE = (S.SUBMITTED, S.PREAPPROVED, S.NEEDS_INFO, S.APPROVED)
@@ -80,8 +80,37 @@ ACTIONS: dict[str, tuple[frozenset[S], S, frozenset[Actor], bool]] = {
     "withdraw": (frozenset(set(S) - {S.WITHDRAWN}), S.WITHDRAWN,
                  frozenset({Actor.PARTICIPANT, Actor.FOCAL_POINT, Actor.SECRETARIAT, Actor.COMMAND_LINE}), False),
 }
-ACTION_LABELS = {"submit": "Submit", "preapprove": "Pre-approve", "approve": "Approve", "reject": "Reject",
-                 "request_info": "Ask for more information", "reopen": "Reopen", "withdraw": "Withdraw"}
+ACTION_LABELS = {"submit": _l("Submit"), "preapprove": _l("Pre-approve"), "approve": _l("Approve"),
+                 "reject": _l("Reject"), "request_info": _l("Ask for more information"), "reopen": _l("Reopen"),
+                 "withdraw": _l("Withdraw")}
+# Why an actor may not take an action (ACTIONS says who may): one whole sentence per action.
+ONLY_WHO_MAY = {
+    "preapprove": _l("Only the focal point of the delegation can pre-approve a registration."),
+    "approve": _l("Only the secretariat can approve a registration."),
+    "reject": _l("Only the secretariat can reject a registration."),
+    "request_info": _l("Only the secretariat can ask for more information about a registration."),
+    "reopen": _l("Only the secretariat can reopen a registration."),
+}
+# Why the registration's status refuses an action; the status is named by its label.
+NOT_FROM_STATUS = {
+    "submit": _l("A registration with the status “%(status)s” cannot be submitted."),
+    "preapprove": _l("A registration with the status “%(status)s” cannot be pre-approved."),
+    "approve": _l("A registration with the status “%(status)s” cannot be approved."),
+    "reject": _l("A registration with the status “%(status)s” cannot be rejected."),
+    "request_info": _l("A registration with the status “%(status)s” cannot be sent back for more information."),
+    "reopen": _l("A registration with the status “%(status)s” cannot be reopened."),
+    "withdraw": _l("A registration with the status “%(status)s” cannot be withdrawn."),
+}
+REASON_NEEDED = {
+    "reject": _l("Give the participant a reason to reject the registration (it is sent to them)."),
+    "request_info": _l("Tell the participant what information is missing (it is sent to them)."),
+}
+# Why a participant or focal point may no longer change a registration, by its status (see EDITABLE).
+NOT_EDITABLE = {
+    S.APPROVED: _l("This registration is approved: only the secretariat can change it now."),
+    S.REJECTED: _l("This registration is rejected: only the secretariat can change it now."),
+    S.WITHDRAWN: _l("This registration is withdrawn: only the secretariat can change it now."),
+}
 MAIL_ON = {"submit": "registration_submitted", "approve": "registration_approved",
            "reject": "registration_rejected", "request_info": "registration_needs_info"}
 
@@ -97,10 +126,10 @@ NOMINATION_BY_TYPE = {
 
 # The public form's categories, and the entity types each one offers.
 CATEGORIES: dict[str, tuple[str, tuple[EntityType, ...]]] = {
-    "state": ("A State (member of a government delegation)", STATE_TYPES),
-    "igo": ("An intergovernmental organization or UN entity", IGO_TYPES),
-    "ngo": ("A non-governmental organization", NGO_TYPES),
-    "media": ("Media (press, radio, television, online)", (EntityType.MEDIA,)),
+    "state": (_l("A State (member of a government delegation)"), STATE_TYPES),
+    "igo": (_l("An intergovernmental organization or UN entity"), IGO_TYPES),
+    "ngo": (_l("A non-governmental organization"), NGO_TYPES),
+    "media": (_l("Media (press, radio, television, online)"), (EntityType.MEDIA,)),
 }
 
 
@@ -176,59 +205,60 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
               "organization": 200, "phone": 40, "passport_number": 40}
     for name, limit in limits.items():
         if len(getattr(data, name)) > limit:
-            error(name, f"Please shorten this to {limit} characters at most.")
+            error(name, ngettext("Please shorten this to %(num)d character at most.",
+                                 "Please shorten this to %(num)d characters at most.", limit))
     if not data.family_name:
-        error("family_name", "Enter your family name as written in your passport.")
+        error("family_name", _("Enter your family name as written in your passport."))
     if not data.given_names:
-        error("given_names", "Enter your given names as written in your passport.")
+        error("given_names", _("Enter your given names as written in your passport."))
     if not data.badge_name:
         data.badge_name = f"{data.given_names} {data.family_name}".strip()[:120]
     if data.gender is None:
-        error("gender", "Choose one of the options (you may choose not to disclose).")
+        error("gender", _("Choose one of the options (you may choose not to disclose)."))
 
     from conference.accounts.services import normalize_email
 
     try:
         data.email = normalize_email(data.email or "")
     except RuleViolation:
-        error("email", "Enter an e-mail address like name@example.org.")
+        error("email", _("Enter an e-mail address like name@example.org."))
     if data.phone and not all(ch.isdigit() or ch in "+-() ./" for ch in data.phone):
-        error("phone", "Use digits, spaces and + - ( ) only, e.g. +43 1 26060.")
+        error("phone", _("Use digits, spaces and + - ( ) only, e.g. +43 1 26060."))
     if data.nationality and (len(data.nationality) != 3 or not data.nationality.isalpha()):
-        error("nationality", "Choose a nationality from the list.")
+        error("nationality", _("Choose a nationality from the list."))
     data.nationality = data.nationality.upper()
     data.passport_number = data.passport_number.upper().replace(" ", "")
     if data.passport_number and not data.passport_number.isalnum():
-        error("passport_number", "Use letters and digits only, as printed in the passport.")
+        error("passport_number", _("Use letters and digits only, as printed in the passport."))
 
     today = utcnow().date()
     if data.date_of_birth is not None:
         if data.date_of_birth >= today:
-            error("date_of_birth", "The date of birth must be in the past.")
+            error("date_of_birth", _("The date of birth must be in the past."))
         elif data.date_of_birth < date(today.year - 110, 1, 1):
-            error("date_of_birth", "Check the year of birth.")
+            error("date_of_birth", _("Check the year of birth."))
     if data.passport_expiry is not None and data.passport_expiry < conference.ends_on:
-        error("passport_expiry",
-              f"The passport must be valid until the end of the session ({conference.ends_on:%d %B %Y}).")
+        error("passport_expiry", _("The passport must be valid until the end of the session (%(day)s).",
+                                   day=format_day(conference.ends_on)))
     if data.passport_number and data.passport_expiry is None:
-        error("passport_expiry", "Enter the expiry date of the passport or ID.")
+        error("passport_expiry", _("Enter the expiry date of the passport or ID."))
 
     if delegation.entity.entity_type in STATE_TYPES:
         if data.delegation_role in (None, DelegationRole.REPRESENTATIVE):
-            error("delegation_role", "Choose your role in the delegation.")
+            error("delegation_role", _("Choose your role in the delegation."))
     else:
         data.delegation_role = DelegationRole.REPRESENTATIVE
     first, last = data.attendance_from or conference.starts_on, data.attendance_to or conference.ends_on
     for name, day in (("attendance_from", first), ("attendance_to", last)):
         if not conference.starts_on <= day <= conference.ends_on:
-            error(name, f"Choose a day of the session ({conference.starts_on:%d} to {conference.ends_on:%d %B %Y}).")
+            error(name, _("Choose a day of the session (%(days)s).",
+                          days=format_day_range(conference.starts_on, conference.ends_on)))
     if first > last:
-        error("attendance_to", "The last day cannot come before the first day.")
+        error("attendance_to", _("The last day cannot come before the first day."))
     data.attendance_from, data.attendance_to = first, last
-    if data.language not in LANGUAGES:
-        data.language = "en"
+    data.language = language_of(data.language)
     if require_consent and not data.consent:
-        error("consent", "Please agree to the processing of your personal data, or we cannot register you.")
+        error("consent", _("Please agree to the processing of your personal data, or we cannot register you."))
 
     if not errors:
         _check_identity(conference, data, registration, errors)
@@ -253,16 +283,22 @@ def _check_identity(conference: Conference, data: RegistrationData, registration
     if registration is not None and registration.id is not None:
         query = query.where(Registration.id != registration.id)
     for other in db.session.scalars(query):
-        where = other.delegation.entity.name
-        hint = (f"already registered for this session with {where} (status: {other.status.label}); "
-                "one person holds one accreditation per session. Use the private link you received, "
-                "or ask the secretariat.")
+        where = {"delegation": other.delegation.entity.name, "status": other.status.label}
         if other.email == data.email:
-            errors.setdefault("email", []).append(f"This e-mail address is {hint}")
+            errors.setdefault("email", []).append(_(
+                "This e-mail address is already registered for this session with %(delegation)s "
+                "(status: %(status)s); one person holds one accreditation per session. Use the private link "
+                "you received, or ask the secretariat.", **where))
         elif data.passport_number and other.passport_number == data.passport_number:
-            errors.setdefault("passport_number", []).append(f"This passport number is {hint}")
+            errors.setdefault("passport_number", []).append(_(
+                "This passport number is already registered for this session with %(delegation)s "
+                "(status: %(status)s); one person holds one accreditation per session. Use the private link "
+                "you received, or ask the secretariat.", **where))
         else:
-            errors.setdefault("family_name", []).append(f"A person with this name and date of birth is {hint}")
+            errors.setdefault("family_name", []).append(_(
+                "A person with this name and date of birth is already registered for this session with "
+                "%(delegation)s (status: %(status)s); one person holds one accreditation per session. Use the "
+                "private link you received, or ask the secretariat.", **where))
 
 
 def _check_one_head(delegation: Delegation, registration: Registration | None,
@@ -274,9 +310,10 @@ def _check_one_head(delegation: Delegation, registration: Registration | None,
         query = query.where(Registration.id != registration.id)
     head = db.session.scalars(query.limit(1)).first()
     if head is not None:
-        errors.setdefault("delegation_role", []).append(
-            f"The delegation of {delegation.entity.name} already has a head of delegation ({head.full_name}). "
-            "Choose another role, or ask the secretariat to change the head.")
+        errors.setdefault("delegation_role", []).append(_(
+            "The delegation of %(entity)s already has a head of delegation (%(name)s). "
+            "Choose another role, or ask the secretariat to change the head.",
+            entity=delegation.entity.name, name=head.full_name))
 
 
 def quota_of(delegation: Delegation) -> int | None:
@@ -304,8 +341,10 @@ def _count(delegation: Delegation, statuses: Iterable[S], excluding: Registratio
 def _check_quota(delegation: Delegation, registration: Registration | None, statuses: Iterable[S]) -> None:
     quota = quota_of(delegation)
     if quota is not None and _count(delegation, statuses, registration) >= quota:
-        raise RuleViolation(f"The delegation of {delegation.entity.name} has reached its quota of {quota} "
-                            "participants for this session.")
+        raise RuleViolation(ngettext(
+            "The delegation of %(entity)s has reached its quota of %(num)d participant for this session.",
+            "The delegation of %(entity)s has reached its quota of %(num)d participants for this session.",
+            quota, entity=delegation.entity.name))
 
 
 def ngo_admission_problem(delegation: Delegation, now: datetime | None = None) -> str | None:
@@ -320,14 +359,16 @@ def ngo_admission_problem(delegation: Delegation, now: datetime | None = None) -
         ends = delegation.ngo_listed_at + timedelta(days=NGO_OBJECTION_DAYS)
         if now >= ends:
             return None
-        local = delegation.conference.local(ends)
-        return (f"{name} has no ECOSOC status: its 30-day objection period ends on {local:%d %B %Y, %H:%M} "
-                f"({delegation.conference.timezone}); its delegates can be approved after that.")
+        return _("%(name)s has no ECOSOC status: its 30-day objection period ends on %(when)s (%(timezone)s); "
+                 "its delegates can be approved after that.", name=name,
+                 when=format_moment(ends, delegation.conference), timezone=delegation.conference.timezone)
     if status == NgoAdmission.OBJECTED:
-        return f"A State objected to {name}: the Conference must decide before its delegates can be approved."
+        return _("A State objected to %(name)s: the Conference must decide before its delegates can be approved.",
+                 name=name)
     if status == NgoAdmission.REFUSED:
-        return f"The Conference did not admit {name}."
-    return (f"{name} has no ECOSOC status and has not yet been listed to States for the 30-day objection period.")
+        return _("The Conference did not admit %(name)s.", name=name)
+    return _("%(name)s has no ECOSOC status and has not yet been listed to States for the 30-day objection period.",
+             name=name)
 
 
 def registration_open(conference: Conference, now: datetime | None = None) -> str | None:
@@ -335,11 +376,12 @@ def registration_open(conference: Conference, now: datetime | None = None) -> st
     now = now or utcnow()
     tz = conference.timezone
     if conference.registration_opens_at and now < conference.registration_opens_at:
-        return (f"Registration opens on {conference.local(conference.registration_opens_at):%d %B %Y at %H:%M} "
-                f"({tz}).")
+        return _("Registration opens on %(when)s (%(timezone)s).",
+                 when=format_moment(conference.registration_opens_at, conference), timezone=tz)
     if conference.registration_closes_at and now >= conference.registration_closes_at:
-        return (f"Registration closed on {conference.local(conference.registration_closes_at):%d %B %Y at %H:%M} "
-                f"({tz}). Only the secretariat can register participants now: please write to it.")
+        return _("Registration closed on %(when)s (%(timezone)s). Only the secretariat can register participants "
+                 "now: please write to it.", when=format_moment(conference.registration_closes_at, conference),
+                 timezone=tz)
     return None
 
 
@@ -367,15 +409,15 @@ def _flush_or_explain(r: Registration) -> None:
     except IntegrityError as exc:
         message = str(exc.orig)
         if "passport" in message:
-            message = "This passport number is already registered for this session."
+            message = _("This passport number is already registered for this session.")
             raise Invalid({"passport_number": [message]}) from None
         if "name_key" in message:
-            message = "A person with this name and date of birth is already registered."
+            message = _("A person with this name and date of birth is already registered.")
             raise Invalid({"family_name": [message]}) from None
         if "head" in message or "registration.delegation_id" in message:
-            raise Invalid({"delegation_role": ["This delegation already has a head of delegation."]}) from None
+            raise Invalid({"delegation_role": [_("This delegation already has a head of delegation.")]}) from None
         if "email" in message:
-            raise Invalid({"email": ["This e-mail address is already registered for this session."]}) from None
+            raise Invalid({"email": [_("This e-mail address is already registered for this session.")]}) from None
         raise
 
 
@@ -388,7 +430,7 @@ def register(conference: Conference, delegation: Delegation, data: RegistrationD
     open; afterwards only the secretariat can, and the registration is marked late.
     """
     if delegation.conference_id != conference.id:
-        raise NotFound("this delegation is not part of this session")
+        raise NotFound(_("This delegation is not part of this session."))
     closed = registration_open(conference)
     if closed and actor in (Actor.PARTICIPANT, Actor.FOCAL_POINT):
         raise RuleViolation(closed)
@@ -420,19 +462,33 @@ def register_for_delegation(delegation: Delegation, data: RegistrationData, *, u
 
 
 NOMINATION_LABELS = {
-    NominationDocumentKind.NOTE_VERBALE: "a note verbale from the ministry or the permanent mission",
-    NominationDocumentKind.OFFICIAL_LETTER: "an official letter signed by the head of the organization",
-    NominationDocumentKind.NGO_APPLICATION_LETTER: "the organization's application letter",
-    NominationDocumentKind.LETTER_OF_ASSIGNMENT: "a letter of assignment from the editor",
+    NominationDocumentKind.NOTE_VERBALE: _l("A note verbale from the ministry or the permanent mission"),
+    NominationDocumentKind.OFFICIAL_LETTER: _l("An official letter signed by the head of the organization"),
+    NominationDocumentKind.NGO_APPLICATION_LETTER: _l("The organization's application letter"),
+    NominationDocumentKind.LETTER_OF_ASSIGNMENT: _l("A letter of assignment from the editor"),
+}
+# The public form's message when the delegation has no nominating document yet: one whole sentence per kind.
+NOMINATION_MISSING = {
+    NominationDocumentKind.NOTE_VERBALE: _l(
+        "%(entity)s has no nominating document on file yet: attach a note verbale from the ministry or the "
+        "permanent mission, as a PDF."),
+    NominationDocumentKind.OFFICIAL_LETTER: _l(
+        "%(entity)s has no nominating document on file yet: attach an official letter signed by the head of the "
+        "organization, as a PDF."),
+    NominationDocumentKind.NGO_APPLICATION_LETTER: _l(
+        "%(entity)s has no nominating document on file yet: attach the organization's application letter, "
+        "as a PDF."),
+    NominationDocumentKind.LETTER_OF_ASSIGNMENT: _l(
+        "%(entity)s has no nominating document on file yet: attach a letter of assignment from the editor, "
+        "as a PDF."),
 }
 
 
-def nomination_needed(delegation: Delegation) -> str | None:
-    """What nominating document the delegation still has to send, or None when one is on file."""
+def nomination_needed(delegation: Delegation) -> NominationDocumentKind | None:
+    """What kind of nominating document the delegation still has to send, or None when one is on file."""
     if delegation.nomination_document or delegation.nomination_received_at:
         return None
-    return NOMINATION_LABELS[NOMINATION_BY_TYPE.get(delegation.entity.entity_type,
-                                                    NominationDocumentKind.OFFICIAL_LETTER)]
+    return NOMINATION_BY_TYPE.get(delegation.entity.entity_type, NominationDocumentKind.OFFICIAL_LETTER)
 
 
 def submit_public(conference: Conference, delegation_id: int, data: RegistrationData, *,
@@ -442,11 +498,11 @@ def submit_public(conference: Conference, delegation_id: int, data: Registration
     delegation = get_delegation(conference, delegation_id)
     missing: dict[str, list[str]] = {}
     if data.modality == Modality.IN_PERSON and not photo:
-        missing["photo"] = ["Add a photo for your badge: JPEG or PNG, head and shoulders, plain light background."]
+        missing["photo"] = [_("Add a photo for your badge: JPEG or PNG, head and shoulders, plain light "
+                              "background.")]
     needed = nomination_needed(delegation)
     if needed and not document:
-        missing["document"] = [f"{delegation.entity.name} has no nominating document on file yet: "
-                               f"attach {needed}, as a PDF."]
+        missing["document"] = [str(NOMINATION_MISSING[needed]) % {"entity": delegation.entity.name}]
     try:
         r = register(conference, delegation, data, actor=Actor.PARTICIPANT, photo=photo)
     except Invalid as exc:
@@ -463,7 +519,7 @@ def update(r: Registration, data: RegistrationData, *, actor: Actor, user: User 
     """Change a registration's personal data: the participant and their focal point until approval,
     the secretariat at any time. A registration that needed information goes back to the queue."""
     if actor in (Actor.PARTICIPANT, Actor.FOCAL_POINT) and r.status not in EDITABLE:
-        raise RuleViolation(f"This registration is {r.status.label.lower()}: only the secretariat can change it now.")
+        raise RuleViolation(not_editable(r))
     if actor == Actor.FOCAL_POINT:
         _require_focal_point(user, r.delegation)
     before = _snapshot(r)
@@ -478,9 +534,51 @@ def update(r: Registration, data: RegistrationData, *, actor: Actor, user: User 
     return r
 
 
+# What the back office and the focal point are told after an action, by the registration's new status.
+NOW_IN_STATUS = {
+    S.DRAFT: _l("%(name)s: the registration is now a draft."),
+    S.SUBMITTED: _l("%(name)s: the registration is now submitted."),
+    S.PREAPPROVED: _l("%(name)s: the registration is now pre-approved."),
+    S.APPROVED: _l("%(name)s: the registration is now approved."),
+    S.REJECTED: _l("%(name)s: the registration is now rejected."),
+    S.NEEDS_INFO: _l("%(name)s: the registration now waits for more information."),
+    S.WITHDRAWN: _l("%(name)s: the registration is now withdrawn."),
+}
+
+
+def now_in_status(r: Registration) -> str:
+    return str(NOW_IN_STATUS[r.status]) % {"name": r.full_name}
+
+
+def done_message(action: str, count: int) -> str:
+    """What a bulk action did, as one whole sentence per action."""
+    if action == "submit":
+        return ngettext("%(num)d registration submitted.", "%(num)d registrations submitted.", count)
+    if action == "preapprove":
+        return ngettext("%(num)d registration pre-approved.", "%(num)d registrations pre-approved.", count)
+    if action == "approve":
+        return ngettext("%(num)d registration approved.", "%(num)d registrations approved.", count)
+    if action == "reject":
+        return ngettext("%(num)d registration rejected.", "%(num)d registrations rejected.", count)
+    if action == "request_info":
+        return ngettext("%(num)d registration sent back for more information.",
+                        "%(num)d registrations sent back for more information.", count)
+    if action == "reopen":
+        return ngettext("%(num)d registration reopened.", "%(num)d registrations reopened.", count)
+    if action == "withdraw":
+        return ngettext("%(num)d registration withdrawn.", "%(num)d registrations withdrawn.", count)
+    return ngettext("%(num)d registration changed.", "%(num)d registrations changed.", count)
+
+
+def not_editable(r: Registration) -> str:
+    """Why the participant or focal point can no longer change the registration (see EDITABLE)."""
+    message = NOT_EDITABLE.get(r.status)
+    return str(message) if message is not None else _("Only the secretariat can change this registration now.")
+
+
 def _require_focal_point(user: User | None, delegation: Delegation) -> None:
     if user is None or Role.FOCAL_POINT not in user.roles or user.delegation_id != delegation.id:
-        raise PermissionDenied("A focal point sees and changes their own delegation only.")
+        raise PermissionDenied(_("A focal point sees and changes their own delegation only."))
 
 
 def allowed_actions(r: Registration, actor: Actor) -> list[str]:
@@ -497,21 +595,20 @@ def transition(r: Registration, action: str, *, actor: Actor, user: User | None 
     and the e-mails that go with it are queued until the commit.
     """
     if action not in ACTIONS:
-        raise RuleViolation(f"unknown action {action!r}")
+        raise RuleViolation(_("Unknown action: %(action)s.", action=action))
     sources, target, actors, needs_reason = ACTIONS[action]
-    label = ACTION_LABELS[action].lower()
     if actor not in actors:
-        raise PermissionDenied(f"A {actor.value} cannot {label} a registration.")
+        raise PermissionDenied(str(ONLY_WHO_MAY.get(action) or _("You cannot do this to a registration.")))
     if actor in (Actor.SECRETARIAT,) and not can(user, Permission.REVIEW_REGISTRATIONS):
-        raise PermissionDenied("Your account cannot review registrations.")
+        raise PermissionDenied(_("Your account cannot review registrations."))
     if actor == Actor.FOCAL_POINT:
         _require_focal_point(user, r.delegation)
     if r.status not in sources:
-        raise RuleViolation(f"A registration that is {r.status.label.lower()} cannot be {_past(action)}; "
-                            f"it can be: {', '.join(_past(a) for a in allowed_actions(r, actor)) or 'left as it is'}.")
+        raise RuleViolation(str(NOT_FROM_STATUS[action]) % {"status": r.status.label})
     reason = (reason or "").strip()
     if needs_reason and not reason:
-        raise Invalid({"reason": [f"Give the participant a reason to {label} (it is sent to them)."]})
+        raise Invalid({"reason": [str(REASON_NEEDED.get(action) or _("Give the participant a reason (it is sent "
+                                                                     "to them)."))]})
     now = now or utcnow()
     delegation = r.delegation
     if target == S.APPROVED:
@@ -521,7 +618,8 @@ def transition(r: Registration, action: str, *, actor: Actor, user: User | None 
         if problem:
             raise RuleViolation(problem)
         if r.modality == Modality.IN_PERSON and not r.photo:
-            raise RuleViolation(f"{r.full_name} has no photo yet, and the badge needs one: ask for more information.")
+            raise RuleViolation(_("%(name)s has no photo yet, and the badge needs one: ask for more information.",
+                                  name=r.full_name))
     if target == S.SUBMITTED and action == "reopen":
         _lock(delegation)
         _check_quota(delegation, r, ACTIVE)
@@ -540,11 +638,6 @@ def transition(r: Registration, action: str, *, actor: Actor, user: User | None 
     if action in MAIL_ON:
         _mail(r, MAIL_ON[action], reason)
     return r
-
-
-def _past(action: str) -> str:
-    return {"submit": "submitted", "preapprove": "pre-approved", "approve": "approved", "reject": "rejected",
-            "request_info": "sent back for information", "reopen": "reopened", "withdraw": "withdrawn"}[action]
 
 
 def status_url(r: Registration) -> str:
@@ -571,14 +664,14 @@ def bulk_transition(conference: Conference, ids: list[int], action: str, *, acto
         .where(Registration.conference_id == conference.id, Registration.id.in_(ids))).all()
     found = {r.id for r in registrations}
     for missing in set(ids) - found:
-        refused[missing] = "not found in this session"
+        refused[missing] = _("not found in this session")
     for r in registrations:
         try:
             with db.session.begin_nested():
                 transition(r, action, actor=actor, user=user, reason=reason)
             done.append(r)
         except (RuleViolation, Invalid, PermissionDenied) as exc:
-            refused[r.id] = f"{r.full_name}: {exc.message}"
+            refused[r.id] = _("%(name)s: %(message)s", name=r.full_name, message=exc.message)
     return done, refused
 
 
@@ -591,8 +684,8 @@ def get_by_token(conference: Conference, token: str, *, agenda: bool = False) ->
         r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
                                                          column == token))
     if r is None:
-        raise NotFound("This calendar address is not valid (it may have been renewed)." if agenda else
-                       "This private link is not valid. Check that you copied it whole, or ask the secretariat.")
+        raise NotFound(_("This calendar address is not valid (it may have been renewed).") if agenda else
+                       _("This private link is not valid. Check that you copied it whole, or ask the secretariat."))
     return r
 
 
@@ -600,14 +693,14 @@ def get_registration(conference: Conference, registration_id: int) -> Registrati
     """A registration of this session by its number; NotFound otherwise (also for another session's)."""
     r = db.session.get(Registration, registration_id)
     if r is None or r.conference_id != conference.id:
-        raise NotFound("no such registration at this session")
+        raise NotFound(_("There is no such registration at this session."))
     return r
 
 
 def delegations_for(conference: Conference, category: str) -> list[Delegation]:
     """The delegations a participant may register with, for a category of the public form."""
     if category not in CATEGORIES:
-        raise NotFound(f"unknown category {category!r}")
+        raise NotFound(_("There is no such category of participants."))
     types = CATEGORIES[category][1]
     return db.session.scalars(
         select(Delegation).join(ParticipatingEntity).options(joinedload(Delegation.entity))
@@ -619,7 +712,7 @@ def delegations_for(conference: Conference, category: str) -> list[Delegation]:
 def get_delegation(conference: Conference, delegation_id: int) -> Delegation:
     d = db.session.get(Delegation, delegation_id)
     if d is None or d.conference_id != conference.id:
-        raise NotFound("no such delegation at this session")
+        raise NotFound(_("There is no such delegation at this session."))
     return d
 
 
@@ -637,7 +730,7 @@ def submit_credentials(delegation: Delegation, path: str, *, user: User) -> None
     """A focal point sends the credentials of a State party's delegation (a copy until the originals arrive)."""
     _require_focal_point(user, delegation)
     if delegation.entity.entity_type != EntityType.STATE_PARTY:
-        raise RuleViolation("Only delegations of States parties carry credentials.")
+        raise RuleViolation(_("Only delegations of States parties carry credentials."))
     before = delegation.credentials_status
     delegation.credentials_document = path
     if delegation.credentials_status != CredentialsStatus.RECEIVED:
@@ -650,7 +743,7 @@ def set_credentials(delegation: Delegation, status: CredentialsStatus, *, user: 
                     actor: Actor = Actor.SECRETARIAT) -> None:
     """The secretariat records the credentials of a State party: pending, a copy, or the originals."""
     if delegation.entity.entity_type != EntityType.STATE_PARTY and status != CredentialsStatus.NOT_REQUIRED:
-        raise RuleViolation("Only delegations of States parties carry credentials.")
+        raise RuleViolation(_("Only delegations of States parties carry credentials."))
     before = delegation.credentials_status
     delegation.credentials_status = status
     delegation.credentials_received_at = utcnow() if status == CredentialsStatus.RECEIVED else None
@@ -665,19 +758,28 @@ NGO_STEPS = {
               NgoAdmission.ADMITTED),
     "refuse": ({NgoAdmission.LISTED, NgoAdmission.OBJECTED}, NgoAdmission.REFUSED),
 }
+# The back office's button for each step, and why a step is refused (the NGO's admission named by its label).
+NGO_STEP_LABELS = {"list": _l("Listed to States"), "object": _l("A State objected"), "admit": _l("Admitted"),
+                   "refuse": _l("Not admitted")}
+NGO_STEP_REFUSED = {
+    "list": _l("%(name)s cannot be listed to States now: its admission is “%(status)s”."),
+    "object": _l("%(name)s cannot be marked as objected to now: its admission is “%(status)s”."),
+    "admit": _l("%(name)s cannot be admitted now: its admission is “%(status)s”."),
+    "refuse": _l("%(name)s cannot be marked as not admitted now: its admission is “%(status)s”."),
+}
 
 
 def ngo_admission_step(delegation: Delegation, step: str, *, user: User | None, reason: str = "",
                        now: datetime | None = None) -> None:
     """Record where an NGO without ECOSOC status stands: listed to States, objected to, admitted or refused."""
     if delegation.entity.entity_type != EntityType.NGO_OTHER:
-        raise RuleViolation("Only NGOs without ECOSOC status go through the objection period.")
+        raise RuleViolation(_("Only NGOs without ECOSOC status go through the objection period."))
     if step not in NGO_STEPS:
-        raise RuleViolation(f"unknown step {step!r}")
+        raise RuleViolation(_("Unknown step: %(step)s.", step=step))
     sources, target = NGO_STEPS[step]
     if delegation.ngo_admission not in sources:
-        raise RuleViolation(f"{delegation.entity.name} is {delegation.ngo_admission.label.lower()}: it cannot "
-                            f"be marked {target.label.lower()} now.")
+        raise RuleViolation(str(NGO_STEP_REFUSED[step]) % {"name": delegation.entity.name,
+                                                           "status": delegation.ngo_admission.label})
     before = delegation.ngo_admission
     delegation.ngo_admission = target
     if target == NgoAdmission.LISTED:

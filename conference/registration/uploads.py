@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from conference.core.errors import NotFound, RuleViolation
+from conference.core.i18n import _, format_number
 
 log = logging.getLogger(__name__)
 
@@ -65,48 +66,88 @@ class UploadError(RuleViolation):
 
 
 def _describe(data: bytes) -> str:
-    """What `data` seems to be, as a noun phrase with its article ("a JPEG image"), from its content alone."""
+    """What `data` seems to be, from its content alone, as a short code ("jpeg", "docx", "unknown"); `_found`
+    says it to the participant."""
     head = data[:1024]
     if head.startswith(b"\xff\xd8\xff"):
-        return "a JPEG image"
+        return "jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "a PNG image"
+        return "png"
     if head.startswith((b"GIF87a", b"GIF89a")):
-        return "a GIF image"
+        return "gif"
     # "BM" alone starts too many texts; the size of the header that follows tells a real BMP.
     if head.startswith(b"BM") and head[14:18] in (b"\x0c\x00\x00\x00", b"(\x00\x00\x00", b"8\x00\x00\x00",
                                                     b"l\x00\x00\x00", b"|\x00\x00\x00",
                                                     b"4\x00\x00\x00", b"@\x00\x00\x00"):
-        return "a BMP image"
+        return "bmp"
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "a WebP image"
+        return "webp"
     if head.startswith((b"II*\x00", b"MM\x00*")):
-        return "a TIFF image"
+        return "tiff"
     if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"):
-        return "a HEIC image (the format iPhones save photos in)"
+        return "heic"
     if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
-        return "an AVIF image"
+        return "avif"
     if head.startswith(b"PK\x03\x04"):
         # Office Open XML and OpenDocument files are ZIP archives; the names of their parts tell them apart.
         if b"mimetypeapplication/vnd.oasis.opendocument.text" in head:
-            return "an OpenDocument text document (.odt)"
+            return "odt"
         if b"word/" in data:
-            return "a Word document (.docx)"
+            return "docx"
         if b"xl/" in data:
-            return "an Excel workbook (.xlsx)"
+            return "xlsx"
         if b"ppt/" in data:
-            return "a PowerPoint presentation (.pptx)"
-        return "a ZIP archive"
+            return "pptx"
+        return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "an old-format Office document (such as a Word .doc file)"
+        return "ole"
     if head.startswith(b"{\\rtf"):
-        return "a Rich Text (RTF) document"
+        return "rtf"
     # Last among the binary types: a ZIP archive can hold a PDF stored uncompressed, its header within 1024 bytes.
     if b"%PDF-" in head:
-        return "a PDF document"
+        return "pdf"
     if _looks_like_text(head):
-        return "a plain text file"
-    return "of a type we do not recognize"
+        return "text"
+    return "unknown"
+
+
+def _found(kind: str) -> str:
+    """One whole sentence naming what the file seems to be (see `_describe`), to follow a refusal."""
+    if kind == "jpeg":
+        return _("This file is a JPEG image.")
+    if kind == "png":
+        return _("This file is a PNG image.")
+    if kind == "gif":
+        return _("This file is a GIF image.")
+    if kind == "bmp":
+        return _("This file is a BMP image.")
+    if kind == "webp":
+        return _("This file is a WebP image.")
+    if kind == "tiff":
+        return _("This file is a TIFF image.")
+    if kind == "heic":
+        return _("This file is a HEIC image (the format iPhones save photos in).")
+    if kind == "avif":
+        return _("This file is an AVIF image.")
+    if kind == "odt":
+        return _("This file is an OpenDocument text document (.odt).")
+    if kind == "docx":
+        return _("This file is a Word document (.docx).")
+    if kind == "xlsx":
+        return _("This file is an Excel workbook (.xlsx).")
+    if kind == "pptx":
+        return _("This file is a PowerPoint presentation (.pptx).")
+    if kind == "zip":
+        return _("This file is a ZIP archive.")
+    if kind == "ole":
+        return _("This file is an old-format Office document (such as a Word .doc file).")
+    if kind == "rtf":
+        return _("This file is a Rich Text (RTF) document.")
+    if kind == "pdf":
+        return _("This file is a PDF document.")
+    if kind == "text":
+        return _("This file is a plain text file.")
+    return _("This file is of a type we do not recognize.")
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -123,7 +164,8 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
+    """A size in megabytes with one decimal, written the page's way ("6.2", "6,2"); the unit is in the message."""
+    return format_number(round(n / (1024 * 1024), 1))
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -144,17 +186,17 @@ def process_photo(data: bytes, field: str = "photo") -> bytes:
     # A truncated upload must be refused, whatever another library (WeasyPrint) set this process-wide flag to.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     if not data:
-        raise UploadError("The photo file is empty. Please send a passport-style photo as a JPEG or PNG image.",
+        raise UploadError(_("The photo file is empty. Please send a passport-style photo as a JPEG or PNG image."),
                           field)
     if len(data) > PHOTO_MAX_BYTES:
-        raise UploadError(
-            f"The photo is {_megabytes(len(data))}; the limit is 5 MB. Please send a smaller JPEG or PNG image "
-            "(a passport-style photo needs no more than about 1 MB).", field)
+        raise UploadError(_(
+            "The photo is %(size)s MB; the limit is 5 MB. Please send a smaller JPEG or PNG image "
+            "(a passport-style photo needs no more than about 1 MB).", size=_megabytes(len(data))), field)
     kind = _describe(data)
-    if kind not in ("a JPEG image", "a PNG image"):
-        raise UploadError(
-            f"The photo must be a JPEG or PNG image; this file is {kind}. "
-            "Please save or export the photo as JPEG or PNG and send it again.", field)
+    if kind not in ("jpeg", "png"):
+        raise UploadError(_(
+            "The photo must be a JPEG or PNG image. %(found)s "
+            "Please save or export the photo as JPEG or PNG and send it again.", found=_found(kind)), field)
 
     # Pillow reports a decompression bomb with DecompressionBombWarning (above Image.MAX_IMAGE_PIXELS) or
     # DecompressionBombError (above twice that). The warning is turned into an exception here so that such an image
@@ -174,14 +216,20 @@ def process_photo(data: bytes, field: str = "photo") -> bytes:
 
 
 def _too_many_pixels_message() -> str:
-    return (f"The photo has too many pixels to be processed safely (more than {PHOTO_MAX_PIXELS // 1_000_000} "
-            "megapixels). Please send a smaller JPEG or PNG image; 1,000 x 1,300 pixels is plenty for a badge.")
+    return _("The photo has too many pixels to be processed safely (more than %(megapixels)s megapixels). "
+             "Please send a smaller JPEG or PNG image; 1,000 x 1,300 pixels is plenty for a badge.",
+             megapixels=format_number(PHOTO_MAX_PIXELS // 1_000_000))
 
 
 def _damaged_message(kind: str) -> str:
-    name = kind.removeprefix("a ").removesuffix(" image")
-    return (f"The photo could not be read: the {name} file is damaged or incomplete. "
-            "Please open it on your device to check it, save it again as JPEG or PNG and send it again.")
+    if kind == "jpeg":
+        return _("The photo could not be read: the JPEG file is damaged or incomplete. Please open it on your "
+                 "device to check it, save it again as JPEG or PNG and send it again.")
+    if kind == "png":
+        return _("The photo could not be read: the PNG file is damaged or incomplete. Please open it on your "
+                 "device to check it, save it again as JPEG or PNG and send it again.")
+    return _("The photo could not be read: the file is damaged or incomplete. Please open it on your device to "
+             "check it, save it again as JPEG or PNG and send it again.")
 
 
 def _normalize_photo(data: bytes, field: str) -> bytes:
@@ -195,11 +243,11 @@ def _normalize_photo(data: bytes, field: str) -> bytes:
 
     with im:
         if im.format not in (*_JPEG_FORMATS, "PNG"):  # pragma: no cover - `formats` above already ensures it
-            raise UploadError(f"The photo must be a JPEG or PNG image; this file is {kind}.", field)
+            raise UploadError(_("The photo must be a JPEG or PNG image. %(found)s", found=_found(kind)), field)
         if im.format != "MPO" and getattr(im, "n_frames", 1) > 1:
-            raise UploadError(
+            raise UploadError(_(
                 "The photo is animated (it has several frames). Please send a still passport-style photo "
-                "as a JPEG or PNG image.", field)
+                "as a JPEG or PNG image."), field)
         width, height = im.size
         if width * height > PHOTO_MAX_PIXELS:
             raise UploadError(_too_many_pixels_message(), field)
@@ -221,10 +269,11 @@ def _normalize_photo(data: bytes, field: str) -> bytes:
             width, height = height, width
         min_w, min_h = PHOTO_MIN_SIZE
         if width < min_w or height < min_h:
-            raise UploadError(
-                f"The photo is only {width} x {height} pixels, too small to print sharply on a badge. "
-                f"Please send a photo of at least {min_w} x {min_h} pixels "
-                "(a phone camera's picture, or a passport photo scanned at 300 dpi).", field)
+            raise UploadError(_(
+                "The photo is only %(width)d x %(height)d pixels, too small to print sharply on a badge. "
+                "Please send a photo of at least %(min_width)d x %(min_height)d pixels "
+                "(a phone camera's picture, or a passport photo scanned at 300 dpi).",
+                width=width, height=height, min_width=min_w, min_height=min_h), field)
 
         upright = _upright(im, orientation)
 
@@ -334,21 +383,22 @@ def check_pdf(data: bytes, field: str = "document") -> None:
     """
     if not data:
         raise UploadError(
-            "The nominating document is empty. Please send the note verbale or official letter as a PDF file.",
+            _("The nominating document is empty. Please send the note verbale or official letter as a PDF file."),
             field)
     if len(data) > DOCUMENT_MAX_BYTES:
-        raise UploadError(
-            f"The nominating document is {_megabytes(len(data))}; the limit is 10 MB. Please send a smaller PDF "
-            "(a scan at 200 to 300 dpi in black and white or greyscale is usually well under 1 MB).", field)
+        raise UploadError(_(
+            "The nominating document is %(size)s MB; the limit is 10 MB. Please send a smaller PDF "
+            "(a scan at 200 to 300 dpi in black and white or greyscale is usually well under 1 MB).",
+            size=_megabytes(len(data))), field)
     kind = _describe(data)
-    if kind != "a PDF document":
-        raise UploadError(
+    if kind != "pdf":
+        raise UploadError(_(
             "The nominating document must be a PDF file (a note verbale or official letter scanned or saved as "
-            f"PDF); this file is {kind}.", field)
+            "PDF). %(found)s", found=_found(kind)), field)
     if b"%%EOF" not in data[-1024:]:
-        raise UploadError(
+        raise UploadError(_(
             "The nominating document is an incomplete PDF file: its end is missing, perhaps because a download or "
-            "an upload was cut short. Please save or scan the document again as PDF and send the complete file.",
+            "an upload was cut short. Please save or scan the document again as PDF and send the complete file."),
             field)
 
 
@@ -405,7 +455,7 @@ def _safe_path(folder: Path, relative: str) -> Path:
     Only paths of the form store() returns are considered: relative, POSIX, starting with a known kind, without
     `..`; and the resolved path (symbolic links followed) must still lie inside `folder`.
     """
-    not_found = NotFound("This file does not exist or is no longer available.")
+    not_found = NotFound(_("This file does not exist or is no longer available."))
     if not isinstance(relative, str) or not relative or "\x00" in relative or "\\" in relative:
         raise not_found
     path = PurePosixPath(relative)
@@ -426,7 +476,7 @@ def open_upload(folder: Path, relative: str) -> Path:
     """
     target = _safe_path(folder, relative)
     if not target.is_file():
-        raise NotFound("This file does not exist or is no longer available.")
+        raise NotFound(_("This file does not exist or is no longer available."))
     return target
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, RuleViolation
+from conference.core.i18n import _
 from conference.core.security import PUBLIC_FORM_LIMIT
 from conference.extensions import db, limiter
 from conference.registration import services
@@ -40,7 +41,7 @@ def form(code: str, category: str):
                                categories=services.CATEGORIES)
     delegations = services.delegations_for(conference, category)
     form = RegistrationForm()
-    form.delegation_id.choices = options([(0, "Choose…")] + [(d.id, d.entity.name) for d in delegations])
+    form.delegation_id.choices = options([(0, _("Choose…"))] + [(d.id, d.entity.name) for d in delegations])
     if not any(t in STATE_TYPES for t in services.CATEGORIES[category][1]):
         del form.delegation_role
     uploads = UploadSlots(form)
@@ -57,7 +58,7 @@ def form(code: str, category: str):
             show_errors(form, exc)
     return render_template("registration/form.html", conference=conference, form=form, category=category,
                            category_label=services.CATEGORIES[category][0], uploads=uploads,
-                           title="Register"), 200 if not form.errors else 422
+                           title=_("Register")), 200 if not form.errors else 422
 
 
 @bp.get("/<code>/registration/<token>")
@@ -76,8 +77,7 @@ def edit(code: str, token: str):
     conference = get_conference(code)
     registration = services.get_by_token(conference, token)
     if registration.status not in services.EDITABLE:
-        flash(f"Your registration is {registration.status.label.lower()}: only the secretariat can change it now.",
-              "info")
+        flash(services.not_editable(registration), "info")
         return redirect(url_for("registration.status", code=code, token=token))
     form = RegistrationForm()
     del form.delegation_id, form.consent, form.document
@@ -91,13 +91,13 @@ def edit(code: str, token: str):
             services.update(registration, form.to_data(), actor=Actor.PARTICIPANT, photo=uploads.photo)
             uploads.check()
             db.session.commit()
-            flash("Your changes are saved.", "success")
+            flash(_("Your changes are saved."), "success")
             return redirect(url_for("registration.status", code=code, token=token))
         except (Invalid, RuleViolation) as exc:
             db.session.rollback()
             show_errors(form, exc)
     return render_template("registration/form.html", conference=conference, form=form, uploads=uploads,
-                           registration=registration, title="Change your registration"), \
+                           registration=registration, title=_("Change your registration")), \
         200 if not form.errors else 422
 
 
@@ -109,7 +109,7 @@ def withdraw(code: str, token: str):
     try:
         services.transition(registration, "withdraw", actor=Actor.PARTICIPANT)
         db.session.commit()
-        flash("Your registration is withdrawn. Write to the secretariat if this was a mistake.", "info")
+        flash(_("Your registration is withdrawn. Write to the secretariat if this was a mistake."), "info")
     except RuleViolation as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -9,6 +9,7 @@ import click
 from conference.conferences.services import get_conference
 from conference.core.cli import user_errors
 from conference.core.errors import PlenaryError
+from conference.core.i18n import _
 from conference.statistics.services import compute
 
 
@@ -20,7 +21,7 @@ from conference.statistics.services import compute
 def stats_command(code, as_json, output):
     """The attendance statistics of a conference."""
     if not as_json and not output:
-        raise PlenaryError("say how you want the figures: --json, or -o FILE.pdf")
+        raise PlenaryError(_("say how you want the figures: --json, or -o FILE.pdf"))
     conference = get_conference(code)
     figures = compute(conference)
     if output:

@@ -1,36 +1,45 @@
-"""The attendance report: its tables (the same for the page, the CSV files and the PDF) and its PDF."""
+"""The attendance report: its tables (the same for the page, the CSV files and the PDF) and its PDF.
+
+The page and the PDF are in the language of the person asking; the CSV files keep English headers and ISO dates
+(a machine format, read by spreadsheets and scripts).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import render_template
 from markupsafe import Markup
 
 from conference.conferences.models import Conference
+from conference.core.i18n import _, _l, force_locale, format_day, ngettext
 from conference.core.pdf import STATIC, render_pdf
+from conference.programme.models import SessionKind
 from conference.registration.models import EntityType, RegionalGroup
 from conference.statistics import charts
 
 CATEGORY_LABELS = {
-    "STATE_PARTY": "States parties", "SIGNATORY": "Signatory States", "NON_SIGNATORY": "Non-signatory States",
-    "UN_ENTITY": "United Nations entities", "IGO": "Intergovernmental organizations",
-    "NGO_ECOSOC": "NGOs in consultative status with ECOSOC", "NGO_OTHER": "Other NGOs", "MEDIA": "Media",
-    "SECRETARIAT": "Secretariat", "HOST_COUNTRY": "Host country", "OTHER": "Others",
+    "STATE_PARTY": _l("States parties"), "SIGNATORY": _l("Signatory States"),
+    "NON_SIGNATORY": _l("Non-signatory States"), "UN_ENTITY": _l("United Nations entities"),
+    "IGO": _l("Intergovernmental organizations"), "NGO_ECOSOC": _l("NGOs in consultative status with ECOSOC"),
+    "NGO_OTHER": _l("Other NGOs"), "MEDIA": _l("Media"), "SECRETARIAT": _l("Secretariat"),
+    "HOST_COUNTRY": _l("Host country"), "OTHER": _l("Others"),
 }
-GROUP_LABELS = {"AFRICAN": "African States", "ASIA_PACIFIC": "Asia-Pacific States",
-                "EASTERN_EUROPEAN": "Eastern European States", "GRULAC": "Latin American and Caribbean States",
-                "WEOG": "Western European and other States"}
+GROUP_LABELS = {"AFRICAN": _l("African States"), "ASIA_PACIFIC": _l("Asia-Pacific States"),
+                "EASTERN_EUROPEAN": _l("Eastern European States"),
+                "GRULAC": _l("Latin American and Caribbean States"),
+                "WEOG": _l("Western European and other States")}
 DEFINITIONS = [
-    "A participant is a person whose registration was approved by the secretariat, in any category.",
-    "A participant attended when at least one badge scan admitted them, at the building's gate or at a session's door.",
-    "States are States parties, signatories and non-signatory States with at least one participant. The European "
-    "Union, a party as a regional economic integration organization, is counted among parties, not among States.",
-    "Intergovernmental organizations include the entities of the United Nations system.",
-    "A side-event panel is gender-balanced when neither women nor men hold more than 60 per cent of its seats.",
+    _l("A participant is a person whose registration was approved by the secretariat, in any category."),
+    _l("A participant attended when at least one badge scan admitted them, at the building's gate or at a session's "
+       "door."),
+    _l("States are States parties, signatories and non-signatory States with at least one participant. The European "
+       "Union, a party as a regional economic integration organization, is counted among parties, not among States."),
+    _l("Intergovernmental organizations include the entities of the United Nations system."),
+    _l("A side-event panel is gender-balanced when neither women nor men hold more than 60 per cent of its seats."),
 ]
 
 
@@ -46,18 +55,29 @@ def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f} %" if whole else "—"
 
 
-def tables(figures: dict) -> list[Table]:
-    """Every table of the report, in its order."""
-    out = [Table("categories", "Participation by category",
-                 ["Category", "Entities represented", "Participants", "Participants who attended"],
-                 [[CATEGORY_LABELS[t.value], figures["entities_by_category"][t.value], figures["by_category"][t.value],
-                   figures["attended_by_category"][t.value]] for t in EntityType
+def _day(iso: str, machine: bool) -> str:
+    return iso if machine else format_day(date.fromisoformat(iso))
+
+
+def _kind(value: str) -> str:
+    try:
+        return SessionKind(value).label
+    except ValueError:
+        return value
+
+
+def tables(figures: dict, *, machine: bool = False) -> list[Table]:
+    """Every table of the report, in its order, in the language of the request; `machine`: days as ISO dates (CSV)."""
+    out = [Table("categories", _("Participation by category"),
+                 [_("Category"), _("Entities represented"), _("Participants"), _("Participants who attended")],
+                 [[str(CATEGORY_LABELS[t.value]), figures["entities_by_category"][t.value],
+                   figures["by_category"][t.value], figures["attended_by_category"][t.value]] for t in EntityType
                   if figures["by_category"][t.value] or t.value in ("STATE_PARTY", "IGO", "NGO_ECOSOC")])]
     groups = figures["regional_groups"]
-    out.append(Table("regional-groups", "States by United Nations regional group",
-                     ["Regional group", "States represented", "Participants", "Women", "Heads of delegation",
-                      "Women among heads"],
-                     [[GROUP_LABELS[g.value], groups[g.value]["states"], groups[g.value]["participants"],
+    out.append(Table("regional-groups", _("States by United Nations regional group"),
+                     [_("Regional group"), _("States represented"), _("Participants"), _("Women"),
+                      _("Heads of delegation"), _("Women among heads")],
+                     [[str(GROUP_LABELS[g.value]), groups[g.value]["states"], groups[g.value]["participants"],
                        _share(groups[g.value]["women"], groups[g.value]["participants"]), groups[g.value]["heads"],
                        _share(groups[g.value]["women_heads"], groups[g.value]["heads"])] for g in RegionalGroup]))
     gender = figures["by_gender"]
@@ -68,39 +88,52 @@ def tables(figures: dict) -> list[Table]:
     def women(d: dict) -> str:
         return _share(d.get("female", 0), sum(d.values()))
 
-    out.append(Table("gender", "Gender", ["Who", "Women", "Men", "Other or not disclosed", "Share of women"], [
-        ["All participants", gender["female"], gender["male"], gender["other"] + gender["undisclosed"],
+    out.append(Table("gender", _("Gender"), [_("Who"), _("Women"), _("Men"), _("Other or not disclosed"),
+                                             _("Share of women")], [
+        [_("All participants"), gender["female"], gender["male"], gender["other"] + gender["undisclosed"],
          women(gender)],
-        ["Delegates of States", delegates["female"], delegates["male"],
+        [_("Delegates of States"), delegates["female"], delegates["male"],
          delegates["other"] + delegates["undisclosed"], women(delegates)],
-        ["Heads of delegation", heads["female"], heads["male"], heads["other"] + heads["undisclosed"], women(heads)],
-        ["Side-event panellists", speakers["female"], speakers["male"], speakers["other or undisclosed"],
+        [_("Heads of delegation"), heads["female"], heads["male"], heads["other"] + heads["undisclosed"],
+         women(heads)],
+        [_("Side-event panellists"), speakers["female"], speakers["male"], speakers["other or undisclosed"],
          women(speakers)],
     ]))
     panels = figures["panels"]
-    out.append(Table("panels", "Side-event panels", ["Panels", "Gender-balanced", "Share"],
+    out.append(Table("panels", _("Side-event panels"), [_("Panels"), _("Gender-balanced"), _("Share")],
                      [[panels["with_speakers"], panels["balanced"], _share(panels["balanced"],
                                                                           panels["with_speakers"])]]))
     d = figures["delegations"]
-    out.append(Table("delegations", "Delegations", ["Delegation", "Participants"],
+    out.append(Table("delegations", _("Delegations"), [_("Delegation"), _("Participants")],
                      [[row["name"], row["participants"]] for row in d["largest"]]
-                     + [[f"Median of {d['count']} delegations", d["median"]]]))
+                     + [[ngettext("Median of %(num)d delegation", "Median of %(num)d delegations", d["count"]),
+                         d["median"]]]))
     cred = figures["credentials"]
-    out.append(Table("credentials", "Credentials of States parties represented", ["Credentials", "States parties"],
-                     [["Originals received", cred.get("RECEIVED", 0)], ["Copies received", cred.get("PROVISIONAL", 0)],
-                      ["Not yet received", cred.get("PENDING", 0)]]))
-    out.append(Table("sessions", "Side events, roundtables and networking sessions",
-                     ["Session", "Kind", "Seats", "Sign-ups", "Invited", "Attendees", "States represented"],
-                     [[s["title"], s["kind"].replace("_", " ").lower(), s["seats"] or "open", s["signups"],
+    out.append(Table("credentials", _("Credentials of States parties represented"),
+                     [_("Credentials"), _("States parties")],
+                     [[_("Originals received"), cred.get("RECEIVED", 0)],
+                      [_("Copies received"), cred.get("PROVISIONAL", 0)],
+                      [_("Not yet received"), cred.get("PENDING", 0)]]))
+    out.append(Table("sessions", _("Side events, roundtables and networking sessions"),
+                     [_("Session"), _("Kind"), _("Seats"), _("Sign-ups"), _("Invited"), _("Attendees"),
+                      _("States represented")],
+                     [[s["title"], _kind(s["kind"]), s["seats"] or _("open"), s["signups"],
                        s["invited"], s["attendees"], s["states"]] for s in figures["sessions"]]))
-    out.append(Table("side-events-by-organizer", "Side events by their lead organizer",
-                     ["Lead organizer", "Side events"],
-                     [[CATEGORY_LABELS[k], v] for k, v in panels["side_events_by_organizer"].items()]))
-    out.append(Table("registrations-per-day", "Registrations per day before the session", ["Day", "Registrations"],
-                     [[day, n] for day, n in figures["registrations_per_day"].items()]))
-    out.append(Table("checkins-per-day", "Participants at the building per day", ["Day", "Participants"],
-                     [[day, n] for day, n in figures["checkins_per_day"].items()]))
+    out.append(Table("side-events-by-organizer", _("Side events by their lead organizer"),
+                     [_("Lead organizer"), _("Side events")],
+                     [[str(CATEGORY_LABELS[k]), v] for k, v in panels["side_events_by_organizer"].items()]))
+    out.append(Table("registrations-per-day", _("Registrations per day before the session"),
+                     [_("Day"), _("Registrations")],
+                     [[_day(day, machine), n] for day, n in figures["registrations_per_day"].items()]))
+    out.append(Table("checkins-per-day", _("Participants at the building per day"), [_("Day"), _("Participants")],
+                     [[_day(day, machine), n] for day, n in figures["checkins_per_day"].items()]))
     return out
+
+
+def csv_tables(figures: dict) -> list[Table]:
+    """The tables as the CSV files give them: English headers and labels, ISO dates, whoever asks."""
+    with force_locale("en"):
+        return tables(figures, machine=True)
 
 
 def table_csv(table: Table) -> str:
@@ -115,23 +148,40 @@ def table_csv(table: Table) -> str:
 
 
 def chart_set(figures: dict) -> dict[str, Markup]:
-    by_category = [(CATEGORY_LABELS[k], v) for k, v in figures["by_category"].items() if v]
-    by_group = [(GROUP_LABELS[k], v) for k, v in figures["by_regional_group"].items()]
+    by_category = [(str(CATEGORY_LABELS[k]), v) for k, v in figures["by_category"].items() if v]
+    by_group = [(str(GROUP_LABELS[k]), v) for k, v in figures["by_regional_group"].items()]
     return {
-        "categories": Markup(charts.bar_chart("Participants by category", by_category)),
-        "groups": Markup(charts.bar_chart("Participants from States, by regional group", by_group)),
-        "registrations": Markup(charts.timeline("Registrations per day", figures["registrations_per_day"])),
-        "checkins": Markup(charts.timeline("Participants at the building per day", figures["checkins_per_day"])),
+        "categories": Markup(charts.bar_chart(_("Participants by category"), by_category)),
+        "groups": Markup(charts.bar_chart(_("Participants from States, by regional group"), by_group)),
+        "registrations": Markup(charts.timeline(_("Registrations per day"), figures["registrations_per_day"])),
+        "checkins": Markup(charts.timeline(_("Participants at the building per day"), figures["checkins_per_day"])),
     }
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string; `<` escaped too, so that no translation can close the <style> it is written in."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
+def page_numbers_css() -> Markup:
+    """The PDF's page footer ("Page 2 of 9") in the reader's language, as CSS for the report's <style>: the words
+    are translated, the numbers are the page counters."""
+    words = _("Page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0")
+    content = " ".join(f"counter({part})" if i % 2 and part in ("page", "pages") else _css_string(part)
+                       for i, part in enumerate(words.split("\0")) if part)
+    return Markup("@page { @bottom-right { content: %s; } }") % Markup(content)
 
 
 def context(conference: Conference, figures: dict) -> dict:
     cut_off = datetime.fromisoformat(figures["cut_off"])
     return {"conference": conference, "figures": figures, "tables": tables(figures), "charts": chart_set(figures),
-            "definitions": DEFINITIONS, "cut_off": conference.local(cut_off)}
+            "definitions": [str(d) for d in DEFINITIONS], "cut_off": cut_off}
 
 
 def render(conference: Conference, figures: dict) -> bytes:
-    """The report as a PDF, through the project's one PDF helper."""
-    html = render_template("statistics/report.html", **context(conference, figures), printing=True)
+    """The report as a PDF, through the project's one PDF helper, in the language of the request (of the person
+    asking; English on the command line)."""
+    html = render_template("statistics/report.html", **context(conference, figures), printing=True,
+                           page_numbers=page_numbers_css())
     return render_pdf(html, base_url=STATIC, stylesheets=["css/report.css"])

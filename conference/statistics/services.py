@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, distinct, exists, func, select
 from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.conferences.models import Conference
 from conference.core.db import utcnow
+from conference.core.i18n import _, format_number, ngettext
 from conference.extensions import db
 from conference.programme.models import (
     OrganizerRole,
@@ -126,7 +127,7 @@ def compute(conference: Conference) -> dict:
         select(ParticipatingEntity.name, func.count(p.c.id)).join(p, p.c.entity_id == ParticipatingEntity.id)
         .group_by(ParticipatingEntity.id, ParticipatingEntity.name).order_by(func.count(p.c.id).desc(),
                                                                             ParticipatingEntity.name)).all()
-    counts = sorted(n for _, n in sizes)
+    counts = sorted(n for _name, n in sizes)
     delegations = {
         "count": len(sizes),
         "largest": [{"name": name, "participants": n} for name, n in sizes[:5]],
@@ -202,8 +203,9 @@ def _panels(conference: Conference) -> dict:
         .where(Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
                Session.status == SessionStatus.PUBLISHED)
         .group_by(SessionSpeaker.session_id)).all()
-    balanced = sum(1 for _, women, men, _n in rows if is_balanced_counts(int(women or 0), int(men or 0)))
-    speakers = {"female": sum(int(w or 0) for _, w, _m, _n in rows), "male": sum(int(m or 0) for _, _w, m, _n in rows)}
+    balanced = sum(1 for _s, women, men, _n in rows if is_balanced_counts(int(women or 0), int(men or 0)))
+    speakers = {"female": sum(int(w or 0) for _s, w, _m, _n in rows),
+                "male": sum(int(m or 0) for _s, _w, m, _n in rows)}
     speakers["other or undisclosed"] = sum(n for *_, n in rows) - speakers["female"] - speakers["male"]
     by_organizer = {t.value: 0 for t in EntityType}
     for entity_type, n in db.session.execute(
@@ -270,13 +272,23 @@ def _sessions(conference: Conference) -> list[dict]:
 
 
 def headline(participants: int, states: int, igos: int, ngos: int) -> str:
-    """The sentence of press releases: "1,400 participants from 131 States, 15 ... and 212 ..."."""
-    def plural(n: int, one: str, many: str) -> str:
-        return f"{n:,} {one if n == 1 else many}"
-
-    return (f"{plural(participants, 'participant', 'participants')} from {plural(states, 'State', 'States')}, "
-            f"{plural(igos, 'intergovernmental organization', 'intergovernmental organizations')} and "
-            f"{plural(ngos, 'non-governmental organization', 'non-governmental organizations')}")
+    """The sentence of press releases: "1,400 participants from 131 States, 15 ... and 212 ...", in the language of
+    the request (English on the command line)."""
+    # Four counts, each with its own plural forms: each count is a phrase of its own, and one sentence puts them in
+    # the order the language wants.
+    return _(
+        # TRANSLATORS: the headline of the attendance report; each placeholder is a count with its noun, e.g.
+        # "1,400 participants from 131 States, 15 intergovernmental organizations and 212 non-governmental
+        # organizations".
+        "%(participants)s from %(states)s, %(igos)s and %(ngos)s",
+        participants=ngettext("%(count)s participant", "%(count)s participants", participants,
+                              count=format_number(participants)),
+        states=ngettext("%(count)s State", "%(count)s States", states, count=format_number(states)),
+        igos=ngettext("%(count)s intergovernmental organization", "%(count)s intergovernmental organizations", igos,
+                      count=format_number(igos)),
+        ngos=ngettext("%(count)s non-governmental organization", "%(count)s non-governmental organizations", ngos,
+                      count=format_number(ngos)),
+    )
 
 
 def _whole(value: float) -> int | float:

@@ -23,7 +23,7 @@ def page(code: str):
 @permission_required(Permission.VIEW_STATISTICS)
 def table_csv(code: str, name: str):
     conference = get_conference(code)
-    table = next((t for t in report.tables(compute(conference)) if t.name == name), None)
+    table = next((t for t in report.csv_tables(compute(conference)) if t.name == name), None)
     if table is None:
         abort(404)
     return Response(report.table_csv(table), mimetype="text/csv", headers={

@@ -8,6 +8,15 @@
   var form = document.getElementById("typed");
   if (!main || !form) { return; }
   var scanUrl = main.dataset.scanUrl;
+  // Words shown by the script come from the page, in its language (data-text-* on <main>, marked for translation
+  // in templates/checkin/door.html).
+  var text = {
+    expired: main.dataset.textExpired,
+    offline: main.dataset.textOffline,
+    noCamera: main.dataset.textNoCamera,
+    cameraStart: main.dataset.textCameraStart,
+    cameraStop: main.dataset.textCameraStop
+  };
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var input = document.getElementById("code");
   var answer = document.getElementById("answer");
@@ -43,12 +52,12 @@
                            headers: {"X-CSRFToken": csrf, "Accept": "application/json"}})
       .then(function (r) {
         if (r.status === 400 || r.status === 401 || r.status === 403) {
-          return {tone: "stop", message: "Sign in again: the page has expired"};
+          return {tone: "stop", message: text.expired};
         }
         return r.json();
       })
       .then(show)
-      .catch(function () { show({tone: "stop", message: "No connection: try again"}); })
+      .catch(function () { show({tone: "stop", message: text.offline}); })
       .finally(function () { busy = false; });
   }
 
@@ -112,7 +121,7 @@
     if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
     stream = null;
     video.classList.remove("on");
-    toggle.textContent = "Scan with the camera";
+    toggle.textContent = text.cameraStart;
   }
 
   toggle.addEventListener("click", function () {
@@ -123,10 +132,10 @@
         stream = s;
         video.srcObject = s;
         video.classList.add("on");
-        toggle.textContent = "Stop the camera";
+        toggle.textContent = text.cameraStop;
         return video.play();
       })
       .then(loop)
-      .catch(function () { stop(); show({tone: "stop", message: "The camera is not available: type the serial"}); });
+      .catch(function () { stop(); show({tone: "stop", message: text.noCamera}); });
   });
 })();

@@ -68,7 +68,7 @@ def test_apply_accept_clash_schedule_publish_sign_up(page, cop, db_session):
     page.goto("/admin/cop80/programme/")
     page.get_by_role("link", name=re.compile("Advancing responses")).click()
     page.get_by_role("button", name="Accept").click()
-    assert "now accepted" in page.locator(".flash").inner_text()
+    assert "now has the status “Accepted”" in page.locator(".flash").inner_text()
 
     # A clash with the plenary is refused, and the reason names it.
     page.get_by_label("Room").select_option(label="M1 (120 seats)")
@@ -84,7 +84,7 @@ def test_apply_accept_clash_schedule_publish_sign_up(page, cop, db_session):
     page.get_by_label("Seats for sign-up").fill("50")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Publish").click()
-    assert "now published" in page.locator(".flash").inner_text()
+    assert "now has the status “Published”" in page.locator(".flash").inner_text()
 
     page.goto("/cop80/programme")
     assert page.get_by_role("link", name=re.compile("Advancing responses")).is_visible()

@@ -1,0 +1,190 @@
+"""Languages: the six official languages of the United Nations, chosen per visitor, remembered in a cookie.
+
+Strings are marked with Flask-Babel's callables, imported from here so that every module marks them the same way:
+
+- `_("...")` inside a function: translated at once, in the language of the request (English on the command line);
+- `_l("...")` at module or class level (form labels, choices, enumeration labels): translated when shown;
+- `ngettext("one ...", "%(num)d ...", n)` for counts; placeholders are always named (`%(name)s`), never
+  f-strings, so that a translator can move them.
+
+The catalogues live in `conference/translations/<language>/LC_MESSAGES/messages.po` and are compiled to `.mo`
+by `make` (see `compile_catalogues`). Which language a page is shown in: the one the visitor picked with the
+switcher (a cookie, kept a year), else the best match of the browser's Accept-Language, else English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from flask import Flask, has_app_context, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, lazy_gettext, ngettext, refresh
+from flask_babel import gettext as _
+
+__all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "Language", "current_language", "init_app",
+           "language_of", "compile_catalogues", "format_moment", "format_day", "format_day_range", "format_number",
+           "direction"]
+
+_l = lazy_gettext
+
+CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
+COOKIE = "plenary_lang"
+DEFAULT = "en"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself: a reader looks for their own language's name, not ours for it
+    direction: str  # "ltr" or "rtl"
+
+
+# In the order of the UN's own language menus (alphabetical in the language's own name, Arabic first).
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (
+    Language("ar", "العربية", "rtl"),
+    Language("zh", "中文", "ltr"),
+    Language("en", "English", "ltr"),
+    Language("fr", "Français", "ltr"),
+    Language("ru", "Русский", "ltr"),
+    Language("es", "Español", "ltr"),
+)}
+
+
+def language_of(code: str | None) -> str:
+    """One of the six codes for any tag a browser, a form or a CSV file gives (`fr-CH` is `fr`), else English."""
+    code = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else DEFAULT
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT)
+
+
+def current_language() -> Language:
+    """The language of the page being built (English outside a request)."""
+    locale = get_locale() if has_app_context() else None
+    return LANGUAGES.get(locale.language if locale else DEFAULT, LANGUAGES[DEFAULT])
+
+
+def direction() -> str:
+    return current_language().direction
+
+
+# --- Dates, times and numbers in the venue's time zone, written the locale's way ------------------------------------
+# Formats are CLDR skeletons ("yMMMMd": the fields wanted), which Babel turns into each locale's own pattern and order:
+# "yMMMMEEEEd" is "Tue 8 October 2024" in English, "mar. 8 octobre 2024" in French, "2024年10月8日周二" in Chinese.
+# English is British English, as in UN documents: day before month.
+# Times are 24-hour ("Hm") everywhere, as at the venue and in UN documents.
+
+DAY = "yMMMMd"
+DAY_SHORT = "MMMd"
+WEEKDAY = "yMMMMEEEEd"
+WEEKDAY_SHORT = "MMMEd"
+CLOCK = "Hm"
+MOMENT = "yMMMdHm"
+
+
+FORMAT_LOCALES = {"en": Locale("en", "GB")}
+
+
+def _locale() -> Locale:
+    # Also outside a request: a worker renders an e-mail under force_locale, in the application's context.
+    locale = (get_locale() if has_app_context() else None) or Locale(DEFAULT)
+    return FORMAT_LOCALES.get(str(locale), locale)
+
+
+def _local(moment: datetime, conference) -> datetime:
+    return conference.local(moment) if conference is not None and isinstance(moment, datetime) else moment
+
+
+def format_moment(moment: datetime | date | None, conference=None, skeleton: str = MOMENT) -> str:
+    """A date and/or time at the venue, written the way the page's language writes it (see the skeletons above)."""
+    if moment is None:
+        return ""
+    locale, moment = _locale(), _local(moment, conference)
+    day = "".join(ch for ch in skeleton if ch not in "Hhms")
+    clock = "".join(ch for ch in skeleton if ch in "Hhms")
+    if not (day and clock):
+        return dates.format_skeleton(skeleton, moment, locale=locale)
+    # CLDR has no skeleton for a date with a time: each half alone, joined the locale's way ("{1}, {0}").
+    joined = dates.get_datetime_format("medium", locale=locale).replace("'", "")
+    return joined.replace("{1}", dates.format_skeleton(day, moment, locale=locale)).replace(
+        "{0}", dates.format_skeleton(clock, moment, locale=locale))
+
+
+def format_day(value: date | datetime | None, skeleton: str = DAY, conference=None) -> str:
+    return format_moment(value, conference, skeleton)
+
+
+def format_day_range(start: date | None, end: date | None, skeleton: str = DAY) -> str:
+    """`8–12 October 2024`, `8–12 octobre 2024`, `2024年10月8日至12日`: the locale says what repeats."""
+    if start is None or end is None:
+        return format_day(start or end, skeleton)
+    return dates.format_interval(start, end, skeleton, locale=_locale())
+
+
+def format_number(value) -> str:
+    return numbers.format_decimal(value, locale=_locale()) if value is not None else ""
+
+
+def compile_catalogues(force: bool = False) -> list[Path]:
+    """Compile every `messages.po` whose `.mo` is missing or older; returns what was compiled.
+
+    `make` calls this through `flask translations compile`; tests call it once per run so that they always
+    see the catalogues as they are in the tree.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    done = []
+    for po in sorted(CATALOGUES.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalogue = read_po(f, locale=po.parent.parent.name)
+        with mo.open("wb") as f:
+            write_mo(f, catalogue, use_fuzzy=False)
+        done.append(po)
+    return done
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUES))
+    Babel(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def inject_language():
+        return {"language": current_language(), "languages": LANGUAGES.values()}
+
+    app.add_template_filter(format_moment, "venue_time")  # {{ s.starts_at | venue_time(conference, "Hm") }}
+    app.add_template_filter(format_day, "day")  # {{ conference.starts_on | day }}
+    app.add_template_filter(format_day_range, "day_range")  # {{ conference.starts_on | day_range(conference.ends_on) }}
+    app.add_template_filter(format_number, "number")
+    app.jinja_env.globals.update(DAY=DAY, DAY_SHORT=DAY_SHORT, WEEKDAY=WEEKDAY, WEEKDAY_SHORT=WEEKDAY_SHORT,
+                                 CLOCK=CLOCK, MOMENT=MOMENT)
+
+    # Flask-Babel keeps the locale it chose on the application context; where one context outlives a request (a
+    # test holding one, a command making requests), the next request must choose again.
+    app.before_request(refresh)
+
+    @app.after_request
+    def vary_by_language(response):
+        # A page is in the visitor's language: a cache in between must not hand it to someone else.
+        if response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
+
+    # WTForms' own messages ("This field is required.") come in its translations, through Flask-WTF.
+    app.config.setdefault("WTF_I18N_ENABLED", True)
+
+

@@ -1,0 +1,194 @@
+"""Six languages in the real browser: the public pages in each, checked with axe-core (WCAG 2.1 AA), right to left in
+Arabic, the switcher remembered, and a whole registration made in Arabic."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from conference.accounts.models import Role
+from conference.badges import services as badges
+from conference.core.db import utcnow
+from conference.core.models import OutgoingMail
+from conference.programme.models import SessionKind
+from conference.registration.models import EntityType, RegionalGroup, Registration
+from tests.factories import (
+    PASSWORD,
+    make_delegation,
+    make_entity,
+    make_registration,
+    make_room,
+    make_session,
+    make_user,
+)
+from tests.test_badges import photo_file
+from tests.test_registration import future_conference
+
+pytestmark = pytest.mark.browser
+
+SIX = ["ar", "zh", "en", "fr", "ru", "es"]
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+@pytest.fixture
+def site(app, db_session):
+    c = future_conference("cop70")
+    hall = make_room(c, "plenary", 900)
+    now = utcnow()
+    make_session(c, hall, kind=SessionKind.PLENARY, title="Plenary, 1st meeting", day=c.starts_on,
+                 start=time(10), end=time(13), published_at=now)
+    make_session(c, make_room(c, "m1", 120), title="Cybercrime and the Convention", day=c.starts_on,
+                 start=time(13, 15), end=time(14, 45), published_at=now)
+    austria = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG),
+                              nomination_document="documents/nv.pdf")
+    # A Latin name, to be read inside Arabic text.
+    person = make_registration(austria, family_name="Schröder", given_names="Käthe", badge_name="Käthe Schröder",
+                               photo=photo_file(app))
+    badges.issue_badge(person, actor="test")
+    make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    db_session.commit()
+    return {"c": c, "token": person.status_token}
+
+
+@pytest.fixture
+def in_language(browser, live_server):
+    """A new browser whose preferred language is `code`, as a phone set to that language would ask."""
+    contexts = []
+
+    def open_page(code: str):
+        context = browser.new_context(base_url=live_server, locale=code)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("code", SIX)
+def test_public_pages_in_each_language_are_accessible(code, site, in_language, assert_accessible):
+    page = in_language(code)
+    token = site["token"]
+    expected_dir = "rtl" if code == "ar" else "ltr"
+    for path, what in [("/cop70/register/state", "registration form"), (f"/cop70/registration/{token}", "status"),
+                       ("/cop70/programme", "programme")]:
+        page.goto(path)
+        html = page.locator("html")
+        expect(html).to_have_attribute("lang", code)
+        expect(html).to_have_attribute("dir", expected_dir)
+        assert page.title().strip(), f"{what}: the page has no title"
+        if code != "en":  # the switcher marks the page's language as the current one
+            expect(page.locator(f'.languages [aria-current][lang="{code}"]')).to_have_count(1)
+        assert_accessible(page, f"{what} in {code}")
+
+    # The form sent empty: errors listed at the top, each tied to its field, and still accessible.
+    page.goto("/cop70/register/state")
+    page.locator("form [type=submit]").last.click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    assert summary.get_attribute("role") == "alert"
+    family = page.locator("#family_name")
+    assert family.get_attribute("aria-invalid") == "true"
+    assert "family_name-error" in family.get_attribute("aria-describedby")
+    assert_accessible(page, f"registration form with errors in {code}")
+
+
+def test_public_pages_are_translated(site, in_language):
+    """Not only the attributes: the words themselves change with the language."""
+    headings = {}
+    for code in SIX:
+        page = in_language(code)
+        page.goto("/cop70/register/state")
+        headings[code] = page.locator("label[for=family_name]").inner_text()
+    assert len(set(headings.values())) == 6, headings
+    assert ARABIC.search(headings["ar"]) and re.search(r"[\u4e00-\u9fff]", headings["zh"])
+    assert re.search(r"[\u0400-\u04FF]", headings["ru"])
+
+
+def test_the_language_switcher_is_remembered_and_works_by_keyboard(site, page):
+    page.goto("/cop70/programme")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # Keyboard: the first Tab reaches the skip link, which is visible when focused and leads to the content.
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["x"] >= 0
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    page.locator('.languages a[lang="fr"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    assert page.url.endswith("/cop70/programme")  # back on the same page
+    page.goto(f"/cop70/registration/{site['token']}")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")  # remembered, over the browser's English
+    page.locator('.languages a[lang="ar"]').click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+
+
+def test_arabic_reads_right_to_left_with_latin_names_intact(site, in_language):
+    page = in_language("ar")
+    page.goto(f"/cop70/registration/{site['token']}")
+    viewport = page.viewport_size["width"]
+    heading = page.locator("main h1").bounding_box()
+    # Mirrored: the heading starts at the right-hand side of the page.
+    assert heading["x"] + heading["width"] > viewport * 0.6
+    name = page.locator("bdi", has_text="Schröder").first
+    expect(name).to_be_visible()
+    # The Latin name keeps its own order inside the Arabic sentence around it.
+    assert name.inner_text().index("Käthe") < name.inner_text().index("Schröder")
+
+
+def test_complete_a_registration_in_arabic(site, in_language, db_session, tmp_path, assert_accessible):
+    photo = tmp_path / "portrait.jpg"
+    Image.new("RGB", (700, 900), (200, 190, 180)).save(photo)
+    page = in_language("ar")
+    page.goto("/cop70/register")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("a[href$='/cop70/register/state']").click()
+    page.locator("#delegation_id").select_option(label="Austria")
+    page.locator("#delegation_role").select_option("ADVISER")
+    page.locator("#family_name").fill("المصري")
+    page.locator("#given_names").fill("ليلى")
+    page.locator("#badge_name").fill("Leila El-Masri")
+    page.locator("#gender").select_option("female")
+    page.locator("#nationality").select_option("EGY")
+    page.locator("#date_of_birth").fill("1984-07-09")
+    page.locator("#passport_number").fill("A09876543")
+    page.locator("#passport_expiry").fill("2035-01-31")
+    page.locator("#email").fill("leila@example.org")
+    page.locator("#photo").set_input_files(str(photo))
+    # The e-mails' language follows the page's: Arabic, without anyone choosing it.
+    expect(page.locator("#language")).to_have_value("ar")
+    page.locator("#consent").check()
+    page.locator("form [type=submit]").last.click()
+
+    page.wait_for_url(re.compile(r"/cop70/registration/"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    status = page.locator("#status").inner_text()
+    assert ARABIC.search(status), status
+    assert_accessible(page, "status page after an Arabic registration")
+
+    db_session.rollback()  # a fresh snapshot: the browser wrote through other connections
+    r = db_session.scalars(select(Registration).where(Registration.email == "leila@example.org")).one()
+    assert (r.family_name, r.given_names, r.language) == ("المصري", "ليلى", "ar")
+    mail = db_session.scalars(select(OutgoingMail).where(OutgoingMail.registration_id == r.id)).one()
+    assert mail.language == "ar" and ARABIC.search(mail.subject) and "ليلى" in mail.body_text
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_door_page_is_accessible(code, site, in_language, assert_accessible):
+    page = in_language(code)
+    page.goto("/login?next=/door/")
+    page.locator("#email").fill("door@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form [type=submit]").last.click()
+    page.locator("a[href*='/door/cop70/']").first.click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+    assert_accessible(page, f"door page in {code}")

@@ -1,0 +1,245 @@
+"""Languages: catalogue hygiene (every string marked, every catalogue complete where it must be), the choice of
+language, formats for the locale, and e-mails in the participant's language."""
+
+from __future__ import annotations
+
+import ast
+import enum
+import importlib
+import pkgutil
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.pofile import read_po
+from jinja2 import Environment
+
+import conference
+from conference.core.db import StrEnum, has_labels
+from conference.core.i18n import CATALOGUES, LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+
+# What participants and the public read: complete in all six languages. Everything else (the back office) must be
+# complete in French; English is the source.
+PUBLIC_TEMPLATES = [
+    "base.html", "_forms.html", "errors/*.html", "public/*.html", "registration/*.html", "programme/*.html",
+    "feeds/*.html", "checkin/door.html", "accounts/login.html", "mail/*.txt",
+]
+PUBLIC_MODULES = [
+    "core/errors.py", "core/db.py", "registration/forms.py", "registration/models.py", "registration/services.py",
+    "registration/views.py", "registration/web.py", "registration/uploads.py", "programme/forms.py",
+    "programme/models.py", "programme/services.py", "programme/views.py", "checkin/services.py",
+    "checkin/models.py", "accounts/forms.py",
+]
+BACK_OFFICE_LANGUAGES = {"fr"}
+TRANSLATED = [code for code in LANGUAGES if code != "en"]
+
+# Words that are the same in every language: the product's name, and the one header the mail parser reads.
+NOT_TRANSLATED = {"Plenary", "Subject"}
+TEXT_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "aria-roledescription", "label"}
+LEXER = Environment(extensions=["jinja2.ext.i18n"])  # only lexes: the same syntax as the application's templates
+MARK = "\ue000"  # stands for whatever Jinja puts in a place: a private-use character, not a letter
+
+
+def has_words(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text.replace(MARK, " "))
+    return any(word not in NOT_TRANSLATED for word in words)
+
+
+def skeleton(source: str, env: Environment) -> str:
+    """The template's HTML with every Jinja expression, tag and translated block replaced by MARK."""
+    out, depth = [], 0
+    tokens = list(env.lex(source))
+    i = 0
+    while i < len(tokens):
+        _, kind, value = tokens[i]
+        if kind == "block_begin":
+            j = i + 1
+            while tokens[j][1] == "whitespace":
+                j += 1
+            name = tokens[j][2] if tokens[j][1] == "name" else ""
+            depth += {"trans": 1, "endtrans": -1}.get(name, 0)
+            while tokens[i][1] != "block_end":
+                i += 1
+            out.append(MARK)
+        elif kind in ("variable_begin", "comment_begin"):
+            end = {"variable_begin": "variable_end", "comment_begin": "comment_end"}[kind]
+            while tokens[i][1] != end:
+                i += 1
+            out.append(MARK)
+        elif kind == "data":
+            out.append(MARK if depth else value)
+        i += 1
+    return "".join(out)
+
+
+class Unmarked(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        for name, value in attrs:
+            if name in TEXT_ATTRIBUTES and value and has_words(value):
+                self.found.append(f'{tag}[{name}="{value.replace(MARK, "…")}"]')
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+
+    def handle_data(self, data):
+        if not self.skip and has_words(data):
+            self.found.append(" ".join(data.replace(MARK, "…").split()))
+
+
+def unmarked_strings(path: Path, env: Environment) -> list[str]:
+    text = skeleton(path.read_text(encoding="utf-8"), env)
+    if path.suffix == ".txt":  # mail: no HTML, every line of text counts
+        return [line.strip().replace(MARK, "…") for line in text.splitlines() if has_words(line)]
+    parser = Unmarked()
+    parser.feed(text)
+    return parser.found
+
+
+def all_templates() -> list[Path]:
+    return sorted(p for p in TEMPLATES.rglob("*") if p.suffix in (".html", ".txt", ".svg"))
+
+
+@pytest.mark.parametrize("path", all_templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_every_string_of_every_template_is_marked_for_translation(path):
+    found = unmarked_strings(path, LEXER)
+    assert not found, f"{path.relative_to(ROOT)}: text not marked for translation: {found}"
+
+
+def test_the_hygiene_check_finds_unmarked_text():
+    """The check above must see what it is there for: text, attributes, and not what is marked."""
+    env = LEXER
+    parser = Unmarked()
+    parser.feed(skeleton('<p>Hello {{ name }}</p><a title="Open it" href="{{ u }}">{{ _("Go") }}</a>'
+                         '{% trans n=1 %}Marked {{ n }}{% endtrans %}<span>·</span><b>Plenary</b>', env))
+    assert parser.found == ["Hello …", 'a[title="Open it"]']
+
+
+# --- Python: what people read passes through the gettext callables -------------------------------------------------
+
+USER_FACING_CALLS = {"flash", "RuleViolation", "Invalid", "PermissionDenied", "NotFound", "PlenaryError"}
+FIELD = re.compile(r"[A-Z]\w*Field$")
+
+
+def python_sources() -> list[Path]:
+    return sorted((ROOT / "conference").rglob("*.py"))
+
+
+def literal_text(node: ast.AST) -> bool:
+    """A string written in place (literal or f-string) with words in it: not marked."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return has_words(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and has_words(v.value) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return literal_text(node.left) or literal_text(node.right)
+    return False
+
+
+@pytest.mark.parametrize("path", python_sources(), ids=lambda p: str(p.relative_to(ROOT / "conference")))
+def test_flash_messages_errors_and_field_labels_are_marked(path):
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if name in USER_FACING_CALLS or FIELD.match(name):
+            texts = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in ("label", "description",
+                                                                                        "message")]
+            found += [f"line {node.lineno}: {name}({ast.unparse(t)[:70]})" for t in texts if literal_text(t)]
+    assert not found, f"{path.relative_to(ROOT)}: not marked for translation:\n" + "\n".join(found)
+
+
+def test_every_enumeration_people_read_has_labels():
+    for info in pkgutil.walk_packages(conference.__path__, "conference."):
+        importlib.import_module(info.name)
+    missing = [cls.__qualname__ for cls in _subclasses(StrEnum) if not has_labels(cls)]
+    assert not missing, f"enumerations without translatable labels (conference.core.db.labels): {missing}"
+
+
+def _subclasses(cls) -> list[type[enum.Enum]]:
+    return [c for sub in cls.__subclasses__() for c in (sub, *_subclasses(sub))]
+
+
+# --- Catalogues ------------------------------------------------------------------------------------------------------
+
+def extract(paths: list[Path]) -> dict[str, str]:
+    """msgid -> where it was found, straight from the sources (not from messages.pot, which may be stale)."""
+    found: dict[str, str] = {}
+    for path in paths:
+        method = "python" if path.suffix == ".py" else "jinja2.ext:babel_extract"
+        options = {} if path.suffix == ".py" else {"trimmed": "false"}
+        for lineno, message, _comments, _context in extract_from_file(method, str(path), keywords=KEYWORDS,
+                                                                      options=options):
+            msgid = message[0] if isinstance(message, tuple) else message
+            found.setdefault(msgid, f"{path.relative_to(ROOT)}:{lineno}")
+    return found
+
+
+def public_sources() -> list[Path]:
+    paths = [p for pattern in PUBLIC_TEMPLATES for p in sorted(TEMPLATES.glob(pattern))]
+    return paths + [ROOT / "conference" / m for m in PUBLIC_MODULES]
+
+
+def all_sources() -> list[Path]:
+    return all_templates() + python_sources()
+
+
+def catalogue(code: str):
+    path = CATALOGUES / code / "LC_MESSAGES" / "messages.po"
+    assert path.exists(), f"no catalogue for {code}: {path}"
+    with path.open("rb") as f:
+        return read_po(f, locale=code)
+
+
+def untranslated(code: str, wanted: dict[str, str], cat=None) -> list[str]:
+    cat = cat if cat is not None else catalogue(code)
+    missing = []
+    for msgid, where in wanted.items():
+        message = cat.get(msgid)
+        strings = message.string if message is not None else None
+        if isinstance(strings, tuple | list):
+            strings = all(strings) and strings[0]
+        if not strings or message.fuzzy:
+            missing.append(f"{where}: {msgid!r}")
+    return missing
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_catalogue_has_every_public_page_and_email_string(code):
+    missing = untranslated(code, extract(public_sources()))
+    assert not missing, f"{code}: {len(missing)} public strings untranslated (make translations):\n" + "\n".join(
+        missing[:40])
+
+
+@pytest.mark.parametrize("code", sorted(BACK_OFFICE_LANGUAGES))
+def test_back_office_catalogue_is_complete(code):
+    missing = untranslated(code, extract(all_sources()))
+    assert not missing, f"{code}: {len(missing)} strings untranslated:\n" + "\n".join(missing[:40])
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_translations_keep_their_placeholders(code):
+    """A translation that drops or renames %(name)s would fail at the moment it is shown: Babel's checkers catch it."""
+    problems = [f"{message.id!r}: {'; '.join(map(str, errors))}" for message, errors in catalogue(code).check()]
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_completeness_check_sees_a_missing_string():
+    french = catalogue("fr")
+    assert untranslated("fr", {"Sign in": "base.html:1"}, french) == []
+    assert untranslated("fr", {"A sentence no template has, surely.": "nowhere:1"}, french) == [
+        "nowhere:1: 'A sentence no template has, surely.'"]
