@@ -57,7 +57,7 @@ catalogues: install
 
 # For translators: gather every marked string into messages.pot and merge it into each language's catalogue.
 translations: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file --no-wrap \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --sort-by-file --no-wrap \
 		--msgid-bugs-address=secretariat@example.org --project=Plenary -o conference/translations/messages.pot .
 	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete -i conference/translations/messages.pot -d conference/translations
 

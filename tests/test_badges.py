@@ -22,6 +22,7 @@ from conference.badges.services import BadgeFilter, Forged, qr_value, read_qr
 from conference.checkin.models import CheckInResult
 from conference.checkin.services import check_in
 from conference.core.errors import PlenaryError, RuleViolation
+from conference.core.i18n import _
 from conference.core.models import AuditLog, Job, JobStatus
 from conference.registration.models import (
     BadgeState,
@@ -498,3 +499,31 @@ def test_a_run_whose_worker_died_is_started_again_with_the_same_serials(site, ap
     job = db_session.get(Job, job.id)
     assert job.status == JobStatus.DONE and job.done == job.total == 2
     assert {r: db_session.get(type(people[r]), people[r].id).badge_serial for r in serials} == serials
+
+
+def _pdf_words(data: bytes, tmp_path) -> str:
+    """The text of a PDF as poppler reads it: in logical order, right-to-left runs included."""
+    path = tmp_path / "badges.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_an_arabic_badge_run_reads_right_to_left_and_keeps_latin_names_intact(site, db_session, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed (make test installs it)")
+    conference, people = site
+    with services.in_language("ar"):
+        badges = services.prepare_badges(conference, [people["latin"].id, people["arabic"].id], actor="test")
+        head, ngo = _("Head of delegation"), _("Non-governmental organization")
+        data = services.render_badges(badges, services.conference_data(conference, "ar"), size="a6")
+    assert re.search(r"[\u0600-\u06FF]", head)  # the catalogue has it in Arabic
+    text = _pdf_words(data, tmp_path)
+    first, second = text.split("\f")[:2]
+    # The category band in Arabic, shaped into real Arabic letters (poppler gives them back in reading order) ...
+    assert head in first and ngo in second
+    assert NAMES["arabic"] in second
+    # ... and a Latin name on an Arabic badge keeps its own left-to-right order, accents and all.
+    assert NAMES["latin"] in first and "Austria" in first
+    # The session's dates are written the Arabic way.
+    assert "أكتوبر" in first

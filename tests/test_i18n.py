@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
+from flask_babel import refresh
 from jinja2 import Environment
 
 import conference
@@ -22,19 +23,19 @@ from conference.core.i18n import CATALOGUES, LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
 
-# What participants and the public read: complete in all six languages. Everything else (the back office) must be
+# What participants and the public read (and the badge they wear): complete in all six languages. Everything else (the back office) must be
 # complete in French; English is the source.
 PUBLIC_TEMPLATES = [
     "base.html", "_forms.html", "errors/*.html", "public/*.html", "registration/*.html", "programme/*.html",
-    "feeds/*.html", "checkin/door.html", "accounts/login.html", "mail/*.txt",
+    "feeds/*.html", "checkin/door.html", "accounts/login.html", "mail/*.txt", "badges/badges.html",
 ]
 PUBLIC_MODULES = [
     "core/errors.py", "core/db.py", "registration/forms.py", "registration/models.py", "registration/services.py",
     "registration/views.py", "registration/web.py", "registration/uploads.py", "programme/forms.py",
     "programme/models.py", "programme/services.py", "programme/views.py", "checkin/services.py",
-    "checkin/models.py", "accounts/forms.py",
+    "checkin/models.py", "accounts/forms.py", "conferences/models.py",
 ]
 BACK_OFFICE_LANGUAGES = {"fr"}
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
@@ -176,16 +177,16 @@ def _subclasses(cls) -> list[type[enum.Enum]]:
 
 # --- Catalogues ------------------------------------------------------------------------------------------------------
 
-def extract(paths: list[Path]) -> dict[str, str]:
-    """msgid -> where it was found, straight from the sources (not from messages.pot, which may be stale)."""
-    found: dict[str, str] = {}
+def extract(paths: list[Path]) -> dict[tuple[str | None, str], str]:
+    """(context, msgid) -> where it was found, straight from the sources (not from messages.pot, which may be stale)."""
+    found: dict[tuple[str | None, str], str] = {}
     for path in paths:
         method = "python" if path.suffix == ".py" else "jinja2.ext:babel_extract"
         options = {} if path.suffix == ".py" else {"trimmed": "false"}
-        for lineno, message, _comments, _context in extract_from_file(method, str(path), keywords=KEYWORDS,
-                                                                      options=options):
+        for lineno, message, _comments, context in extract_from_file(method, str(path), keywords=KEYWORDS,
+                                                                     options=options):
             msgid = message[0] if isinstance(message, tuple) else message
-            found.setdefault(msgid, f"{path.relative_to(ROOT)}:{lineno}")
+            found.setdefault((context, msgid), f"{path.relative_to(ROOT)}:{lineno}")
     return found
 
 
@@ -205,11 +206,11 @@ def catalogue(code: str):
         return read_po(f, locale=code)
 
 
-def untranslated(code: str, wanted: dict[str, str], cat=None) -> list[str]:
+def untranslated(code: str, wanted: dict[tuple[str | None, str], str], cat=None) -> list[str]:
     cat = cat if cat is not None else catalogue(code)
     missing = []
-    for msgid, where in wanted.items():
-        message = cat.get(msgid)
+    for (context, msgid), where in wanted.items():
+        message = cat.get(msgid, context=context)
         strings = message.string if message is not None else None
         if isinstance(strings, tuple | list):
             strings = all(strings) and strings[0]
@@ -240,6 +241,74 @@ def test_translations_keep_their_placeholders(code):
 
 def test_the_completeness_check_sees_a_missing_string():
     french = catalogue("fr")
-    assert untranslated("fr", {"Sign in": "base.html:1"}, french) == []
-    assert untranslated("fr", {"A sentence no template has, surely.": "nowhere:1"}, french) == [
+    assert untranslated("fr", {(None, "Sign in"): "base.html:1"}, french) == []
+    assert untranslated("fr", {("meetings", "Sign in"): "base.html:1"}, french) == ["base.html:1: 'Sign in'"]
+    assert untranslated("fr", {(None, "A sentence no template has, surely."): "nowhere:1"}, french) == [
         "nowhere:1: 'A sentence no template has, surely.'"]
+
+
+# --- Choosing the language ---------------------------------------------------------------------------------------
+
+def test_the_browser_preference_decides_until_the_visitor_chooses(client):
+    page = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    assert '<html lang="ru" dir="ltr">' in page.get_data(as_text=True)
+    assert "Accept-Language" in page.headers["Vary"] and "Cookie" in page.headers["Vary"]
+    assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "de-DE,de"}).get_data(as_text=True)
+
+    chosen = client.get("/language/ar?next=/login")
+    assert chosen.status_code == 302 and chosen.headers["Location"] == "/login"
+    cookie = chosen.headers["Set-Cookie"]
+    assert "plenary_lang=ar" in cookie and "Max-Age=31536000" in cookie and "HttpOnly" in cookie
+    page = client.get("/login", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page  # the choice wins over the browser
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "", "login"])
+def test_choosing_a_language_never_leads_off_the_site(client, target):
+    response = client.get("/language/fr", query_string={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_an_unknown_language_changes_nothing(client):
+    response = client.get("/language/xx?next=/login")
+    assert response.status_code == 302 and "Set-Cookie" not in response.headers
+
+
+def test_every_page_offers_every_language_named_in_itself(client):
+    page = client.get("/login").get_data(as_text=True)
+    for code, language in LANGUAGES.items():
+        assert f'lang="{code}"' in page and language.name in page
+
+
+# --- Formats -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("code", "day", "moment", "names"), [
+    ("en", "Tuesday, 8 October 2024", "8 Oct 2024, 10:00", "<bdi>Austria</bdi>, <bdi>Kenya</bdi> and <bdi>Peru</bdi>"),
+    ("fr", "mar. 8 octobre 2024", "8 oct. 2024, 10:00", "<bdi>Austria</bdi>, <bdi>Kenya</bdi> et <bdi>Peru</bdi>"),
+    ("zh", "2024年10月8日周二", "2024年10月8日 10:00", "<bdi>Austria</bdi>、<bdi>Kenya</bdi>和<bdi>Peru</bdi>"),
+    ("ar", "الثلاثاء، 8 أكتوبر 2024", "8 أكتوبر 2024، 10:00", "<bdi>Austria</bdi> و<bdi>Kenya</bdi> و<bdi>Peru</bdi>"),
+])
+def test_dates_times_and_lists_are_written_the_locale_s_way(app, code, day, moment, names):
+    from datetime import UTC, date, datetime
+
+    from conference.core.i18n import WEEKDAY, format_day, format_moment, format_names
+
+    with app.test_request_context(headers={"Accept-Language": code}):
+        refresh()
+        assert format_day(date(2024, 10, 8), WEEKDAY) == day
+        assert format_moment(datetime(2024, 10, 8, 10, 0, tzinfo=UTC)) == moment
+        assert str(format_names(["Austria", "Kenya", "Peru"])) == names
+        # A name is data, never markup.
+        assert str(format_names(["<b>x</b>"])) == "<bdi>&lt;b&gt;x&lt;/b&gt;</bdi>"
+
+
+def test_numbers_follow_the_locale(app):
+    from conference.core.i18n import format_number
+
+    written = {}
+    for code in ("en", "fr", "es", "ru"):
+        with app.test_request_context(headers={"Accept-Language": code}):
+            refresh()  # the test's application context outlives each request context: choose again
+            written[code] = format_number(14000)
+    assert written["en"] == "14,000" and written["es"] == "14.000"
+    assert written["fr"].replace("\u202f", " ") == "14 000" and written["ru"].replace("\u00a0", " ") == "14 000"

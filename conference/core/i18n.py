@@ -4,6 +4,7 @@ Strings are marked with Flask-Babel's callables, imported from here so that ever
 
 - `_("...")` inside a function: translated at once, in the language of the request (English on the command line);
 - `_l("...")` at module or class level (form labels, choices, enumeration labels): translated when shown;
+- `lazy_pgettext("form of address", "Title")` / `pgettext(...)` in templates where one English word means two things;
 - `ngettext("one ...", "%(num)d ...", n)` for counts; placeholders are always named (`%(name)s`), never
   f-strings, so that a translator can move them.
 
@@ -18,12 +19,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, lists, numbers
 from flask import Flask, has_app_context, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, lazy_gettext, ngettext, refresh
+from flask_babel import Babel, force_locale, get_locale, lazy_gettext, lazy_pgettext, ngettext, refresh
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-__all__ = ["_", "_l", "ngettext", "force_locale", "LANGUAGES", "Language", "current_language", "init_app",
+__all__ = ["_", "_l", "lazy_pgettext", "ngettext", "force_locale", "LANGUAGES", "Language", "current_language", "init_app",
            "language_of", "compile_catalogues", "format_moment", "format_day", "format_day_range", "format_number",
            "direction"]
 
@@ -130,6 +132,13 @@ def format_day_range(start: date | None, end: date | None, skeleton: str = DAY) 
     return dates.format_interval(start, end, skeleton, locale=_locale())
 
 
+def format_names(names) -> Markup:
+    """Names of people or organizations inside a sentence: each isolated in `<bdi>` (so a Latin name keeps its order in
+    Arabic text and the other way round), joined the locale's way ("A, B and C", "A، وB، وC", "A、B和C")."""
+    items = [str(Markup("<bdi>%s</bdi>") % name) for name in names]
+    return Markup(lists.format_list(items, locale=_locale())) if items else Markup("")
+
+
 def format_number(value) -> str:
     return numbers.format_decimal(value, locale=_locale()) if value is not None else ""
 
@@ -169,6 +178,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_day, "day")  # {{ conference.starts_on | day }}
     app.add_template_filter(format_day_range, "day_range")  # {{ conference.starts_on | day_range(conference.ends_on) }}
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_names, "names")  # {{ s.organizers | map(attribute="entity.name") | names }}
     app.jinja_env.globals.update(DAY=DAY, DAY_SHORT=DAY_SHORT, WEEKDAY=WEEKDAY, WEEKDAY_SHORT=WEEKDAY_SHORT,
                                  CLOCK=CLOCK, MOMENT=MOMENT)
 

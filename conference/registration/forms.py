@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from conference.core.i18n import LANGUAGES, _l, current_language, language_of
+from conference.core.i18n import LANGUAGES, _l, current_language, language_of, lazy_pgettext
 from conference.registration.models import DelegationRole, Gender, Modality
 from conference.registration.services import RegistrationData
 
@@ -71,7 +71,7 @@ class RegistrationForm(FlaskForm):
 
     delegation_id = SelectField(_l("Delegation or organization"), coerce=int, choices=options([(0, _l("Choose…"))]),
                                 validators=[InputRequired(message=_l("Choose your delegation or organization."))])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=20)],
+    title = StringField(lazy_pgettext("form of address", "Title"), validators=[Optional(), Length(max=20)],
                         description=_l("e.g. Ms., Mr., Dr., H.E."))
     family_name = StringField(_l("Family name"), validators=[InputRequired(message=_l("Enter your family name.")),
                                                              Length(max=120)],
