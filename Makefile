@@ -53,12 +53,13 @@ tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 
 # Compile the translation catalogues (.po, kept in git) into what the application reads (.mo, built here).
 catalogues: install
-	@$(BIN)/pybabel -q compile -d conference/translations
+	@$(FLASK) catalogues
 
 # For translators: gather every marked string into messages.pot and merge it into each language's catalogue.
 translations: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --sort-by-file --no-wrap \
-		--msgid-bugs-address=secretariat@example.org --project=Plenary -o conference/translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -c TRANSLATORS: --sort-by-file --no-wrap \
+		--msgid-bugs-address=secretariat@example.org --project=Plenary --version=0.1.0 \
+		--copyright-holder="the Plenary contributors" -o conference/translations/messages.pot .
 	$(BIN)/pybabel -q update --no-wrap --ignore-obsolete -i conference/translations/messages.pot -d conference/translations
 
 clean:

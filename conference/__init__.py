@@ -54,6 +54,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.conferences import views as conference_views
     from conference.core import views as core_views
     from conference.core.errors import register_error_handlers
+    from conference.core.i18n import catalogues_command
     from conference.core.jobs import worker_command
     from conference.demo.cli import demo_command
     from conference.feeds import views as feed_views
@@ -77,7 +78,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     for command in (users_cli, demo_command, stats_command, purge_command, participants_cli, badges_command,
-                    worker_command):
+                    worker_command, catalogues_command):
         app.cli.add_command(command)
 
     from conference.mail.services import init_app as init_mail

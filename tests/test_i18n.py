@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
 
-# What participants and the public read (and the badge they wear): complete in all six languages. Everything else (the back office) must be
-# complete in French; English is the source.
+# What participants and the public read (and the badge they wear): complete in all six languages. Everything else
+# (the back office) must be complete in French; English is the source.
 PUBLIC_TEMPLATES = [
     "base.html", "_forms.html", "errors/*.html", "public/*.html", "registration/*.html", "programme/*.html",
     "feeds/*.html", "checkin/door.html", "accounts/login.html", "mail/*.txt", "badges/badges.html",
@@ -35,7 +35,7 @@ PUBLIC_MODULES = [
     "core/errors.py", "core/db.py", "registration/forms.py", "registration/models.py", "registration/services.py",
     "registration/views.py", "registration/web.py", "registration/uploads.py", "programme/forms.py",
     "programme/models.py", "programme/services.py", "programme/views.py", "checkin/services.py",
-    "checkin/models.py", "accounts/forms.py", "conferences/models.py",
+    "checkin/models.py", "accounts/forms.py", "accounts/views.py", "conferences/models.py", "feeds/views.py",
 ]
 BACK_OFFICE_LANGUAGES = {"fr"}
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
@@ -79,6 +79,30 @@ def skeleton(source: str, env: Environment) -> str:
     return "".join(out)
 
 
+GETTEXT_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext"}
+
+
+def unmarked_literals(source: str, env: Environment) -> list[str]:
+    """Quoted text inside Jinja tags that reaches the page unmarked: `{{ 'Yes' if x }}`, `field(f, hint='...')`.
+    Only what reads as words (two or more, or one capitalized), so `url_for('core.index')` and class names pass."""
+    found, calls, last = [], [], None
+    for _lineno, kind, value in env.lex(source):
+        if kind == "operator" and value == "(":
+            calls.append(last)
+        elif kind == "operator" and value == ")" and calls:
+            calls.pop()
+        elif kind == "string" and not GETTEXT_CALLS & set(calls):
+            value = value[1:-1]  # the lexer keeps the quotes
+            words = re.findall(r"[^\W\d_]+", value)
+            if (len(words) >= 2 and " " in value.strip()) or re.fullmatch(r"[A-Z][a-z]+[.!?]?", value.strip()):
+                found.append(repr(value))
+        elif kind in ("variable_end", "block_end"):
+            calls = []
+        if kind != "whitespace":
+            last = value if kind == "name" else None
+    return found
+
+
 class Unmarked(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -102,12 +126,14 @@ class Unmarked(HTMLParser):
 
 
 def unmarked_strings(path: Path, env: Environment) -> list[str]:
-    text = skeleton(path.read_text(encoding="utf-8"), env)
+    source = path.read_text(encoding="utf-8")
+    literals = unmarked_literals(source, env)
+    text = skeleton(source, env)
     if path.suffix == ".txt":  # mail: no HTML, every line of text counts
-        return [line.strip().replace(MARK, "…") for line in text.splitlines() if has_words(line)]
+        return literals + [line.strip().replace(MARK, "…") for line in text.splitlines() if has_words(line)]
     parser = Unmarked()
     parser.feed(text)
-    return parser.found
+    return literals + parser.found
 
 
 def all_templates() -> list[Path]:
@@ -127,11 +153,15 @@ def test_the_hygiene_check_finds_unmarked_text():
     parser.feed(skeleton('<p>Hello {{ name }}</p><a title="Open it" href="{{ u }}">{{ _("Go") }}</a>'
                          '{% trans n=1 %}Marked {{ n }}{% endtrans %}<span>·</span><b>Plenary</b>', env))
     assert parser.found == ["Hello …", 'a[title="Open it"]']
+    assert unmarked_literals("{{ 'Yes' if ok else _('No') }}{{ field(f, hint='Leave it empty.') }}"
+                             "{{ url_for('core.index', code='cop1') }}{{ _('Hello %(n)s', n='two words') }}"
+                             "{% set kind = 'side event' %}", env) == ["'Yes'", "'Leave it empty.'", "'side event'"]
 
 
 # --- Python: what people read passes through the gettext callables -------------------------------------------------
 
-USER_FACING_CALLS = {"flash", "RuleViolation", "Invalid", "PermissionDenied", "NotFound", "PlenaryError"}
+USER_FACING_CALLS = {"flash", "RuleViolation", "Invalid", "PermissionDenied", "NotFound", "PlenaryError", "Forged",
+                     "UploadError", "abort"}
 FIELD = re.compile(r"[A-Z]\w*Field$")
 
 
@@ -139,29 +169,53 @@ def python_sources() -> list[Path]:
     return sorted((ROOT / "conference").rglob("*.py"))
 
 
-def literal_text(node: ast.AST) -> bool:
-    """A string written in place (literal or f-string) with words in it: not marked."""
+def literal_text(node: ast.AST | None) -> bool:
+    """A string written in place (literal or f-string) with words in it, also inside a conditional expression or the
+    dict and lists of field errors that `Invalid` takes: not marked."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return has_words(node.value)
     if isinstance(node, ast.JoinedStr):
         return any(isinstance(v, ast.Constant) and has_words(v.value) for v in node.values)
     if isinstance(node, ast.BinOp):
         return literal_text(node.left) or literal_text(node.right)
+    if isinstance(node, ast.IfExp):
+        return literal_text(node.body) or literal_text(node.orelse)
+    if isinstance(node, ast.Dict):
+        return any(literal_text(v) for v in node.values)
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(literal_text(e) for e in node.elts)
     return False
 
 
-@pytest.mark.parametrize("path", python_sources(), ids=lambda p: str(p.relative_to(ROOT / "conference")))
-def test_flash_messages_errors_and_field_labels_are_marked(path):
+def unmarked_calls(source: str) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
             continue
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
         if name in USER_FACING_CALLS or FIELD.match(name):
-            texts = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in ("label", "description",
-                                                                                        "message")]
+            first = node.args[1:2] if name == "abort" else node.args[:1]  # abort(status, description)
+            texts = list(first) + [k.value for k in node.keywords if k.arg in ("label", "description", "message")]
             found += [f"line {node.lineno}: {name}({ast.unparse(t)[:70]})" for t in texts if literal_text(t)]
+    return found
+
+
+@pytest.mark.parametrize("path", python_sources(), ids=lambda p: str(p.relative_to(ROOT / "conference")))
+def test_flash_messages_errors_and_field_labels_are_marked(path):
+    found = unmarked_calls(path.read_text(encoding="utf-8"))
     assert not found, f"{path.relative_to(ROOT)}: not marked for translation:\n" + "\n".join(found)
+
+
+def test_the_python_check_finds_unmarked_text():
+    source = """
+flash("Saved." if ok else _("Not saved."))
+raise Invalid({"email": ["This address is taken."]})
+abort(403, "Not yours")
+name = StringField(label="Your name")
+fine = StringField(_l("Your name"), description=_l("As in the passport."))
+flash(_("Saved."), "success")
+"""
+    assert [f.split(":")[0] for f in unmarked_calls(source)] == ["line 2", "line 3", "line 4", "line 5"]
 
 
 def test_every_enumeration_people_read_has_labels():
@@ -232,10 +286,22 @@ def test_back_office_catalogue_is_complete(code):
     assert not missing, f"{code}: {len(missing)} strings untranslated:\n" + "\n".join(missing[:40])
 
 
+def bare_percents(text: str) -> int:
+    return re.sub(r"%\(\w+\)[sdif]|%%", "", text).count("%")
+
+
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_translations_keep_their_placeholders(code):
     """A translation that drops or renames %(name)s would fail at the moment it is shown: Babel's checkers catch it."""
-    problems = [f"{message.id!r}: {'; '.join(map(str, errors))}" for message, errors in catalogue(code).check()]
+    cat = catalogue(code)
+    problems = [f"{message.id!r}: {'; '.join(map(str, errors))}" for message, errors in cat.check()]
+    # Jinja's gettext always applies % to what it gets back, so a bare "%" ("50 % de femmes") breaks the page even
+    # where the English has no placeholder: it must be written "%%" as in the English.
+    for message in (m for m in cat if m.id):
+        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+        ids = message.id if isinstance(message.id, tuple | list) else [message.id]
+        if any(bare_percents(t) != bare_percents(ids[0]) for t in strings if t):
+            problems.append(f"{message.id!r}: a bare % in {strings!r}")
     assert not problems, "\n".join(problems[:20])
 
 
@@ -312,3 +378,24 @@ def test_numbers_follow_the_locale(app):
             written[code] = format_number(14000)
     assert written["en"] == "14,000" and written["es"] == "14.000"
     assert written["fr"].replace("\u202f", " ") == "14 000" and written["ru"].replace("\u00a0", " ") == "14 000"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", " /\r/evil.example"])
+def test_control_characters_cannot_smuggle_a_host_into_next(client, target):
+    response = client.get("/language/fr", query_string={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_enumerations_with_equal_values_keep_their_own_labels():
+    from conference.core.db import labels
+
+    class Door(StrEnum):
+        OPEN = "OPEN"
+
+    class Registration(StrEnum):
+        OPEN = "OPEN"
+
+    labels(Door, {Door.OPEN: "Door open"})
+    labels(Registration, {Registration.OPEN: "Registration open"})
+    assert (Door.OPEN.label, Registration.OPEN.label) == ("Door open", "Registration open")
+    assert Door.OPEN == Registration.OPEN  # equal strings: why the labels are kept per enumeration

@@ -535,3 +535,22 @@ def test_with_redis_the_worker_sends_the_mail(app, db_session, outbox, monkeypat
     SimpleWorker([jobs.QUEUE], connection=connection).work(burst=True)
     assert row(mail_id).status == MailStatus.SENT
     assert len(sent_files(outbox)) == 1
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_paragraphs_stay_apart_in_every_language(app, language):
+    _, body, _ = render_mail("registration_approved", language, **sample())
+    paragraphs = body.split("\n\n")
+    # Greeting, announcement, the meeting, the badge, the link's sentence, the link, the signature.
+    assert len(paragraphs) >= 7, body
+    # The meeting's title and venue, a paragraph of their own.
+    assert any(p.startswith("    Conference of the Parties") and p.endswith("    Vienna International Centre, Vienna")
+               for p in paragraphs), body
+    assert STATUS_URL in paragraphs and body.endswith("UNTOC COP12\n")
+
+
+def test_an_english_email_reads_as_written(app):
+    _, body, _ = render_mail("registration_approved", "en", **sample())
+    assert body.startswith("Dear Amina Diallo,\n\nWe are pleased to inform you")
+    assert "Vienna International Centre, Vienna\n\nPlease collect your badge" in body
+    assert body.endswith("\n\nKind regards,\n\nThe Secretariat\nUNTOC COP12\n")

@@ -187,6 +187,15 @@ def test_merging_two_applications_makes_one_joint_event(cop, db_session):
     assert b.status == St.CANCELLED and "Merged into" in b.status_reason
 
 
+def test_the_reason_of_a_merge_is_written_in_the_applicant_s_language(cop, db_session):
+    a = services.apply(cop["c"], cop["applicant"], application(cop))
+    ngo_person = make_registration(cop["ngo"], email="n@example.org", language="fr")
+    b = services.apply(cop["c"], ngo_person, application(cop, title="Civil society and the review mechanism",
+                                                         co_organizer_ids=[]))
+    services.merge(a, b, actor=cop["coordinator"])  # the coordinator works in English
+    assert b.status_reason.startswith("Fusionnée") and f"nº {a.id}" in b.status_reason, b.status_reason
+
+
 def test_review_priorities(cop, db_session):
     s = services.apply(cop["c"], cop["applicant"], application(cop))
     p = services.priorities(s)

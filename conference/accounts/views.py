@@ -35,6 +35,9 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     target = target.strip()
+    # Browsers drop tabs and line breaks inside a URL ("/\t/evil.example" is "//evil.example" to them).
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")) \
             or "\\" in target:

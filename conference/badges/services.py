@@ -25,6 +25,7 @@ import resource
 import secrets
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -348,21 +349,32 @@ def in_language(code: str | None):
 
 
 _worker: dict = {}
+_worker_lock = threading.Lock()
 
 
 def _prepare_worker() -> None:
-    """Once per process: the Jinja environment, the parsed stylesheet, the fonts."""
-    if _worker:
-        return
+    """Once per process: the parsed stylesheet and the fonts. Safe from several badge-run threads at once."""
+    with _worker_lock:
+        if _worker:
+            return
+        css = pdf.stylesheet(STYLESHEET)
+        pdf.font_configuration()
+        _worker["css"] = css  # last: a thread that sees the key sees everything ready
+
+
+@functools.cache
+def _template(code: str):
+    """The badge template with the gettext of one language, an environment per language: two runs in two languages,
+    in two threads of one process, never swap each other's words."""
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(pdf.ROOT / "templates")),
                              autoescape=jinja2.select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.i18n"])
-    _worker["env"] = env
-    _worker["template"] = env.get_template(TEMPLATE)
-    _worker["css"] = pdf.stylesheet(STYLESHEET)
-    pdf.font_configuration()
+    # The same gettext as Flask-Babel installs in the application's templates (newstyle: autoescaped, named
+    # placeholders), from the catalogue of the run's language.
+    env.install_gettext_translations(_translations(code), newstyle=True)
+    return env.get_template(TEMPLATE)
 
 
 def _qr_png(value: str) -> str:
@@ -387,12 +399,9 @@ def badges_html(badges: Sequence[dict], conference: dict, size: str) -> str:
     `conference["language"]` (from `conference_data`; English when absent)."""
     _prepare_worker()
     language = LANGUAGES[language_of(conference.get("language"))]
-    # The same gettext as Flask-Babel installs in the application's templates (newstyle: autoescaped, named
-    # placeholders), from the catalogue of the run's language.
-    _worker["env"].install_gettext_translations(_translations(language.code), newstyle=True)
     items = [{**b, "qr_png": _qr_png(b["qr"])} for b in badges]
     sheets = [items[i:i + 4] for i in range(0, len(items), 4)] if size == "a4-sheet" else []
-    return _worker["template"].render(badges=items, sheets=sheets, conference=conference, size=size,
+    return _template(language.code).render(badges=items, sheets=sheets, conference=conference, size=size,
                                       language=language)
 
 

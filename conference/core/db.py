@@ -106,7 +106,9 @@ def enum_type(enum_cls: type[enum.Enum], name: str, length: int = 32) -> sa.Enum
     )
 
 
-_LABELS: dict[enum.Enum, object] = {}
+# Keyed by (enumeration, value): members of two enumerations with the same value are equal strings, and must not
+# answer for each other.
+_LABELS: dict[tuple[type, str], object] = {}
 
 
 def labels(enum_cls: type[StrEnum], mapping: dict) -> None:
@@ -117,11 +119,11 @@ def labels(enum_cls: type[StrEnum], mapping: dict) -> None:
     missing = set(enum_cls) - set(mapping)
     if missing:
         raise ValueError(f"{enum_cls.__name__}: no label for {sorted(m.value for m in missing)}")
-    _LABELS.update(mapping)
+    _LABELS.update({(enum_cls, member.value): label for member, label in mapping.items()})
 
 
 def has_labels(enum_cls: type[enum.Enum]) -> bool:
-    return all(member in _LABELS for member in enum_cls)
+    return all((enum_cls, member.value) in _LABELS for member in enum_cls)
 
 
 class StrEnum(enum.StrEnum):
@@ -130,5 +132,5 @@ class StrEnum(enum.StrEnum):
     @property
     def label(self) -> str:
         """What people read: the registered label in the page's language (see `labels`)."""
-        found = _LABELS.get(self)
+        found = _LABELS.get((type(self), self.value))
         return str(found) if found is not None else self.value.replace("_", " ").capitalize()

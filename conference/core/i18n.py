@@ -15,21 +15,25 @@ switcher (a cookie, kept a year), else the best match of the browser's Accept-La
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import click
 from babel import Locale, dates, lists, numbers
 from flask import Flask, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, lazy_gettext, lazy_pgettext, ngettext, refresh
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-__all__ = ["_", "_l", "lazy_pgettext", "ngettext", "force_locale", "LANGUAGES", "Language", "current_language", "init_app",
-           "language_of", "compile_catalogues", "format_moment", "format_day", "format_day_range", "format_number",
-           "direction"]
+__all__ = ["_", "_l", "lazy_pgettext", "ngettext", "force_locale", "LANGUAGES", "Language", "current_language",
+           "init_app", "language_of", "compile_catalogues", "format_moment", "format_day", "format_day_range",
+           "format_names", "format_number", "direction"]
 
 _l = lazy_gettext
+
+log = logging.getLogger(__name__)
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 COOKIE = "plenary_lang"
@@ -146,8 +150,8 @@ def format_number(value) -> str:
 def compile_catalogues(force: bool = False) -> list[Path]:
     """Compile every `messages.po` whose `.mo` is missing or older; returns what was compiled.
 
-    `make` calls this through `flask translations compile`; tests call it once per run so that they always
-    see the catalogues as they are in the tree.
+    `flask catalogues` runs it (`make run`, `make test`, and the release step in production); tests call it once
+    per run so that they always see the catalogues as they are in the tree.
     """
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
@@ -165,7 +169,19 @@ def compile_catalogues(force: bool = False) -> list[Path]:
     return done
 
 
+@click.command("catalogues")
+def catalogues_command():
+    """Compile the translation catalogues (.po, in git) into what the application reads (.mo)."""
+    done = compile_catalogues()
+    click.echo(f"catalogues: {len(done)} compiled, {len(list(CATALOGUES.glob('*/LC_MESSAGES/messages.po')))} "
+               f"languages besides English")
+
+
 def init_app(app: Flask) -> None:
+    stale = [po.parent.parent.name for po in CATALOGUES.glob("*/LC_MESSAGES/messages.po")
+             if not po.with_suffix(".mo").exists()]
+    if stale:  # the pages would silently be English: say so where operators look
+        log.warning("translations not compiled for %s: run `flask --app wsgi catalogues`", ", ".join(sorted(stale)))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUES))
     Babel(app, locale_selector=select_locale)

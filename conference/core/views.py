@@ -28,12 +28,10 @@ def index():
 @public("anyone may choose the language of the pages")
 def choose_language(code: str):
     """Remember the visitor's language for a year and go back to the page they were on."""
+    from conference.accounts.views import safe_next
     from conference.core.i18n import COOKIE, LANGUAGES
 
-    target = request.args.get("next", "")
-    # Only a path on this site: an absolute or scheme-relative address would make this an open redirect.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("core.index")
+    target = safe_next(request.args.get("next")) or url_for("core.index")
     response = redirect(target)
     if code in LANGUAGES:
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,

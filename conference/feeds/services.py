@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.errors import NotFound
-from conference.core.i18n import _
+from conference.core.i18n import _, force_locale
 from conference.core.templating import external_url
 from conference.extensions import db
 from conference.programme.models import Session, SessionOrganizer, SessionSignup
@@ -134,7 +134,9 @@ def programme_feed(conference: Conference, filters: ProgrammeFilters | None = No
     sessions = public_sessions(conference, filters)
     what = []
     if filters and filters.kind:
-        what.append(filters.kind.label.lower())
+        # Calendar programs fetch the feed without a language and it is cached for everyone: English, like the rest.
+        with force_locale("en"):
+            what.append(filters.kind.label.lower())
     if filters and filters.room:
         what.append(filters.room)
     name = f"{conference.short_title} programme" + (f" ({', '.join(what)})" if what else "")

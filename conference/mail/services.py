@@ -67,7 +67,7 @@ def render_mail(template: str, language: str = DEFAULT_LANGUAGE, **context) -> t
     used = language_of(language)
     tmpl = current_app.jinja_env.get_template(f"mail/{template}.txt")
     with force_locale(used):
-        first_line, _, body = tmpl.render(context).partition("\n")
+        first_line, _newline, body = tmpl.render(context).partition("\n")
     if not first_line.startswith("Subject:"):
         raise ValueError(f"mail template {tmpl.name} must begin with a 'Subject: ...' line")
     # One line, whatever the context held: a line break in a header would end it.

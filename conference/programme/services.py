@@ -20,7 +20,19 @@ from conference.conferences.models import Conference, Room
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
-from conference.core.i18n import CLOCK, DAY, _, _l, format_day, format_day_range, format_moment, format_number, ngettext
+from conference.core.i18n import (
+    CLOCK,
+    DAY,
+    _,
+    _l,
+    force_locale,
+    format_day,
+    format_day_range,
+    format_moment,
+    format_number,
+    language_of,
+    ngettext,
+)
 from conference.core.templating import external_url
 from conference.extensions import db
 from conference.programme.models import (
@@ -325,8 +337,10 @@ def merge(keep: Session, other: Session, *, actor) -> Session:
                                                 function_title=sp.function_title))
     keep.expected_attendance = max(keep.expected_attendance or 0, other.expected_attendance or 0) or None
     db.session.flush()
-    review(other, "cancel", actor=actor,
-           reason=_("Merged into the joint event “%(title)s” (#%(id)d).", title=keep.title, id=keep.id))
+    # The reason is kept and sent to the merged application's applicant: in their language, not the coordinator's.
+    with force_locale(language_of(other.applicant.language if other.applicant else None)):
+        reason = _("Merged into the joint event “%(title)s” (#%(id)d).", title=keep.title, id=keep.id)
+    review(other, "cancel", actor=actor, reason=reason)
     audit.record("session.merge", keep, actor=actor, after={"merged": other.id})
     return keep
 

@@ -276,10 +276,9 @@ def headline(participants: int, states: int, igos: int, ngos: int) -> str:
     the request (English on the command line)."""
     # Four counts, each with its own plural forms: each count is a phrase of its own, and one sentence puts them in
     # the order the language wants.
+    # TRANSLATORS: the headline of the attendance report; each placeholder is a count with its noun, e.g.
+    # "1,400 participants from 131 States, 15 intergovernmental organizations and 212 non-governmental organizations".
     return _(
-        # TRANSLATORS: the headline of the attendance report; each placeholder is a count with its noun, e.g.
-        # "1,400 participants from 131 States, 15 intergovernmental organizations and 212 non-governmental
-        # organizations".
         "%(participants)s from %(states)s, %(igos)s and %(ngos)s",
         participants=ngettext("%(count)s participant", "%(count)s participants", participants,
                               count=format_number(participants)),
