@@ -175,6 +175,43 @@ def test_arabic_reads_right_to_left_with_latin_names_intact(site, in_language, c
     assert name.evaluate(WORD_X, ".") > name.evaluate(WORD_X, "Jr")
 
 
+def test_complete_a_registration_in_arabic(site, in_language, db_session, tmp_path, assert_accessible):
+    photo = tmp_path / "portrait.jpg"
+    Image.new("RGB", (700, 900), (200, 190, 180)).save(photo)
+    page = in_language("ar")
+    page.goto("/cop70/register")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("a[href$='/cop70/register/state']").click()
+    page.locator("#delegation_id").select_option(label="Austria")
+    page.locator("#delegation_role").select_option("ADVISER")
+    page.locator("#family_name").fill("المصري")
+    page.locator("#given_names").fill("ليلى")
+    page.locator("#badge_name").fill("Leila El-Masri")
+    page.locator("#gender").select_option("female")
+    page.locator("#nationality").select_option("EGY")
+    page.locator("#date_of_birth").fill("1984-07-09")
+    page.locator("#passport_number").fill("A09876543")
+    page.locator("#passport_expiry").fill("2035-01-31")
+    page.locator("#email").fill("leila@example.org")
+    page.locator("#photo").set_input_files(str(photo))
+    # The e-mails' language follows the page's: Arabic, without anyone choosing it.
+    expect(page.locator("#language")).to_have_value("ar")
+    page.locator("#consent").check()
+    page.locator("form [type=submit]").last.click()
+
+    page.wait_for_url(re.compile(r"/cop70/registration/"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    status = page.locator("#status").inner_text()
+    assert ARABIC.search(status), status
+    assert_accessible(page, "status page after an Arabic registration")
+
+    db_session.rollback()  # a fresh snapshot: the browser wrote through other connections
+    r = db_session.scalars(select(Registration).where(Registration.email == "leila@example.org")).one()
+    assert (r.family_name, r.given_names, r.language) == ("المصري", "ليلى", "ar")
+    mail = db_session.scalars(select(OutgoingMail).where(OutgoingMail.registration_id == r.id)).one()
+    assert mail.language == "ar" and ARABIC.search(mail.subject) and "ليلى" in mail.body_text
+
+
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_door_page_is_accessible(code, site, in_language, assert_accessible):
     page = in_language(code)
