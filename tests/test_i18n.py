@@ -28,14 +28,15 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext
 # What participants and the public read (and the badge they wear): complete in all six languages. Everything else
 # (the back office) must be complete in French; English is the source.
 PUBLIC_TEMPLATES = [
-    "base.html", "_forms.html", "errors/*.html", "public/*.html", "registration/*.html", "programme/*.html",
-    "feeds/*.html", "checkin/door.html", "accounts/login.html", "mail/*.txt", "badges/badges.html",
+    "base.html", "_forms.html", "_languages.html", "errors/*.html", "public/*.html", "registration/*.html",
+    "programme/*.html", "feeds/*.html", "checkin/door.html", "accounts/login.html", "mail/*.txt", "badges/badges.html",
 ]
 PUBLIC_MODULES = [
     "core/errors.py", "core/db.py", "registration/forms.py", "registration/models.py", "registration/services.py",
     "registration/views.py", "registration/web.py", "registration/uploads.py", "programme/forms.py",
     "programme/models.py", "programme/services.py", "programme/views.py", "checkin/services.py",
     "checkin/models.py", "accounts/forms.py", "accounts/views.py", "conferences/models.py", "feeds/views.py",
+    "core/security.py",
 ]
 BACK_OFFICE_LANGUAGES = {"fr"}
 TRANSLATED = [code for code in LANGUAGES if code != "en"]

@@ -89,3 +89,16 @@ def test_limits_are_shared_through_redis(tmp_path):
 def test_the_worker_needs_redis(runner):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code == 1 and "REDIS_URL is not set" in result.output
+
+
+def test_a_nul_character_is_refused_with_a_message_not_a_database_error(client, db_session):
+    from tests.conftest import csrf_token
+    from tests.factories import make_conference
+
+    make_conference("cop5")
+    db_session.commit()
+    token = csrf_token(client, "/login")
+    for response in (client.get("/cop5/programme", query_string={"room": "\x00"}),
+                     client.post("/login", data={"csrf_token": token, "email": "a\x00@example.org", "password": "x"})):
+        assert response.status_code == 400
+        assert "control character (NUL)" in response.get_data(as_text=True)

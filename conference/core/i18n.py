@@ -130,7 +130,8 @@ def format_day(value: date | datetime | None, skeleton: str = DAY, conference=No
 
 
 def format_day_range(start: date | None, end: date | None, skeleton: str = DAY) -> str:
-    """`8–12 October 2024`, `8–12 octobre 2024`, `2024年10月8日至12日`: the locale says what repeats."""
+    """`7 – 11 Oct 2024`, `7–11 oct. 2024`, `2024年10月7日 – 11日`: the locale says what repeats (CLDR has interval
+    patterns with abbreviated months only, except in a few languages such as Spanish)."""
     if start is None or end is None:
         return format_day(start or end, skeleton)
     return dates.format_interval(start, end, skeleton, locale=_locale())

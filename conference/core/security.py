@@ -7,8 +7,10 @@ a Referer to another site.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from conference.core.i18n import _
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -41,6 +43,17 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
     production = app.config["PLENARY_ENV"] == "production"
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text anyone types contains a NUL character, and PostgreSQL cannot even compare one: refuse the request
+        # with a message rather than let the database fail on it. (The form is parsed only where there is one.)
+        values = list(request.args.values())
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values += request.form.values()
+        if any("\x00" in value for value in values):
+            abort(400, description=_("The request contained an invisible control character (NUL) that no form "
+                                     "sends. Go back and type the text again."))
 
     @app.after_request
     def headers(response):

@@ -221,4 +221,5 @@ def test_door_page_is_accessible(code, site, in_language, assert_accessible):
     page.locator("form [type=submit]").last.click()
     page.locator("a[href*='/door/cop70/']").first.click()
     expect(page.locator("html")).to_have_attribute("lang", code)
+    expect(page.locator(".languages a")).to_have_count(5)  # the switcher, here too
     assert_accessible(page, f"door page in {code}")
