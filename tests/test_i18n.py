@@ -25,18 +25,19 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
 
-# What participants and the public read (and the badge they wear): complete in all six languages. Everything else
-# (the back office) must be complete in French; English is the source.
+# What participants, their focal points, door staff and the public read (and the badge they wear): complete in all
+# six languages. Everything else (the back office) must be complete in French; English is the source.
 PUBLIC_TEMPLATES = [
     "base.html", "_forms.html", "_languages.html", "errors/*.html", "public/*.html", "registration/*.html",
-    "programme/*.html", "feeds/*.html", "checkin/door.html", "accounts/login.html", "mail/*.txt", "badges/badges.html",
+    "programme/*.html", "feeds/*.html", "checkin/door.html", "checkin/pick.html", "accounts/login.html", "mail/*.txt",
+    "badges/badges.html", "focal/*.html",
 ]
 PUBLIC_MODULES = [
     "core/errors.py", "core/db.py", "registration/forms.py", "registration/models.py", "registration/services.py",
     "registration/views.py", "registration/web.py", "registration/uploads.py", "programme/forms.py",
     "programme/models.py", "programme/services.py", "programme/views.py", "checkin/services.py",
     "checkin/models.py", "accounts/forms.py", "accounts/views.py", "conferences/models.py", "feeds/views.py",
-    "core/security.py",
+    "core/security.py", "registration/focal.py", "accounts/permissions.py", "checkin/views.py",
 ]
 BACK_OFFICE_LANGUAGES = {"fr"}
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
@@ -351,8 +352,8 @@ def test_every_page_offers_every_language_named_in_itself(client):
 
 @pytest.mark.parametrize(("code", "day", "moment", "names"), [
     ("en", "Tuesday, 8 October 2024", "8 Oct 2024, 10:00", "<bdi>Austria</bdi>, <bdi>Kenya</bdi> and <bdi>Peru</bdi>"),
-    ("fr", "mar. 8 octobre 2024", "8 oct. 2024, 10:00", "<bdi>Austria</bdi>, <bdi>Kenya</bdi> et <bdi>Peru</bdi>"),
-    ("zh", "2024年10月8日周二", "2024年10月8日 10:00", "<bdi>Austria</bdi>、<bdi>Kenya</bdi>和<bdi>Peru</bdi>"),
+    ("fr", "mardi 8 octobre 2024", "8 oct. 2024, 10:00", "<bdi>Austria</bdi>, <bdi>Kenya</bdi> et <bdi>Peru</bdi>"),
+    ("zh", "2024年10月8日星期二", "2024年10月8日 10:00", "<bdi>Austria</bdi>、<bdi>Kenya</bdi>和<bdi>Peru</bdi>"),
     ("ar", "الثلاثاء، 8 أكتوبر 2024", "8 أكتوبر 2024، 10:00", "<bdi>Austria</bdi> و<bdi>Kenya</bdi> و<bdi>Peru</bdi>"),
 ])
 def test_dates_times_and_lists_are_written_the_locale_s_way(app, code, day, moment, names):
@@ -400,3 +401,21 @@ def test_enumerations_with_equal_values_keep_their_own_labels():
     labels(Registration, {Registration.OPEN: "Registration open"})
     assert (Door.OPEN.label, Registration.OPEN.label) == ("Door open", "Registration open")
     assert Door.OPEN == Registration.OPEN  # equal strings: why the labels are kept per enumeration
+
+
+def test_states_are_named_in_the_page_s_language(client, db_session):
+    from conference.registration.models import EntityType, RegionalGroup
+    from tests.factories import make_delegation, make_entity
+    from tests.test_registration import future_conference
+
+    c = future_conference("cop8")
+    make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
+    make_delegation(c, make_entity(EntityType.STATE_PARTY, "Algeria", "DZA", RegionalGroup.AFRICAN))
+    make_delegation(c, make_entity(EntityType.STATE_PARTY, "European Union"))  # no ISO code: its own name
+    db_session.commit()
+    english = client.get("/cop8/register/state", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    client.get("/language/fr")
+    french = client.get("/cop8/register/state").get_data(as_text=True)
+    assert ">Austria<" in english and ">Autriche<" in french and ">European Union<" in french
+    # Sorted the way the reader reads them: Algérie before Autriche, whatever the English order.
+    assert french.index(">Algérie<") < french.index(">Autriche<")

@@ -21,6 +21,7 @@ from conference.core.models import MailStatus, OutgoingMail
 from conference.extensions import db
 from conference.mail import services
 from conference.mail.services import LANGUAGES, MAX_ATTEMPTS, deliver, init_app, queue_mail, render_mail, send_pending
+from conference.registration.models import person_name
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(p.stem for p in (ROOT / "templates" / "mail").glob("*.txt") if not p.stem.startswith("_"))
@@ -32,6 +33,7 @@ REASON = "The nominating note verbale is missing its signature."
 def sample(**registration) -> dict:
     """What the registration services hand to a template."""
     person = {"given_names": "Amina", "family_name": "Diallo", "title": "Ms.", **registration}
+    person["full_name"] = person_name(person["family_name"], person["given_names"])
     return {
         "registration": SimpleNamespace(**person),
         "conference": SimpleNamespace(
@@ -173,11 +175,13 @@ def test_nothing_is_sent_before_the_commit_and_the_mail_is_written_after_it(outb
     assert dispatched == [([mail_id], False)]
 
 
-@pytest.mark.parametrize(("language", "given", "family", "subject", "phrase"), [
-    ("ar", "ليلى", "الحسيني", "UNTOC COP12: تم استلام طلب التسجيل", "نشكركم على تسجيلكم"),
-    ("zh", "芳", "王", "UNTOC COP12：已收到您的注册", "我们已收到您参加以下会议的注册申请"),
+@pytest.mark.parametrize(("language", "given", "family", "name", "subject", "phrase"), [
+    ("ar", "ليلى", "الحسيني", "ليلى الحسيني", "UNTOC COP12: تم استلام طلب التسجيل", "نشكركم على تسجيلكم"),
+    # Family name first, in Chinese.
+    ("zh", "芳", "王", "王芳", "UNTOC COP12：已收到您的注册", "我们已收到您参加以下会议的注册申请"),
 ])
-def test_arabic_and_chinese_text_survive_the_trip(outbox, db_session, language, given, family, subject, phrase):
+def test_arabic_and_chinese_text_survive_the_trip(outbox, db_session, language, given, family, name, subject,
+                                                  phrase):
     queue_mail("delegate@example.org", "registration_submitted", language,
                **sample(given_names=given, family_name=family))
     db_session.commit()
@@ -189,7 +193,7 @@ def test_arabic_and_chinese_text_survive_the_trip(outbox, db_session, language, 
     assert message["Content-Language"] == language
     assert message.get_content_charset() == "utf-8"
     body = message.get_content()
-    assert f"{given} {family}" in body
+    assert name in body
     assert phrase in body
     assert STATUS_URL in body
 

@@ -195,7 +195,14 @@ def test_one_accreditation_per_person(world, db_session, same, field):
         # Under another category too: a journalist cannot also be a delegate.
         services.register(c, world["media"], person(c, **other), actor=Actor.PARTICIPANT)
     assert field in caught.value.errors
-    assert "France" in caught.value.errors[field][0] and "one accreditation" in caught.value.errors[field][0]
+    told = caught.value.errors[field][0]
+    # The participant is not told where the other accreditation is: anyone can type a passport number.
+    assert "one accreditation" in told and "France" not in told and "private link" in told
+    # The secretariat is.
+    with pytest.raises(Invalid) as caught:
+        services.register(c, world["media"], person(c, **other), actor=Actor.SECRETARIAT)
+    told = caught.value.errors[field][0]
+    assert "France" in told and "one accreditation" in told and "Submitted" in told
 
 
 def test_ngo_without_ecosoc_status_waits_for_the_objection_period(world, db_session):
@@ -373,3 +380,15 @@ def test_the_queue_page_costs_the_same_queries_for_10_or_60_rows(world, db_sessi
     assert large == small
     rows, total = services.search(c, QueueFilters(), page=2, per_page=50)
     assert total == 60 and len(rows) == 10
+
+
+@pytest.mark.parametrize(("family", "given", "written"), [
+    ("王", "小明", "王小明"), ("山田", "花子", "山田花子"), ("김", "민준", "김민준"),
+    ("Schröder", "Käthe", "Käthe Schröder"), ("المصري", "ليلى", "ليلى المصري"), ("Щербакова", "Александра",
+                                                                              "Александра Щербакова"),
+    ("Wang", "Xiaoming", "Xiaoming Wang"),  # in Latin letters the person chose the order: given names first
+])
+def test_names_are_written_the_way_their_script_writes_them(family, given, written):
+    from conference.registration.models import person_name
+
+    assert person_name(family, given) == written

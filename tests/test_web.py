@@ -49,6 +49,8 @@ def test_conference_page_shows_times_in_the_venue_time_zone(client, db_session):
     body = client.get("/cop12/").get_data(as_text=True)
     assert "4 Oct 2024, 18:00" in body  # 16:00 UTC is 18:00 in Vienna (CEST)
     assert "Europe/Vienna" in body
+    # A visitor finds the way on from here: to registration and to the programme.
+    assert 'href="/cop12/register"' in body and 'href="/cop12/programme"' in body
 
 
 def test_unknown_conference_is_a_404_with_a_message(client):

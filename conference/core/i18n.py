@@ -15,7 +15,9 @@ switcher (a cookie, kept a year), else the best match of the browser's Accept-La
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -85,7 +87,8 @@ def direction() -> str:
 
 # --- Dates, times and numbers in the venue's time zone, written the locale's way ------------------------------------
 # Formats are CLDR skeletons ("yMMMMd": the fields wanted), which Babel turns into each locale's own pattern and order:
-# "yMMMMEEEEd" is "Tue 8 October 2024" in English, "mar. 8 octobre 2024" in French, "2024年10月8日周二" in Chinese.
+# "yMMMMEEEEd" is "Tuesday, 8 October 2024" in English, "mardi 8 octobre 2024" in French, "2024年10月8日星期二"
+# in Chinese.
 # English is British English, as in UN documents: day before month.
 # Times are 24-hour ("Hm") everywhere, as at the venue and in UN documents.
 
@@ -118,11 +121,27 @@ def format_moment(moment: datetime | date | None, conference=None, skeleton: str
     day = "".join(ch for ch in skeleton if ch not in "Hhms")
     clock = "".join(ch for ch in skeleton if ch in "Hhms")
     if not (day and clock):
-        return dates.format_skeleton(skeleton, moment, locale=locale)
+        return _format_skeleton(skeleton, moment, locale)
     # CLDR has no skeleton for a date with a time: each half alone, joined the locale's way ("{1}, {0}").
     joined = dates.get_datetime_format("medium", locale=locale).replace("'", "")
-    return joined.replace("{1}", dates.format_skeleton(day, moment, locale=locale)).replace(
-        "{0}", dates.format_skeleton(clock, moment, locale=locale))
+    return joined.replace("{1}", _format_skeleton(day, moment, locale)).replace(
+        "{0}", _format_skeleton(clock, moment, locale))
+
+
+def _format_skeleton(skeleton: str, moment, locale: Locale) -> str:
+    """Babel's nearest CLDR pattern, widened where it fell short: asked for "EEEE" (Tuesday) or "MMMM" (October), some
+    languages only have a pattern with "EEE" (mar.) or "MMM" (oct.); the same page then writes days two ways."""
+    key = dates.match_skeleton(skeleton, locale.datetime_skeletons)
+    if key is None:
+        return dates.format_skeleton(skeleton, moment, locale=locale)
+    pattern = locale.datetime_skeletons[key].pattern
+    # Weekdays: E, EE and EEE are all the short name. Months: only MMM is a short name (M and MM are numbers).
+    for letter, standalone, short in (("E", "c", "{1,3}"), ("M", "L", "{3}")):
+        if letter * 4 in skeleton and letter * 4 not in pattern and standalone * 4 not in pattern:
+            pattern = re.sub(f"(?<!{letter}){letter}{short}(?!{letter})", letter * 4, pattern)
+            pattern = re.sub(f"(?<!{standalone}){standalone}{short}(?!{standalone})", standalone * 4, pattern)
+    return dates.format_datetime(moment, pattern, locale=locale) if isinstance(moment, datetime) else \
+        dates.format_date(moment, pattern, locale=locale)
 
 
 def format_day(value: date | datetime | None, skeleton: str = DAY, conference=None) -> str:
@@ -142,6 +161,22 @@ def format_names(names) -> Markup:
     Arabic text and the other way round), joined the locale's way ("A, B and C", "A، وB، وC", "A、B和C")."""
     items = [str(Markup("<bdi>%s</bdi>") % name) for name in names]
     return Markup(lists.format_list(items, locale=_locale())) if items else Markup("")
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def countries(language: str) -> tuple[tuple[str, str], ...]:
+    """Every country as (ISO alpha-3 code, its name in `language`), sorted by name: CLDR's names, which exist in all
+    six languages (pycountry's English where CLDR has none)."""
+    import pycountry
+
+    names = Locale.parse(language).territories
+    return tuple(sorted(((c.alpha_3, names.get(c.alpha_2, c.name)) for c in pycountry.countries),
+                        key=lambda c: c[1].casefold()))
+
+
+def country_name(iso3: str | None) -> str | None:
+    """The name of a country in the page's language, from its ISO alpha-3 code; None for an unknown code."""
+    return dict(countries(current_language().code)).get(iso3 or "")
 
 
 def format_number(value) -> str:

@@ -205,7 +205,7 @@ def apply(conference: Conference, applicant: Registration, data: Application, *,
             "organizer. Join another application as a co-organizer instead.",
             "%(entity)s already leads %(num)d side-event applications; this session allows %(allowed)d per lead "
             "organizer. Join another application as a co-organizer instead.",
-            held, entity=lead.entity.name, allowed=conference.side_events_per_organizer))
+            held, entity=lead.entity.display_name, allowed=conference.side_events_per_organizer))
     s = Session(conference_id=conference.id, kind=SessionKind.SIDE_EVENT, title=data.title,
                 description=data.description, format=data.format, expected_attendance=data.expected_attendance,
                 languages=data.languages or "en", applicant_id=applicant.id, status=St.DRAFT,

@@ -132,9 +132,10 @@ def apply(code: str, token: str):
         (f"{day.isoformat()}/{i}", _("%(day)s, %(start)s–%(end)s", day=format_day(day, WEEKDAY_SHORT),
                                      start=slot["starts"], end=slot["ends"]))
         for day in conference.days for i, slot in enumerate(conference.side_event_slots or []))
-    form.co_organizers.choices = options(
-        (d.id, d.entity.name) for category in registration_services.CATEGORIES
-        for d in registration_services.delegations_for(conference, category) if d.id != r.delegation_id)
+    form.co_organizers.choices = options(sorted(
+        ((d.id, d.entity.display_name) for category in registration_services.CATEGORIES
+         for d in registration_services.delegations_for(conference, category) if d.id != r.delegation_id),
+        key=lambda c: c[1].casefold()))
     if not closed and form.validate_on_submit():
         data = services.Application(
             title=form.title.data, description=form.description.data,
@@ -171,7 +172,7 @@ def confirm(code: str, token: str, session_id: int):
     try:
         services.confirm_co_organizer(s, r)
         db.session.commit()
-        flash(_("%(entity)s is confirmed as co-organizer of “%(title)s”.", entity=r.delegation.entity.name,
+        flash(_("%(entity)s is confirmed as co-organizer of “%(title)s”.", entity=r.delegation.entity.display_name,
                 title=s.title), "success")
     except PermissionDenied as exc:
         flash(exc.message, "error")

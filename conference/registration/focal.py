@@ -68,7 +68,8 @@ def register():
             db.session.rollback()
             show_errors(form, exc)
     return render_template("registration/form.html", conference=d.conference, form=form, uploads=uploads,
-                           title=_("Register a member of the delegation of %(entity)s", entity=d.entity.name)), \
+                           title=_("Register a member of the delegation of %(entity)s",
+                                   entity=d.entity.display_name)), \
         200 if not form.errors else 422
 
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import pycountry
-from babel import Locale
 from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -22,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from conference.core.i18n import LANGUAGES, _l, current_language, language_of, lazy_pgettext
+from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext
 from conference.registration.models import DelegationRole, Gender, Modality
 from conference.registration.services import RegistrationData
 
@@ -54,16 +50,8 @@ def page_language() -> str:
     return current_language().code
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def _countries(language: str) -> tuple[tuple[str, str], ...]:
-    """Every country by its ISO alpha-3 code, named in `language` (CLDR's names; pycountry's English otherwise)."""
-    names = Locale.parse(language).territories
-    return tuple(sorted(((c.alpha_3, names.get(c.alpha_2, c.name)) for c in pycountry.countries),
-                        key=lambda c: c[1].casefold()))
-
-
 def nationality_choices() -> list[SelectChoice]:
-    return options([("", _l("Choose…")), *_countries(current_language().code)])
+    return options([("", _l("Choose…")), *countries(current_language().code)])
 
 
 class RegistrationForm(FlaskForm):

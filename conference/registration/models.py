@@ -9,8 +9,25 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.core.db import StrEnum, UTCDateTime, enum_type, labels, utcnow
-from conference.core.i18n import _l
+from conference.core.i18n import _l, country_name, current_language
 from conference.extensions import db
+
+
+def _east_asian(text: str) -> bool:
+    """Written in Chinese characters, kana or hangul: scripts whose names put the family name first."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and all(
+        "\u1100" <= ch <= "\u11ff" or "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u4dbf"
+        or "\u4e00" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff" for ch in letters)
+
+
+def person_name(family_name: str, given_names: str) -> str:
+    """A person's name as their own script writes it: 王小明 (family name first, no space) for Chinese, Japanese and
+    Korean names, "Käthe Schröder" (given names first) for the others."""
+    family_name, given_names = (family_name or "").strip(), (given_names or "").strip()
+    if _east_asian(family_name + given_names):
+        return family_name + given_names
+    return f"{given_names} {family_name}".strip()
 
 if TYPE_CHECKING:
     from conference.conferences.models import Conference
@@ -254,6 +271,14 @@ class ParticipatingEntity(db.Model):
     def is_state(self) -> bool:
         return self.entity_type in STATE_TYPES and self.iso3 is not None
 
+    @property
+    def display_name(self) -> str:
+        """The name people read: a State's name in the page's language (CLDR's); in English, and for organizations,
+        the name as the secretariat entered it (its official name)."""
+        if self.iso3 and current_language().code != "en":
+            return country_name(self.iso3) or self.name
+        return self.name
+
 
 class Delegation(db.Model):
     """A participating entity at one session: its nomination, credentials, quota and focal points."""
@@ -415,7 +440,7 @@ class Registration(db.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.given_names} {self.family_name}".strip()
+        return person_name(self.family_name, self.given_names)
 
 
 class ReviewMechanismContact(db.Model):

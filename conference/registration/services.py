@@ -43,6 +43,7 @@ from conference.registration.models import (
     NominationDocumentKind,
     ParticipatingEntity,
     Registration,
+    person_name,
 )
 from conference.registration.models import (
     RegistrationStatus as S,
@@ -191,8 +192,12 @@ def _clean_text(value: str | None) -> str:
 
 
 def validate(conference: Conference, delegation: Delegation, data: RegistrationData, *,
-             registration: Registration | None = None, require_consent: bool = True) -> RegistrationData:
-    """Check and normalize what was sent; raise Invalid naming every wrong field at once."""
+             registration: Registration | None = None, require_consent: bool = True,
+             actor: Actor = Actor.SECRETARIAT) -> RegistrationData:
+    """Check and normalize what was sent; raise Invalid naming every wrong field at once.
+
+    Only the secretariat learns with which delegation a duplicate is registered: told to a participant or a
+    focal point, it would let anyone who types a passport number find out where its holder is accredited."""
     errors: dict[str, list[str]] = {}
 
     def error(name: str, message: str) -> None:
@@ -212,7 +217,7 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
     if not data.given_names:
         error("given_names", _("Enter your given names as written in your passport."))
     if not data.badge_name:
-        data.badge_name = f"{data.given_names} {data.family_name}".strip()[:120]
+        data.badge_name = person_name(data.family_name, data.given_names)[:120]
     if data.gender is None:
         error("gender", _("Choose one of the options (you may choose not to disclose)."))
 
@@ -261,7 +266,8 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
         error("consent", _("Please agree to the processing of your personal data, or we cannot register you."))
 
     if not errors:
-        _check_identity(conference, data, registration, errors)
+        _check_identity(conference, data, registration, errors,
+                        reveal=actor in (Actor.SECRETARIAT, Actor.COMMAND_LINE))
         if data.delegation_role == DelegationRole.HEAD:
             _check_one_head(delegation, registration, errors)
     if errors:
@@ -270,7 +276,7 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
 
 
 def _check_identity(conference: Conference, data: RegistrationData, registration: Registration | None,
-                    errors: dict[str, list[str]]) -> None:
+                    errors: dict[str, list[str]], *, reveal: bool) -> None:
     """One person, one accreditation per session: by e-mail, passport number, or name and date of birth."""
     key = name_key(data.family_name, data.given_names)
     conditions = [Registration.email == data.email]
@@ -283,22 +289,29 @@ def _check_identity(conference: Conference, data: RegistrationData, registration
     if registration is not None and registration.id is not None:
         query = query.where(Registration.id != registration.id)
     for other in db.session.scalars(query):
-        where = {"delegation": other.delegation.entity.name, "status": other.status.label}
         if other.email == data.email:
-            errors.setdefault("email", []).append(_(
-                "This e-mail address is already registered for this session with %(delegation)s "
-                "(status: %(status)s); one person holds one accreditation per session. Use the private link "
-                "you received, or ask the secretariat.", **where))
+            field, message = "email", (_(
+                "This e-mail address is already registered for this session with %(delegation)s (status: "
+                "%(status)s); one person holds one accreditation per session.") if reveal else _(
+                "This e-mail address is already registered for this session; one person holds one accreditation "
+                "per session."))
         elif data.passport_number and other.passport_number == data.passport_number:
-            errors.setdefault("passport_number", []).append(_(
-                "This passport number is already registered for this session with %(delegation)s "
-                "(status: %(status)s); one person holds one accreditation per session. Use the private link "
-                "you received, or ask the secretariat.", **where))
+            field, message = "passport_number", (_(
+                "This passport number is already registered for this session with %(delegation)s (status: "
+                "%(status)s); one person holds one accreditation per session.") if reveal else _(
+                "This passport number is already registered for this session; one person holds one "
+                "accreditation per session."))
         else:
-            errors.setdefault("family_name", []).append(_(
+            field, message = "family_name", (_(
                 "A person with this name and date of birth is already registered for this session with "
-                "%(delegation)s (status: %(status)s); one person holds one accreditation per session. Use the "
-                "private link you received, or ask the secretariat.", **where))
+                "%(delegation)s (status: %(status)s); one person holds one accreditation per session.") if reveal
+                else _("A person with this name and date of birth is already registered for this session; one "
+                       "person holds one accreditation per session."))
+        if reveal:
+            message = message % {"delegation": other.delegation.entity.name, "status": other.status.label}
+        else:
+            message += " " + _("Use the private link you received, or ask the secretariat.")
+        errors.setdefault(field, []).append(message)
 
 
 def _check_one_head(delegation: Delegation, registration: Registration | None,
@@ -313,7 +326,7 @@ def _check_one_head(delegation: Delegation, registration: Registration | None,
         errors.setdefault("delegation_role", []).append(_(
             "The delegation of %(entity)s already has a head of delegation (%(name)s). "
             "Choose another role, or ask the secretariat to change the head.",
-            entity=delegation.entity.name, name=head.full_name))
+            entity=delegation.entity.display_name, name=head.full_name))
 
 
 def quota_of(delegation: Delegation) -> int | None:
@@ -344,7 +357,7 @@ def _check_quota(delegation: Delegation, registration: Registration | None, stat
         raise RuleViolation(ngettext(
             "The delegation of %(entity)s has reached its quota of %(num)d participant for this session.",
             "The delegation of %(entity)s has reached its quota of %(num)d participants for this session.",
-            quota, entity=delegation.entity.name))
+            quota, entity=delegation.entity.display_name))
 
 
 def ngo_admission_problem(delegation: Delegation, now: datetime | None = None) -> str | None:
@@ -436,7 +449,7 @@ def register(conference: Conference, delegation: Delegation, data: RegistrationD
         raise RuleViolation(closed)
     if actor == Actor.FOCAL_POINT:
         _require_focal_point(user, delegation)
-    data = validate(conference, delegation, data, require_consent=require_consent)
+    data = validate(conference, delegation, data, require_consent=require_consent, actor=actor)
     _lock(delegation)
     if submit:
         _check_quota(delegation, None, ACTIVE)
@@ -502,7 +515,7 @@ def submit_public(conference: Conference, delegation_id: int, data: Registration
                               "background.")]
     needed = nomination_needed(delegation)
     if needed and not document:
-        missing["document"] = [str(NOMINATION_MISSING[needed]) % {"entity": delegation.entity.name}]
+        missing["document"] = [str(NOMINATION_MISSING[needed]) % {"entity": delegation.entity.display_name}]
     try:
         r = register(conference, delegation, data, actor=Actor.PARTICIPANT, photo=photo)
     except Invalid as exc:
@@ -523,7 +536,7 @@ def update(r: Registration, data: RegistrationData, *, actor: Actor, user: User 
     if actor == Actor.FOCAL_POINT:
         _require_focal_point(user, r.delegation)
     before = _snapshot(r)
-    data = validate(r.conference, r.delegation, data, registration=r, require_consent=False)
+    data = validate(r.conference, r.delegation, data, registration=r, require_consent=False, actor=actor)
     _apply(r, data)
     if photo is not None:
         r.photo = photo

@@ -41,7 +41,9 @@ def form(code: str, category: str):
                                categories=services.CATEGORIES)
     delegations = services.delegations_for(conference, category)
     form = RegistrationForm()
-    form.delegation_id.choices = options([(0, _("Choose…"))] + [(d.id, d.entity.name) for d in delegations])
+    # States named in the page's language, and sorted so: "Algérie" is where a French reader looks for it.
+    named = sorted(((d.id, d.entity.display_name) for d in delegations), key=lambda c: c[1].casefold())
+    form.delegation_id.choices = options([(0, _("Choose…")), *named])
     if not any(t in STATE_TYPES for t in services.CATEGORIES[category][1]):
         del form.delegation_role
     uploads = UploadSlots(form)

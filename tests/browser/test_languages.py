@@ -182,7 +182,7 @@ def test_complete_a_registration_in_arabic(site, in_language, db_session, tmp_pa
     page.goto("/cop70/register")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.locator("a[href$='/cop70/register/state']").click()
-    page.locator("#delegation_id").select_option(label="Austria")
+    page.locator("#delegation_id").select_option(label="النمسا")  # Austria, named in Arabic
     page.locator("#delegation_role").select_option("ADVISER")
     page.locator("#family_name").fill("المصري")
     page.locator("#given_names").fill("ليلى")
