@@ -147,6 +147,14 @@ def test_nobody_is_admitted_twice_at_one_door(demo, db_session):
     assert duplicates == []
 
 
+def test_demo_badges_can_be_typed_at_the_door(demo, db_session):
+    from conference.badges.models import Badge
+    from conference.badges.services import normalize_serial
+
+    serials = db_session.scalars(select(Badge.serial)).all()
+    assert serials and all(normalize_serial(s.lower()) == s for s in serials)
+
+
 def test_loading_twice_changes_nothing(demo, runner, db_session):
     before = db_session.scalar(select(func.count()).select_from(Registration))
     result = runner.invoke(args=["demo"])

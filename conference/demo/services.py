@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import insert, select
 
 from conference.badges.models import Badge
+from conference.badges.services import CROCKFORD, SERIAL_LENGTH
 from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.conferences.models import Conference, Room
 from conference.core import audit
@@ -552,8 +553,10 @@ class DemoBuilder:
         return badges, scans
 
     def _serial(self) -> str:
+        # Serials as the badge desk issues them (door staff can type them), but from the seeded generator: the same
+        # demonstration every time.
         self.serial += 1
-        return f"C12-{self.rng.getrandbits(40):010X}"
+        return "".join(self.rng.choice(CROCKFORD) for _ in range(SERIAL_LENGTH))
 
 
 def _ordinal(n: int) -> str:
