@@ -214,10 +214,19 @@ def catalogues_command():
 
 
 def init_app(app: Flask) -> None:
-    stale = [po.parent.parent.name for po in CATALOGUES.glob("*/LC_MESSAGES/messages.po")
-             if not po.with_suffix(".mo").exists()]
-    if stale:  # the pages would silently be English: say so where operators look
-        log.warning("translations not compiled for %s: run `flask --app wsgi catalogues`", ", ".join(sorted(stale)))
+    checked = []
+
+    @app.before_request
+    def warn_about_uncompiled_catalogues():
+        # Once per process, at its first page (not on the command line, where `flask catalogues` may be the cure):
+        # without the compiled catalogues every page would silently be English. Say so where operators look.
+        if checked:
+            return
+        checked.append(True)
+        stale = [po.parent.parent.name for po in CATALOGUES.glob("*/LC_MESSAGES/messages.po")
+                 if not po.with_suffix(".mo").exists()]
+        if stale:
+            log.warning("translations not compiled for %s: run `flask --app wsgi catalogues`", ", ".join(sorted(stale)))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUES))
     Babel(app, locale_selector=select_locale)
