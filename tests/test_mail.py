@@ -21,7 +21,7 @@ from conference.core.models import MailStatus, OutgoingMail
 from conference.extensions import db
 from conference.mail import services
 from conference.mail.services import LANGUAGES, MAX_ATTEMPTS, deliver, init_app, queue_mail, render_mail, send_pending
-from conference.registration.models import person_name
+from conference.registration.models import Gender, person_name
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(p.stem for p in (ROOT / "templates" / "mail").glob("*.txt") if not p.stem.startswith("_"))
@@ -558,3 +558,13 @@ def test_an_english_email_reads_as_written(app):
     assert body.startswith("Dear Amina Diallo,\n\nWe are pleased to inform you")
     assert "Vienna International Centre, Vienna\n\nPlease collect your badge" in body
     assert body.endswith("\n\nKind regards,\n\nThe Secretariat\nUNTOC COP12\n")
+
+
+@pytest.mark.parametrize(("language", "gender", "greeting"), [
+    ("ru", "female", "Уважаемая Amina Diallo!"), ("ru", "male", "Уважаемый Amina Diallo!"),
+    ("es", "female", "Estimada Amina Diallo:"), ("ar", "undisclosed", "السيد/السيدة Amina Diallo المحترم/المحترمة،"),
+    ("fr", "male", "Monsieur,"), ("en", "female", "Dear Amina Diallo,"),
+])
+def test_the_greeting_follows_the_gender_the_participant_gave(app, language, gender, greeting):
+    _, body, _ = render_mail("registration_submitted", language, **sample(gender=Gender(gender)))
+    assert greeting in body.split("\n\n")[0] + "\n\n" + body.split("\n\n")[1]
