@@ -46,6 +46,8 @@ def site(app, db_session):
                  start=time(13, 15), end=time(14, 45), published_at=now)
     austria = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG),
                               nomination_document="documents/nv.pdf")
+    make_delegation(c, make_entity(EntityType.STATE_PARTY, "United Kingdom of Great Britain and Northern Ireland",
+                                   "GBR", RegionalGroup.WEOG), nomination_document="documents/nv.pdf")
     # A Latin name, to be read inside Arabic text.
     person = make_registration(austria, family_name="Schröder", given_names="Käthe", badge_name="Käthe Schröder Jr.",
                                email="kaethe.schroeder@example.org", photo=photo_file(app))
@@ -151,6 +153,20 @@ WORD_X = """(el, word) => { const walk = document.createTreeWalker(el, NodeFilte
                         if (i >= 0) { const r = document.createRange(); r.setStart(node, i);
                                       r.setEnd(node, i + word.length); return r.getBoundingClientRect().left; } }
                       return null; }"""
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_public_pages_fit_a_phone_screen(site, browser, live_server, code):
+    context = browser.new_context(base_url=live_server, locale=code, viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        for path in ("/cop70/", "/cop70/register/state", f"/cop70/registration/{site['token']}", "/cop70/programme"):
+            page.goto(path)
+            wide, screen = page.evaluate("() => [document.documentElement.scrollWidth, "
+                                         "document.documentElement.clientWidth]")
+            assert wide <= screen, f"{path} in {code} is {wide}px wide on a {screen}px screen"
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize(("code", "side"), [("ar", "right"), ("en", "left")])
