@@ -322,20 +322,3 @@ def test_the_database_going_away_mid_request_leaves_nothing_half_written(client,
     # The registration row was written before the audit entry failed: the transaction took both away.
     assert db_session.scalar(select(func.count()).select_from(Registration)) == 0
     assert db_session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
-
-
-def test_a_first_empty_submission_lists_every_missing_answer(client, db_session):
-    from conference.registration.models import EntityType, RegionalGroup
-    from tests.factories import make_delegation, make_entity
-    from tests.test_registration import future_conference
-
-    c = future_conference("cop9")
-    make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
-    db_session.commit()
-    token = csrf_token(client, "/cop9/register/state")
-    page = client.post("/cop9/register/state", data={"csrf_token": token, "delegation_id": "0"})
-    body = page.get_data(as_text=True)
-    assert page.status_code == 422
-    for field in ("delegation_id", "family_name", "consent"):
-        assert f'href="#{field}"' in body, field  # in the summary at the top, linked to the field
-    assert "Choose your delegation or organization." in body and "Please agree to the processing" in body

@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext
 from conference.registration.models import DelegationRole, Gender, Modality
@@ -58,8 +58,7 @@ class RegistrationForm(FlaskForm):
     """A person's registration. Fields that do not apply to a category are removed by the view."""
 
     delegation_id = SelectField(_l("Delegation or organization"), coerce=int, choices=options([(0, _l("Choose…"))]),
-                                validators=[InputRequired(message=_l("Choose your delegation or organization.")),
-                                            NumberRange(min=1, message=_l("Choose your delegation or organization."))])
+                                validators=[InputRequired(message=_l("Choose your delegation or organization."))])
     title = StringField(lazy_pgettext("form of address", "Title"), validators=[Optional(), Length(max=20)],
                         description=_l("e.g. Ms., Mr., Dr., H.E."))
     family_name = StringField(_l("Family name"), validators=[InputRequired(message=_l("Enter your family name.")),
@@ -102,11 +101,7 @@ class RegistrationForm(FlaskForm):
                       description=_l("Passport-style: head and shoulders, plain light background. JPEG or PNG, "
                                      "at most 5 MB."))
     document = FileField(_l("Nominating document (PDF)"))
-    # Also checked by the services (every way in obeys the rule); here too, so that a first empty submission lists
-    # every missing answer at once instead of these two only the second time.
-    consent = BooleanField(_l("I agree that the secretariat processes these data to accredit me to the session."),
-                           validators=[DataRequired(message=_l("Please agree to the processing of your personal "
-                                                               "data, or we cannot register you."))])
+    consent = BooleanField(_l("I agree that the secretariat processes these data to accredit me to the session."))
     submit = SubmitField(_l("Send registration"))
 
     def __init__(self, *args, **kwargs):
