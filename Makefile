@@ -15,7 +15,7 @@ run: system-deps install catalogues migrate
 	@$(FLASK) users ensure-admin
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-dev catalogues
+test: install-dev
 	@WITH_BROWSER=1 PYTHON=$(PYTHON) sh scripts/system-deps.sh
 	@$(MAKE) --no-print-directory tests/browser/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -51,7 +51,8 @@ demo: migrate
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	npm ci --silent --no-audit --no-fund --prefix tests/browser
 
-# Compile the translation catalogues (.po, kept in git) into what the application reads (.mo, built here).
+# Compile the translation catalogues (.po) into what the application reads (.mo); both are kept in git, and a test
+# fails when a .mo is stale: run this after changing a .po.
 catalogues: install
 	@$(FLASK) catalogues
 

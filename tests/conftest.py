@@ -20,13 +20,6 @@ from conference.extensions import db as _db
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def pytest_configure(config):
-    # The tests read the catalogues as they are in the tree, whether or not `make` compiled them since.
-    from conference.core.i18n import compile_catalogues
-
-    compile_catalogues()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database(request, tmp_path_factory):
     """(URL, engine options) of the backend. PostgreSQL gets a schema of its own for this run,

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from markupsafe import Markup
 
 __all__ = ["_", "_l", "lazy_pgettext", "ngettext", "force_locale", "LANGUAGES", "Language", "current_language",
            "init_app", "language_of", "compile_catalogues", "format_moment", "format_day", "format_day_range",
-           "format_names", "format_number", "direction"]
+           "format_names", "format_number", "direction", "sort_key", "countries"]
 
 _l = lazy_gettext
 
@@ -163,44 +165,58 @@ def format_names(names) -> Markup:
     return Markup(lists.format_list(items, locale=_locale())) if items else Markup("")
 
 
-@functools.lru_cache(maxsize=len(LANGUAGES))
-def countries(language: str) -> tuple[tuple[str, str], ...]:
-    """Every country as (ISO alpha-3 code, its name in `language`), sorted by name: CLDR's names, which exist in all
-    six languages (pycountry's English where CLDR has none)."""
+def sort_key(text: str) -> str:
+    """Alphabetical order as readers expect it: accents and case do not count ("Égypte" sits with the Es, not after
+    "Zimbabwe"). Chinese falls back to code-point order; a real collation (ICU) would be needed for pinyin."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+
+
+@functools.cache
+def countries() -> tuple[tuple[str, str], ...]:
+    """Every country as (ISO alpha-3 code, ISO 3166 English name), sorted: the nationality list.
+
+    Not translated on purpose: CLDR's and iso-codes' names for some States are not the United Nations' (CLDR calls
+    the State of Palestine "Territoires palestiniens" in French; iso-codes renders the Holy See word for word in
+    Arabic), and a UN secretariat cannot print those. Official names in six languages come from UNTERM and belong
+    in the data (see ParticipatingEntity.names)."""
     import pycountry
 
-    names = Locale.parse(language).territories
-    return tuple(sorted(((c.alpha_3, names.get(c.alpha_2, c.name)) for c in pycountry.countries),
-                        key=lambda c: c[1].casefold()))
-
-
-def country_name(iso3: str | None) -> str | None:
-    """The name of a country in the page's language, from its ISO alpha-3 code; None for an unknown code."""
-    return dict(countries(current_language().code)).get(iso3 or "")
+    return tuple(sorted(((c.alpha_3, c.name) for c in pycountry.countries), key=lambda c: sort_key(c[1])))
 
 
 def format_number(value) -> str:
     return numbers.format_decimal(value, locale=_locale()) if value is not None else ""
 
 
-def compile_catalogues(force: bool = False) -> list[Path]:
-    """Compile every `messages.po` whose `.mo` is missing or older; returns what was compiled.
+def compiled(po: Path) -> bytes:
+    """What a catalogue compiles to: the bytes its `.mo` must hold (the same input gives the same bytes)."""
+    import io
 
-    `flask catalogues` runs it (`make run`, `make test`, and the release step in production); tests call it once
-    per run so that they always see the catalogues as they are in the tree.
-    """
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
+    with po.open("rb") as f:
+        catalogue = read_po(f, locale=po.parent.parent.name)
+    out = io.BytesIO()
+    write_mo(out, catalogue, use_fuzzy=False)
+    return out.getvalue()
+
+
+def compile_catalogues() -> list[Path]:
+    """Write the `.mo` of every `messages.po` whose `.mo` does not hold what it compiles to; returns those.
+
+    The `.mo` files are kept in git beside their `.po`, so that a deployment is a checkout and nothing is compiled
+    on a production machine (whose code directory a systemd unit may rightly keep read-only); a test fails when one
+    is stale. Written to a temporary file and moved into place, so a running process never reads half a file.
+    """
     done = []
     for po in sorted(CATALOGUES.glob("*/LC_MESSAGES/messages.po")):
-        mo = po.with_suffix(".mo")
-        if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        mo, data = po.with_suffix(".mo"), compiled(po)
+        if mo.exists() and mo.read_bytes() == data:
             continue
-        with po.open("rb") as f:
-            catalogue = read_po(f, locale=po.parent.parent.name)
-        with mo.open("wb") as f:
-            write_mo(f, catalogue, use_fuzzy=False)
+        partial = mo.with_suffix(".mo.partial")
+        partial.write_bytes(data)
+        os.replace(partial, mo)
         done.append(po)
     return done
 
@@ -209,8 +225,8 @@ def compile_catalogues(force: bool = False) -> list[Path]:
 def catalogues_command():
     """Compile the translation catalogues (.po, in git) into what the application reads (.mo)."""
     done = compile_catalogues()
-    click.echo(f"catalogues: {len(done)} compiled, {len(list(CATALOGUES.glob('*/LC_MESSAGES/messages.po')))} "
-               f"languages besides English")
+    click.echo(f"catalogues: {len(done)} of {len(list(CATALOGUES.glob('*/LC_MESSAGES/messages.po')))} compiled anew "
+               f"(the others were up to date)")
 
 
 def init_app(app: Flask) -> None:
@@ -224,7 +240,7 @@ def init_app(app: Flask) -> None:
             return
         checked.append(True)
         stale = [po.parent.parent.name for po in CATALOGUES.glob("*/LC_MESSAGES/messages.po")
-                 if not po.with_suffix(".mo").exists()]
+                 if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
         if stale:
             log.warning("translations not compiled for %s: run `flask --app wsgi catalogues`", ", ".join(sorted(stale)))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
@@ -239,6 +255,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_day, "day")  # {{ conference.starts_on | day }}
     app.add_template_filter(format_day_range, "day_range")  # {{ conference.starts_on | day_range(conference.ends_on) }}
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(lambda items, attribute: sorted(items, key=lambda x: sort_key(str(getattr(x, attribute)))),
+                            "collate")  # {{ organizers | collate("display_name") }}: sorted as readers expect
     app.add_template_filter(format_names, "names")  # {{ s.organizers | map(attribute="entity.name") | names }}
     app.jinja_env.globals.update(DAY=DAY, DAY_SHORT=DAY_SHORT, WEEKDAY=WEEKDAY, WEEKDAY_SHORT=WEEKDAY_SHORT,
                                  CLOCK=CLOCK, MOMENT=MOMENT)

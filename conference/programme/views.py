@@ -9,7 +9,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
-from conference.core.i18n import WEEKDAY_SHORT, _, format_day
+from conference.core.i18n import WEEKDAY_SHORT, _, format_day, sort_key
 from conference.core.templating import small_int
 from conference.extensions import db
 from conference.feeds.services import google_event_link, subscribe_links
@@ -135,7 +135,7 @@ def apply(code: str, token: str):
     form.co_organizers.choices = options(sorted(
         ((d.id, d.entity.display_name) for category in registration_services.CATEGORIES
          for d in registration_services.delegations_for(conference, category) if d.id != r.delegation_id),
-        key=lambda c: c[1].casefold()))
+        key=lambda c: sort_key(c[1])))
     if not closed and form.validate_on_submit():
         data = services.Application(
             title=form.title.data, description=form.description.data,

@@ -51,7 +51,7 @@ def page_language() -> str:
 
 
 def nationality_choices() -> list[SelectChoice]:
-    return options([("", _l("Choose…")), *countries(current_language().code)])
+    return options([("", _l("Choose…")), *countries()])
 
 
 class RegistrationForm(FlaskForm):

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.db import StrEnum, UTCDateTime, enum_type, labels, utcnow
-from conference.core.i18n import _l, country_name, current_language
+from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, labels, utcnow
+from conference.core.i18n import _l, current_language
 from conference.extensions import db
 
 
@@ -261,6 +261,9 @@ class ParticipatingEntity(db.Model):
     regional_group: Mapped[RegionalGroup | None] = mapped_column(enum_type(RegionalGroup, "regional_group"))
     ecosoc_status: Mapped[EcosocStatus | None] = mapped_column(enum_type(EcosocStatus, "ecosoc_status"))
     country_iso3: Mapped[str | None] = mapped_column(sa.String(3))  # seat of an organization
+    # The official name in other languages, by language code ({"fr": "Autriche", "ar": "النمسا"}), as the UN writes
+    # it (UNTERM). Deliberately not taken from CLDR or ISO lists: their names for some States are not the UN's.
+    names: Mapped[dict] = mapped_column(JSONType, default=dict, server_default="{}")
 
     delegations: Mapped[list[Delegation]] = relationship(back_populates="entity")
 
@@ -273,11 +276,9 @@ class ParticipatingEntity(db.Model):
 
     @property
     def display_name(self) -> str:
-        """The name people read: a State's name in the page's language (CLDR's); in English, and for organizations,
-        the name as the secretariat entered it (its official name)."""
-        if self.iso3 and current_language().code != "en":
-            return country_name(self.iso3) or self.name
-        return self.name
+        """The name people read: the official name in the page's language where the secretariat has it, else the
+        name as entered (the official English one)."""
+        return (self.names or {}).get(current_language().code) or self.name
 
 
 class Delegation(db.Model):

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, RuleViolation
-from conference.core.i18n import _
+from conference.core.i18n import _, sort_key
 from conference.core.security import PUBLIC_FORM_LIMIT
 from conference.extensions import db, limiter
 from conference.registration import services
@@ -41,8 +41,8 @@ def form(code: str, category: str):
                                categories=services.CATEGORIES)
     delegations = services.delegations_for(conference, category)
     form = RegistrationForm()
-    # States named in the page's language, and sorted so: "Algérie" is where a French reader looks for it.
-    named = sorted(((d.id, d.entity.display_name) for d in delegations), key=lambda c: c[1].casefold())
+    # Named in the page's language where the secretariat has the official name, and sorted as read.
+    named = sorted(((d.id, d.entity.display_name) for d in delegations), key=lambda c: sort_key(c[1]))
     form.delegation_id.choices = options([(0, _("Choose…")), *named])
     if not any(t in STATE_TYPES for t in services.CATEGORIES[category][1]):
         del form.delegation_role

@@ -46,6 +46,7 @@ def site(app, db_session):
                  start=time(13, 15), end=time(14, 45), published_at=now)
     austria = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG),
                               nomination_document="documents/nv.pdf")
+    austria.entity.names = {"ar": "النمسا", "fr": "Autriche"}  # official names, as the secretariat loads them
     make_delegation(c, make_entity(EntityType.STATE_PARTY, "United Kingdom of Great Britain and Northern Ireland",
                                    "GBR", RegionalGroup.WEOG), nomination_document="documents/nv.pdf")
     # A Latin name, to be read inside Arabic text.
@@ -198,7 +199,7 @@ def test_complete_a_registration_in_arabic(site, in_language, db_session, tmp_pa
     page.goto("/cop70/register")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.locator("a[href$='/cop70/register/state']").click()
-    page.locator("#delegation_id").select_option(label="النمسا")  # Austria, named in Arabic
+    page.locator("#delegation_id").select_option(label="النمسا")  # Austria, by its official Arabic name
     page.locator("#delegation_role").select_option("ADVISER")
     page.locator("#family_name").fill("المصري")
     page.locator("#given_names").fill("ليلى")
