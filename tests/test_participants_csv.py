@@ -524,3 +524,28 @@ def test_sensitive_columns_need_their_own_permission(world, dubois, app, monkeyp
     response = officer.get(URL)
     assert response.status_code == 200 and b"passport_number" not in response.data
     assert officer.get(URL + "?sensitive=1").status_code == 403
+
+
+def test_official_names_are_loaded_all_or_nothing(runner, db_session, tmp_path):
+    from conference.registration.models import EntityType, ParticipatingEntity, RegionalGroup
+    from tests.factories import make_entity
+
+    make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG)
+    make_entity(EntityType.IGO, "INTERPOL")
+    db_session.commit()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("entity,language,name\nAUT,fr,Autriche\nXXX,fr,Nulle part\nAUT,de,Österreich\n", encoding="utf-8")
+    result = runner.invoke(args=["participants", "names", str(bad)])
+    assert result.exit_code == 1
+    assert "line 3" in result.output and "XXX" in result.output and "line 4" in result.output
+    db_session.expire_all()
+    assert db_session.scalars(select(ParticipatingEntity.names)).all() == [{}, {}]  # nothing changed
+
+    good = tmp_path / "names.csv"
+    good.write_text("entity,language,name\naut,fr,Autriche\nAUT,ar,النمسا\nINTERPOL,fr,"
+                    "Organisation internationale de police criminelle\n", encoding="utf-8")
+    result = runner.invoke(args=["participants", "names", str(good)])
+    assert result.exit_code == 0 and "3 official names recorded" in result.output
+    db_session.expire_all()
+    austria = db_session.scalar(select(ParticipatingEntity).where(ParticipatingEntity.iso3 == "AUT"))
+    assert austria.names == {"fr": "Autriche", "ar": "النمسا"}

@@ -1,4 +1,5 @@
-"""`flask --app wsgi participants import|export`: registrations as CSV files (see `csvio` for the format)."""
+"""`flask --app wsgi participants import|export|names`: registrations as CSV files (see `csvio` for the format), and
+official names of participating entities in other languages."""
 
 from __future__ import annotations
 
@@ -47,6 +48,37 @@ def import_command(code, path):
     click.echo(f"nothing imported: {rows} row{' has' if rows == 1 else 's have'} errors" if rows
                else "nothing imported: the file has errors", err=True)
     click.get_current_context().exit(1)
+
+
+@participants_cli.command("names")
+@click.argument("path", metavar="FILE.csv")
+@user_errors
+def names_command(path):
+    """Load official names of States and organizations in other languages from FILE.csv: all of them, or none.
+
+    Columns: entity (ISO alpha-3 code or the name as entered), language (ar, zh, fr, ru or es), name, as the UN
+    writes it (UNTERM). Pages in that language then show that name; without one, the name as entered.
+    """
+    import csv
+
+    from conference.registration.services import set_official_names
+
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        reader = csv.DictReader(stream)
+        missing = {"entity", "language", "name"} - set(reader.fieldnames or [])
+        if missing:
+            raise click.ClickException(f"{path}: the header must have the columns entity, language, name "
+                                       f"(missing: {', '.join(sorted(missing))})")
+        rows = [(reader.line_num, r["entity"] or "", r["language"] or "", r["name"] or "") for r in reader]
+    count, problems = set_official_names(rows)
+    if problems:
+        db.session.rollback()
+        for problem in problems:
+            click.echo(f"{path}: {problem}", err=True)
+        click.echo("nothing changed", err=True)
+        click.get_current_context().exit(1)
+    db.session.commit()
+    click.echo(f"{count} official name{'' if count == 1 else 's'} recorded")
 
 
 @participants_cli.command("export")

@@ -25,7 +25,7 @@ from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
-from conference.core.i18n import _, _l, format_day, format_day_range, format_moment, language_of, ngettext
+from conference.core.i18n import LANGUAGES, _, _l, format_day, format_day_range, format_moment, language_of, ngettext
 from conference.core.templating import external_url
 from conference.extensions import db
 from conference.registration.models import (
@@ -851,3 +851,35 @@ def search(conference: Conference, filters: QueueFilters, *, page: int = 1, per_
         select(Registration).options(joinedload(Registration.delegation).joinedload(Delegation.entity))
         .where(Registration.id.in_(ids)).order_by(Registration.id.desc())).all()
     return rows, total
+
+
+def set_official_names(rows: Iterable[tuple[int, str, str, str]]) -> tuple[int, list[str]]:
+    """Record official names of participating entities in other languages, from (line, entity, language, name)
+    rows: the entity by its ISO alpha-3 code or its name as entered, a language among the five besides English.
+
+    All or nothing: returns (names set, problems); when there are problems nothing is changed and the caller
+    rolls back. The names come from the UN's own terminology (UNTERM), not from any list of ours.
+    """
+    problems, changes = [], {}
+    for line, entity_ref, language, name in rows:
+        entity_ref, language, name = entity_ref.strip(), language.strip().lower(), " ".join(name.split())
+        entity = db.session.scalar(select(ParticipatingEntity).where(
+            or_(ParticipatingEntity.iso3 == entity_ref.upper(), ParticipatingEntity.name == entity_ref)).limit(1))
+        if entity is None:
+            problems.append(_("line %(line)d: no participating entity has the code or name “%(entity)s”.",
+                              line=line, entity=entity_ref))
+        elif language not in LANGUAGES or language == "en":
+            problems.append(_("line %(line)d: “%(language)s” is not one of ar, zh, fr, ru, es (the English name is the "
+                              "entity's name itself).", line=line, language=language))
+        elif not name or len(name) > 300:
+            problems.append(_("line %(line)d: the name must have 1 to 300 characters.", line=line))
+        else:
+            changes.setdefault(entity, {})[language] = name
+    if problems:
+        return 0, problems
+    for entity, names in changes.items():
+        before = dict(entity.names or {})
+        entity.names = {**before, **names}  # a new object: the JSON column sees the change
+        audit.record("entity.names", entity, actor="command line", before={"names": before},
+                     after={"names": entity.names})
+    return sum(len(n) for n in changes.values()), []
