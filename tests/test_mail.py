@@ -545,8 +545,9 @@ def test_with_redis_the_worker_sends_the_mail(app, db_session, outbox, monkeypat
 def test_paragraphs_stay_apart_in_every_language(app, language):
     _, body, _ = render_mail("registration_approved", language, **sample())
     paragraphs = body.split("\n\n")
-    # Greeting, announcement, the meeting, the badge, the link's sentence, the link, the signature.
-    assert len(paragraphs) >= 7, body
+    # Greeting, announcement, the meeting, the badge, the link's sentence, the link, the closing, the signature;
+    # a French letter puts the addressee and "Madame, Monsieur," in two.
+    assert len(paragraphs) == (9 if language == "fr" else 8), body
     # The meeting's title and venue, a paragraph of their own.
     assert any(p.startswith("    Conference of the Parties") and p.endswith("    Vienna International Centre, Vienna")
                for p in paragraphs), body
@@ -568,3 +569,11 @@ def test_an_english_email_reads_as_written(app):
 def test_the_greeting_follows_the_gender_the_participant_gave(app, language, gender, greeting):
     _, body, _ = render_mail("registration_submitted", language, **sample(gender=Gender(gender)))
     assert greeting in body.split("\n\n")[0] + "\n\n" + body.split("\n\n")[1]
+
+
+def test_a_french_letter_closes_with_the_words_it_opened_with(app):
+    _, to_her, _ = render_mail("registration_approved", "fr", **sample(gender=Gender.FEMALE))
+    _, unknown, _ = render_mail("registration_approved", "fr", **sample(gender=Gender.UNDISCLOSED))
+    assert "\n\nMadame,\n" in to_her and "Veuillez agréer, Madame, l'expression" in to_her
+    assert "Monsieur" not in to_her
+    assert "Madame, Monsieur," in unknown and "Veuillez agréer, Madame, Monsieur," in unknown

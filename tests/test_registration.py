@@ -298,6 +298,13 @@ def test_one_head_per_delegation(world, db_session):
                                                      family_name="B", delegation_role=DelegationRole.HEAD),
                           actor=Actor.PARTICIPANT)
     assert "delegation_role" in caught.value.errors
+    # A member of the public is not told who the head is; the secretariat is.
+    assert "Dubois" not in caught.value.errors["delegation_role"][0]
+    with pytest.raises(Invalid) as caught:
+        services.register(c, world["france"], person(c, email="b@example.org", passport_number="B1",
+                                                     family_name="B", delegation_role=DelegationRole.HEAD),
+                          actor=Actor.SECRETARIAT)
+    assert "Hélène Dubois" in caught.value.errors["delegation_role"][0]
 
 
 def test_credentials(world, db_session):
@@ -383,7 +390,8 @@ def test_the_queue_page_costs_the_same_queries_for_10_or_60_rows(world, db_sessi
 
 
 @pytest.mark.parametrize(("family", "given", "written"), [
-    ("王", "小明", "王小明"), ("山田", "花子", "山田花子"), ("김", "민준", "김민준"),
+    ("王", "小明", "王小明"), ("山田", "花子", "山田花子"), ("김", "민준", "김민준"), ("佐々木", "花子", "佐々木花子"),
+    ("𠮷田", "太郎", "𠮷田太郎"),
     ("Schröder", "Käthe", "Käthe Schröder"), ("المصري", "ليلى", "ليلى المصري"), ("Щербакова", "Александра",
                                                                               "Александра Щербакова"),
     ("Wang", "Xiaoming", "Xiaoming Wang"),  # in Latin letters the person chose the order: given names first

@@ -102,3 +102,28 @@ def test_a_nul_character_is_refused_with_a_message_not_a_database_error(client, 
                      client.post("/login", data={"csrf_token": token, "email": "a\x00@example.org", "password": "x"})):
         assert response.status_code == 400
         assert "control character (NUL)" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_the_path_or_a_json_body_is_refused_too(client, db_session):
+    from tests.conftest import csrf_token
+    from tests.factories import make_conference
+
+    make_conference("cop5")
+    db_session.commit()
+    for response in (client.get("/cop5%00/"), client.get("/cop5/registration/abc%00def"),
+                     client.get("/cop5/programme?kind=SIDE_EVENT&room=a&room=%00"),
+                     client.post("/door/cop5/gate/scan", json={"code": "P1.\u0000"},
+                                 headers={"X-CSRFToken": csrf_token(client, "/login")})):
+        assert response.status_code == 400, response.request.path
+        assert "(NUL)" in response.get_data(as_text=True), response.request.path
+
+
+def test_a_nul_character_that_reaches_the_database_anyway_is_a_400_not_a_500(app, client, monkeypatch):
+    from sqlalchemy.exc import DataError
+
+    def fails():
+        raise DataError("SELECT 1", {}, ValueError("PostgreSQL text fields cannot contain NUL (0x00) bytes"))
+
+    monkeypatch.setitem(app.view_functions, "core.healthz", fails)
+    response = client.get("/healthz")
+    assert response.status_code == 400 and "(NUL)" in response.get_data(as_text=True)

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 
 from conference.core.i18n import _, _l
@@ -113,6 +113,16 @@ def register_error_handlers(app: Flask) -> None:
         log.error("database unavailable: %s", exc)
         return page(503, _("The service is briefly unavailable"),
                     _("The database did not answer. Nothing was saved; please try again in a minute."))
+
+    @app.errorhandler(DataError)
+    def unstorable_value(exc: DataError):
+        db.session.rollback()
+        # A NUL character that came another way than the ones refused before every request (security.py).
+        if "NUL" in str(exc.orig) or "\\x00" in str(exc.orig):
+            return page(400, str(HTTP_TITLES.get(400, "Bad request")),
+                        _("The request contained an invisible control character (NUL) that no form sends. Go back "
+                          "and type the text again."))
+        return unexpected(exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -48,9 +48,12 @@ def init_app(app: Flask) -> None:
     def refuse_nul_characters():
         # No text anyone types contains a NUL character, and PostgreSQL cannot even compare one: refuse the request
         # with a message rather than let the database fail on it. (The form is parsed only where there is one.)
-        values = list(request.args.values())
+        values = [request.path, *(v for _k, vs in request.args.lists() for v in vs)]
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            values += request.form.values()
+            values += [v for _k, vs in request.form.lists() for v in vs]
+        elif request.is_json:
+            body = request.get_data(cache=True, as_text=True)
+            values.append(body.replace("\\u0000", "\x00"))  # JSON writes the character as \u0000
         if any("\x00" in value for value in values):
             abort(400, description=_("The request contained an invisible control character (NUL) that no form "
                                      "sends. Go back and type the text again."))

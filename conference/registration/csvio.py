@@ -388,7 +388,7 @@ def _import_row(row: _Row, conference: Conference, delegation: Delegation | None
             # Say at once what else the services would refuse in this row; validate() writes nothing.
             try:
                 with db.session.no_autoflush:
-                    validate(conference, delegation, data, require_consent=False)
+                    validate(conference, delegation, data, require_consent=False, actor=actor)
             except Invalid as exc:
                 _add_service_errors(row, exc.errors, "entity")
         return False

@@ -12,13 +12,17 @@ from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, labels
 from conference.core.i18n import _l, current_language
 from conference.extensions import db
 
+# Hangul jamo, the iteration marks 々〆〇 and 〻, kana, compatibility jamo, CJK extension A, the unified ideographs,
+# hangul syllables, compatibility ideographs, half-width katakana, and the supplementary ideographs (𠮷).
+_EAST_ASIAN = ((0x1100, 0x11FF), (0x3005, 0x3007), (0x303B, 0x303B), (0x3040, 0x30FF), (0x3130, 0x318F),
+               (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F),
+               (0x20000, 0x3134F))
+
 
 def _east_asian(text: str) -> bool:
     """Written in Chinese characters, kana or hangul: scripts whose names put the family name first."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and all(
-        "\u1100" <= ch <= "\u11ff" or "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u4dbf"
-        or "\u4e00" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff" for ch in letters)
+    letters = [ord(ch) for ch in text if ch.isalpha() or ch in "々〆〇〻"]
+    return bool(letters) and all(any(lo <= cp <= hi for lo, hi in _EAST_ASIAN) for cp in letters)
 
 
 def person_name(family_name: str, given_names: str) -> str:

@@ -192,8 +192,8 @@ def _clean_text(value: str | None) -> str:
 
 
 def validate(conference: Conference, delegation: Delegation, data: RegistrationData, *,
-             registration: Registration | None = None, require_consent: bool = True,
-             actor: Actor = Actor.SECRETARIAT) -> RegistrationData:
+             actor: Actor, registration: Registration | None = None,
+             require_consent: bool = True) -> RegistrationData:
     """Check and normalize what was sent; raise Invalid naming every wrong field at once.
 
     Only the secretariat learns with which delegation a duplicate is registered: told to a participant or a
@@ -269,7 +269,8 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
         _check_identity(conference, data, registration, errors,
                         reveal=actor in (Actor.SECRETARIAT, Actor.COMMAND_LINE))
         if data.delegation_role == DelegationRole.HEAD:
-            _check_one_head(delegation, registration, errors)
+            # The focal point knows their delegation's head; a member of the public is not told who it is.
+            _check_one_head(delegation, registration, errors, reveal=actor != Actor.PARTICIPANT)
     if errors:
         raise Invalid(errors)
     return data
@@ -315,7 +316,7 @@ def _check_identity(conference: Conference, data: RegistrationData, registration
 
 
 def _check_one_head(delegation: Delegation, registration: Registration | None,
-                    errors: dict[str, list[str]]) -> None:
+                    errors: dict[str, list[str]], *, reveal: bool) -> None:
     query = select(Registration).where(Registration.delegation_id == delegation.id,
                                        Registration.delegation_role == DelegationRole.HEAD,
                                        Registration.status.in_([S.SUBMITTED, S.PREAPPROVED, S.NEEDS_INFO, S.APPROVED]))
@@ -326,7 +327,10 @@ def _check_one_head(delegation: Delegation, registration: Registration | None,
         errors.setdefault("delegation_role", []).append(_(
             "The delegation of %(entity)s already has a head of delegation (%(name)s). "
             "Choose another role, or ask the secretariat to change the head.",
-            entity=delegation.entity.display_name, name=head.full_name))
+            entity=delegation.entity.display_name, name=head.full_name) if reveal else _(
+            "The delegation of %(entity)s already has a head of delegation. "
+            "Choose another role, or ask the secretariat to change the head.",
+            entity=delegation.entity.display_name))
 
 
 def quota_of(delegation: Delegation) -> int | None:
