@@ -316,7 +316,7 @@ def badge_data(conference: Conference, registration: Registration, upload_folder
         "qr": qr_value(registration.badge_serial, secret_key),
         "name": registration.badge_name,
         "function": registration.function_title,
-        "entity": entity.name,
+        "entity": entity.display_name,  # the official name in the language of the run, where loaded
         "category": category,
         "colour": style["colour"],
         "letter": style["letter"],

@@ -51,7 +51,7 @@ def _answer(conference, outcome) -> dict:
     return {"result": outcome.result.value, "message": outcome.message,
             "tone": TONE.get(outcome.result, "stop"),
             "name": registration.badge_name if registration is not None else None,
-            "entity": registration.delegation.entity.name if registration is not None else None,
+            "entity": registration.delegation.entity.display_name if registration is not None else None,
             "photo_url": photo_url}
 
 
