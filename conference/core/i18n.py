@@ -8,9 +8,10 @@ Strings are marked with Flask-Babel's callables, imported from here so that ever
 - `ngettext("one ...", "%(num)d ...", n)` for counts; placeholders are always named (`%(name)s`), never
   f-strings, so that a translator can move them.
 
-The catalogues live in `conference/translations/<language>/LC_MESSAGES/messages.po` and are compiled to `.mo`
-by `make` (see `compile_catalogues`). Which language a page is shown in: the one the visitor picked with the
-switcher (a cookie, kept a year), else the best match of the browser's Accept-Language, else English.
+The catalogues live in `conference/translations/<language>/LC_MESSAGES/messages.po`, compiled to the `.mo` beside
+them by `make catalogues` (both kept in git; see `compile_catalogues`). Which language a page is shown in: the one
+the visitor picked with the switcher (a cookie, kept a year), else the best match of the browser's Accept-Language,
+else English.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from markupsafe import Markup
 
 __all__ = ["_", "_l", "lazy_pgettext", "ngettext", "force_locale", "LANGUAGES", "Language", "current_language",
            "init_app", "language_of", "compile_catalogues", "format_moment", "format_day", "format_day_range",
-           "format_names", "format_number", "direction", "sort_key", "countries"]
+           "format_names", "format_number", "sort_key", "countries"]
 
 _l = lazy_gettext
 
@@ -81,10 +82,6 @@ def current_language() -> Language:
     """The language of the page being built (English outside a request)."""
     locale = get_locale() if has_app_context() else None
     return LANGUAGES.get(locale.language if locale else DEFAULT, LANGUAGES[DEFAULT])
-
-
-def direction() -> str:
-    return current_language().direction
 
 
 # --- Dates, times and numbers in the venue's time zone, written the locale's way ------------------------------------
@@ -239,10 +236,12 @@ def init_app(app: Flask) -> None:
         if checked:
             return
         checked.append(True)
+        # (Only whether they exist: a checkout's file times say nothing, and a test keeps the ones in git current.)
         stale = [po.parent.parent.name for po in CATALOGUES.glob("*/LC_MESSAGES/messages.po")
-                 if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+                 if not po.with_suffix(".mo").exists()]
         if stale:
             log.warning("translations not compiled for %s: run `flask --app wsgi catalogues`", ", ".join(sorted(stale)))
+
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUES))
     Babel(app, locale_selector=select_locale)
@@ -257,7 +256,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_number, "number")
     app.add_template_filter(lambda items, attribute: sorted(items, key=lambda x: sort_key(str(getattr(x, attribute)))),
                             "collate")  # {{ organizers | collate("display_name") }}: sorted as readers expect
-    app.add_template_filter(format_names, "names")  # {{ s.organizers | map(attribute="entity.name") | names }}
+    app.add_template_filter(format_names, "names")  # {{ s.organizers | map(attribute="entity.display_name") | names }}
     app.jinja_env.globals.update(DAY=DAY, DAY_SHORT=DAY_SHORT, WEEKDAY=WEEKDAY, WEEKDAY_SHORT=WEEKDAY_SHORT,
                                  CLOCK=CLOCK, MOMENT=MOMENT)
 
