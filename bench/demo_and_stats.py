@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import QueryCounter, scratch_app  # first: it puts the project on the path
 
-from sqlalchemy import event  # noqa: E402
-
-from conference import create_app  # noqa: E402
-from conference.demo.services import load_demo  # noqa: E402
-from conference.extensions import db  # noqa: E402
-from conference.statistics.services import compute  # noqa: E402
+from conference.demo.services import load_demo
+from conference.extensions import db
+from conference.statistics.services import compute
 
 
 def main() -> None:
@@ -29,30 +23,19 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with scratch_app(args.database_url) as app:
         started = time.perf_counter()
         conference, _ = load_demo(args.participants)
         db.session.commit()
         load = time.perf_counter() - started
 
-        queries = 0
-
-        def count(*_):
-            nonlocal queries
-            queries += 1
-
-        event.listen(db.engine, "before_cursor_execute", count)
         timings = []
-        for _ in range(args.repeat):
-            queries = 0
-            started = time.perf_counter()
-            figures = compute(conference)
-            timings.append(time.perf_counter() - started)
-        event.remove(db.engine, "before_cursor_execute", count)
+        with QueryCounter() as queries:
+            for _ in range(args.repeat):
+                queries.reset()
+                started = time.perf_counter()
+                figures = compute(conference)
+                timings.append(time.perf_counter() - started)
         from conference.statistics.report import render
 
         with app.test_request_context():
@@ -70,12 +53,9 @@ def main() -> None:
         print(f"database: {db.engine.url.get_backend_name()}, participants: {figures['participants']}")
         print(f"demo load: {load:.2f} s")
         print(f"statistics: median {statistics.median(timings) * 1000:.1f} ms over {args.repeat} runs, "
-              f"{queries} queries (SELECT 1 takes {baseline * 1000:.2f} ms here)")
+              f"{queries.count} queries (SELECT 1 takes {baseline * 1000:.2f} ms here)")
         print(f"PDF report: {first_pdf:.2f} s the first time (fonts loaded), {second_pdf:.2f} s the next, "
               f"{len(pdf) // 1024} kB")
-        db.session.remove()  # end the open transaction, or PostgreSQL's DROP waits for it
-        db.drop_all()
-        db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -7,20 +7,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import QueryCounter, scratch_app  # first: it puts the project on the path
 
-from sqlalchemy import event  # noqa: E402
-
-from conference import create_app  # noqa: E402
-from conference.conferences.models import Conference, Room  # noqa: E402
-from conference.extensions import db  # noqa: E402
-from conference.programme.models import Session, SessionKind, SessionStatus  # noqa: E402
+from conference.conferences.models import Conference, Room
+from conference.extensions import db
+from conference.programme.models import Session, SessionKind, SessionStatus
 
 
 def main() -> None:
@@ -29,11 +23,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = create_app({"PLENARY_ENV": "testing", "DATABASE_URL": url})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with scratch_app(args.database_url) as app:
         c = Conference(code="bench", title="Benchmark session, with «quotes», commas; and semicolons",
                        short_title="BENCH", venue="Vienna International Centre", city="Vienna",
                        timezone="Europe/Vienna", starts_on=date(2024, 10, 14), ends_on=date(2024, 10, 18))
@@ -52,35 +42,25 @@ def main() -> None:
                                    status=SessionStatus.PUBLISHED, published_at=published))
         db.session.commit()
         client = app.test_client()
-        queries = 0
-
-        def count(*_):
-            nonlocal queries
-            queries += 1
-
-        event.listen(db.engine, "before_cursor_execute", count)
         feed_times, health_times, not_modified = [], [], []
         etag = None
-        for _ in range(args.repeat):
-            queries = 0
-            started = time.perf_counter()
-            response = client.get("/bench/programme.ics")
-            feed_times.append(time.perf_counter() - started)
-            feed_queries, etag, size = queries, response.headers["ETag"], len(response.data)
-            started = time.perf_counter()
-            client.get("/healthz")
-            health_times.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            assert client.get("/bench/programme.ics", headers={"If-None-Match": etag}).status_code == 304
-            not_modified.append(time.perf_counter() - started)
-        event.remove(db.engine, "before_cursor_execute", count)
+        with QueryCounter() as queries:
+            for _ in range(args.repeat):
+                queries.reset()
+                started = time.perf_counter()
+                response = client.get("/bench/programme.ics")
+                feed_times.append(time.perf_counter() - started)
+                feed_queries, etag, size = queries.count, response.headers["ETag"], len(response.data)
+                started = time.perf_counter()
+                client.get("/healthz")
+                health_times.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                assert client.get("/bench/programme.ics", headers={"If-None-Match": etag}).status_code == 304
+                not_modified.append(time.perf_counter() - started)
         feed, health, cached = (statistics.median(t) * 1000 for t in (feed_times, health_times, not_modified))
         print(f"database: {db.engine.url.get_backend_name()}, sessions: {args.sessions}, feed size: {size:,} bytes")
         print(f"programme.ics: median {feed:.0f} ms ({feed_queries} queries); 304: {cached:.0f} ms; "
               f"/healthz in the same run: {health:.1f} ms; feed/healthz = {feed / health:.0f}x")
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 if __name__ == "__main__":
