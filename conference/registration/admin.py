@@ -12,7 +12,7 @@ from conference.core.i18n import _
 from conference.core.templating import small_int
 from conference.extensions import db
 from conference.registration import services
-from conference.registration.forms import ReasonForm, RegistrationForm, options
+from conference.registration.forms import ReasonForm, RegistrationForm
 from conference.registration.models import (
     BadgeState,
     CredentialsStatus,
@@ -139,9 +139,7 @@ def new(code: str):
     conference = get_conference(code)
     form = RegistrationForm()
     del form.consent, form.document
-    form.delegation_id.choices = options([(0, _("Choose…"))] + [
-        (d.id, d.entity.name)
-        for category in services.CATEGORIES for d in services.delegations_for(conference, category)])
+    form.offer(d for category in services.CATEGORIES for d in services.delegations_for(conference, category))
     form.delegation_role.validators = []
     form.delegation_role.flags.required = False
     uploads = UploadSlots(form)

@@ -13,7 +13,7 @@ from conference.core.i18n import _
 from conference.extensions import db
 from conference.registration import services
 from conference.registration.forms import DocumentForm, ReasonForm, RegistrationForm
-from conference.registration.models import STATE_TYPES, Delegation, EntityType, Registration
+from conference.registration.models import Delegation, EntityType, Registration
 from conference.registration.services import Actor, QueueFilters
 from conference.registration.uploads import UploadError, check_pdf, store
 from conference.registration.web import UploadSlots, show_errors
@@ -52,10 +52,7 @@ def index():
 @permission_required(Permission.MANAGE_DELEGATION)
 def register():
     d = _delegation()
-    form = RegistrationForm()
-    del form.delegation_id, form.consent, form.document
-    if d.entity.entity_type not in STATE_TYPES:
-        del form.delegation_role
+    form = RegistrationForm.for_delegation(d)
     uploads = UploadSlots(form)
     if uploads.validate():
         try:
@@ -77,10 +74,7 @@ def register():
 @permission_required(Permission.MANAGE_DELEGATION)
 def edit(registration_id: int):
     r = _member(registration_id)
-    form = RegistrationForm()
-    del form.delegation_id, form.consent, form.document
-    if r.delegation.entity.entity_type not in STATE_TYPES:
-        del form.delegation_role
+    form = RegistrationForm.for_delegation(r.delegation)
     uploads = UploadSlots(form)
     if not form.is_submitted():
         form.fill(services.RegistrationData.from_registration(r))

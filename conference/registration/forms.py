@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,8 +20,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext
-from conference.registration.models import DelegationRole, Gender, Modality
+from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext, sort_key
+from conference.registration.models import STATE_TYPES, Delegation, DelegationRole, Gender, Modality
 from conference.registration.services import RegistrationData
 
 
@@ -124,6 +126,22 @@ class RegistrationForm(FlaskForm):
             attendance_from=self.attendance_from.data, attendance_to=self.attendance_to.data,
             language=language_of(self.language.data),
             consent=bool(self.consent.data) if "consent" in self._fields else True)
+
+    @classmethod
+    def for_delegation(cls, delegation: Delegation) -> RegistrationForm:
+        """The form for a person of a known delegation (the focal point's pages, the private link): no choice of
+        delegation, no consent or nominating document to give again, a role only in a State's delegation."""
+        form = cls()
+        del form.delegation_id, form.consent, form.document
+        if delegation.entity.entity_type not in STATE_TYPES:
+            del form.delegation_role
+        return form
+
+    def offer(self, delegations: Iterable[Delegation]) -> None:
+        """The delegations to choose from: named in the page's language where the official name is known, sorted
+        as read."""
+        named = sorted(((d.id, d.entity.display_name) for d in delegations), key=lambda c: sort_key(c[1]))
+        self.delegation_id.choices = options([(0, _l("Choose…")), *named])
 
     def fill(self, data: RegistrationData) -> None:
         """Show a stored registration in the form (GET of the edit page)."""

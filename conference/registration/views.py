@@ -9,11 +9,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, RuleViolation
-from conference.core.i18n import _, sort_key
+from conference.core.i18n import _
 from conference.core.security import PUBLIC_FORM_LIMIT
 from conference.extensions import db, limiter
 from conference.registration import services
-from conference.registration.forms import RegistrationForm, options
+from conference.registration.forms import RegistrationForm
 from conference.registration.models import STATE_TYPES
 from conference.registration.services import Actor
 from conference.registration.uploads import open_upload
@@ -41,9 +41,7 @@ def form(code: str, category: str):
                                categories=services.CATEGORIES)
     delegations = services.delegations_for(conference, category)
     form = RegistrationForm()
-    # Named in the page's language where the secretariat has the official name, and sorted as read.
-    named = sorted(((d.id, d.entity.display_name) for d in delegations), key=lambda c: sort_key(c[1]))
-    form.delegation_id.choices = options([(0, _("Choose…")), *named])
+    form.offer(delegations)
     if not any(t in STATE_TYPES for t in services.CATEGORIES[category][1]):
         del form.delegation_role
     uploads = UploadSlots(form)
@@ -81,10 +79,7 @@ def edit(code: str, token: str):
     if registration.status not in services.EDITABLE:
         flash(services.not_editable(registration), "info")
         return redirect(url_for("registration.status", code=code, token=token))
-    form = RegistrationForm()
-    del form.delegation_id, form.consent, form.document
-    if registration.delegation.entity.entity_type not in STATE_TYPES:
-        del form.delegation_role
+    form = RegistrationForm.for_delegation(registration.delegation)
     uploads = UploadSlots(form)
     if not form.is_submitted():
         form.fill(services.RegistrationData.from_registration(registration))
