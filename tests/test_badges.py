@@ -374,6 +374,8 @@ def test_the_badge_desk_runs_a_job_and_downloads_the_pdf(site, app, client, db_s
     assert "Download the PDF" in page.get_data(as_text=True) and "Refresh" not in page.headers
     assert client.get(f"/admin/cop99/badges/jobs/{job_id}.json").get_json()["status"] == "DONE"
     assert client.get("/admin/cop99/badges/jobs/" + "9" * 30).status_code == 404
+    missing = client.get(f"/admin/cop99/badges/jobs/{job_id + 1}")
+    assert missing.status_code == 404 and "no such badge run" in missing.get_data(as_text=True)
     with client.get(f"/admin/cop99/badges/jobs/{job_id}/badges.pdf") as pdf:
         assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)

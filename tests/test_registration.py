@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select
 
 from conference.accounts.models import Role
 from conference.core.db import utcnow
-from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
 from conference.core.models import AuditLog, OutgoingMail
 from conference.extensions import db
 from conference.registration import services
@@ -400,3 +400,13 @@ def test_names_are_written_the_way_their_script_writes_them(family, given, writt
     from conference.registration.models import person_name
 
     assert person_name(family, given) == written
+
+
+def test_a_participant_is_found_by_e_mail_in_any_case_and_only_at_their_session(world, db_session):
+    c = world["c"]
+    r = services.register(c, world["france"], person(c), actor=Actor.PARTICIPANT)
+    assert services.get_by_email(c, "  HELENE@Example.org ") == r
+    other = future_conference("cop98")
+    for conference, email in ((c, "nobody@example.org"), (c, ""), (other, "helene@example.org")):
+        with pytest.raises(NotFound, match="No participant of this session"):
+            services.get_by_email(conference, email)

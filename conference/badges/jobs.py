@@ -17,13 +17,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import select
 
 from conference.badges import services
 from conference.badges.services import BadgeFilter
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
-from conference.core.errors import PlenaryError, RuleViolation
+from conference.core.errors import NotFound, PlenaryError, RuleViolation
 from conference.core.i18n import _
 from conference.core.jobs import enqueue
 from conference.core.models import Job, JobStatus
@@ -36,6 +37,21 @@ KIND = "badges"
 def runs_folder() -> Path:
     """Where the PDFs of badge runs are kept: BADGE_RUNS_FOLDER, by default `instance/badges` (never static)."""
     return Path(current_app.config.get("BADGE_RUNS_FOLDER") or Path(current_app.instance_path) / "badges")
+
+
+def get_badge_run(conference: Conference, job_id: int) -> Job:
+    """A badge run of this session by its number; NotFound otherwise (also another session's, or another kind of
+    job)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.conference_id != conference.id or job.kind != KIND:
+        raise NotFound(_("There is no such badge run at this session."))
+    return job
+
+
+def recent_badge_runs(conference: Conference, limit: int = 10) -> list[Job]:
+    """The latest badge runs of a session, newest first, for the badge desk."""
+    return db.session.scalars(select(Job).where(Job.conference_id == conference.id, Job.kind == KIND)
+                              .order_by(Job.id.desc()).limit(limit)).all()
 
 
 def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: str = "a6", reprint: bool = False,

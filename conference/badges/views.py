@@ -16,7 +16,7 @@ from conference.badges.services import BadgeFilter
 from conference.conferences.services import get_conference
 from conference.core.errors import PlenaryError, RuleViolation
 from conference.core.i18n import _, current_language
-from conference.core.models import Job, JobStatus
+from conference.core.models import JobStatus
 from conference.extensions import db
 from conference.registration.forms import options
 from conference.registration.models import Delegation, ParticipatingEntity, Registration
@@ -30,11 +30,6 @@ def _delegation_choices(conference):
         select(Delegation.id, ParticipatingEntity.name).join(ParticipatingEntity)
         .where(Delegation.conference_id == conference.id).order_by(ParticipatingEntity.name)).all()
     return options([("", _("All"))] + [(str(i), name) for i, name in rows])
-
-
-def _jobs(conference, limit: int = 10) -> list[Job]:
-    return db.session.scalars(select(Job).where(Job.conference_id == conference.id, Job.kind == jobs.KIND)
-                              .order_by(Job.id.desc()).limit(limit)).all()
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -58,21 +53,15 @@ def index(code: str):
             db.session.commit()
             jobs.enqueue_badge_run(job.id)
             return redirect(url_for(".job", code=conference.code, job_id=job.id))
-    return render_template("badges/index.html", conference=conference, form=form, jobs=_jobs(conference))
-
-
-def _job(conference, job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None or job.conference_id != conference.id or job.kind != jobs.KIND:
-        abort(404)
-    return job
+    return render_template("badges/index.html", conference=conference, form=form,
+                           jobs=jobs.recent_badge_runs(conference))
 
 
 @bp.get("/jobs/<int(max=2147483647):job_id>")
 @permission_required(Permission.PRINT_BADGES)
 def job(code: str, job_id: int):
     conference = get_conference(code)
-    j = _job(conference, job_id)
+    j = jobs.get_badge_run(conference, job_id)
     response = current_app.make_response(render_template("badges/job.html", conference=conference, job=j,
                                                           JobStatus=JobStatus))
     if j.status in (JobStatus.QUEUED, JobStatus.RUNNING):
@@ -85,7 +74,7 @@ def job(code: str, job_id: int):
 @permission_required(Permission.PRINT_BADGES)
 def retry(code: str, job_id: int):
     conference = get_conference(code)
-    j = _job(conference, job_id)
+    j = jobs.get_badge_run(conference, job_id)
     try:
         jobs.retry_badge_run(j, user=current_user)
         db.session.commit()
@@ -101,7 +90,7 @@ def retry(code: str, job_id: int):
 @permission_required(Permission.PRINT_BADGES)
 def job_json(code: str, job_id: int):
     conference = get_conference(code)
-    j = _job(conference, job_id)
+    j = jobs.get_badge_run(conference, job_id)
     return {"id": j.id, "status": j.status.value, "done": j.done, "total": j.total, "error": j.error,
             "download": url_for(".download", code=conference.code, job_id=j.id)
             if j.status == JobStatus.DONE else None}
@@ -111,7 +100,7 @@ def job_json(code: str, job_id: int):
 @permission_required(Permission.PRINT_BADGES)
 def download(code: str, job_id: int):
     conference = get_conference(code)
-    j = _job(conference, job_id)
+    j = jobs.get_badge_run(conference, job_id)
     if j.status != JobStatus.DONE or not j.result_path or not Path(j.result_path).is_file():
         abort(404, description=_("This run has no PDF (yet)."))
     folder = jobs.runs_folder().resolve()

@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.conferences.models import Room
@@ -18,8 +17,9 @@ from conference.extensions import db
 from conference.programme import services
 from conference.programme.forms import ReviewForm, ScheduleForm, SessionForm
 from conference.programme.models import SessionKind, SessionStatus
+from conference.registration import services as registration_services
 from conference.registration.forms import options
-from conference.registration.models import Gender, Registration
+from conference.registration.models import Gender
 from conference.registration.web import show_errors
 
 bp = Blueprint("programme_admin", __name__, url_prefix="/admin/<code>/programme")
@@ -53,9 +53,7 @@ def detail(code: str, session_id: int):
 
 def _render_detail(conference, s, schedule_form, status: int = 200):
     others = [o for o, _ in services.review_list(conference) if o.id != s.id]
-    invited = db.session.scalars(select(Registration).join(
-        services.SessionSignup, services.SessionSignup.registration_id == Registration.id)
-        .where(services.SessionSignup.session_id == s.id)).all() if s.is_closed else []
+    invited = services.invited_to(s) if s.is_closed else []
     actions = [a for a, (sources, _t, _r) in services.REVIEW.items() if s.status in sources and a != "submit"]
     return render_template("admin/programme/session.html", conference=conference, s=s, form=ReviewForm(),
                            schedule_form=schedule_form, actions=actions, labels=services.REVIEW_LABELS,
@@ -176,12 +174,8 @@ def edit(code: str, session_id: int):
 def invitations(code: str, session_id: int):
     conference = get_conference(code)
     s = services.get_session(conference, session_id)
-    email = (request.form.get("email") or "").strip().lower()
-    registration = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
-                                                                Registration.email == email))
     try:
-        if registration is None:
-            raise RuleViolation(_("No participant of this session has the e-mail address “%(email)s”.", email=email))
+        registration = registration_services.get_by_email(conference, request.form.get("email", ""))
         if request.form.get("remove"):
             services.uninvite(s, registration, actor=current_user)
         else:

@@ -552,6 +552,12 @@ def invite(s: Session, registration: Registration, *, actor) -> SessionSignup:
     return signup
 
 
+def invited_to(s: Session) -> list[Registration]:
+    """Who holds a place at a closed session: the invited, and those who took up the invitation."""
+    return db.session.scalars(select(Registration).join(SessionSignup, SessionSignup.registration_id == Registration.id)
+                              .where(SessionSignup.session_id == s.id)).all()
+
+
 def uninvite(s: Session, registration: Registration, *, actor) -> None:
     signup = _signup(s, registration)
     if signup is not None and signup.status == SignupStatus.INVITED:

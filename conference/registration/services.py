@@ -714,6 +714,16 @@ def get_registration(conference: Conference, registration_id: int) -> Registrati
     return r
 
 
+def get_by_email(conference: Conference, email: str) -> Registration:
+    """The participant of this session with this e-mail address, in any case; NotFound otherwise."""
+    email = (email or "").strip().lower()
+    r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
+                                                     Registration.email == email)) if email else None
+    if r is None:
+        raise NotFound(_("No participant of this session has the e-mail address “%(email)s”.", email=email))
+    return r
+
+
 def delegations_for(conference: Conference, category: str) -> list[Delegation]:
     """The delegations a participant may register with, for a category of the public form."""
     if category not in CATEGORIES:
