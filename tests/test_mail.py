@@ -16,11 +16,11 @@ import pytest
 from jinja2 import StrictUndefined
 from sqlalchemy import func, select
 
-from conference.core.i18n import force_locale
+from conference.core.i18n import LANGUAGES, force_locale
 from conference.core.models import MailStatus, OutgoingMail
 from conference.extensions import db
 from conference.mail import services
-from conference.mail.services import LANGUAGES, MAX_ATTEMPTS, deliver, init_app, queue_mail, render_mail, send_pending
+from conference.mail.services import MAX_ATTEMPTS, deliver, init_app, queue_mail, render_mail, send_pending
 from conference.registration.models import Gender, person_name
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -34,14 +34,11 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from conference.core.db import utcnow
 from conference.core.i18n import DEFAULT, force_locale, language_of
-from conference.core.i18n import LANGUAGES as ALL_LANGUAGES
 from conference.core.models import MailStatus, OutgoingMail
 from conference.extensions import db
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = tuple(ALL_LANGUAGES)  # the six official languages of the United Nations
-DEFAULT_LANGUAGE = DEFAULT
 MAX_ATTEMPTS = 5
 SMTP_TIMEOUT = 30  # seconds; sending happens in-process for now, so a dead server must not hang for long
 
@@ -55,7 +52,7 @@ _COMMITTED = "plenary.mail.committed"
 
 # --- Queueing -----------------------------------------------------------------------------------------------------
 
-def render_mail(template: str, language: str = DEFAULT_LANGUAGE, **context) -> tuple[str, str, str]:
+def render_mail(template: str, language: str = DEFAULT, **context) -> tuple[str, str, str]:
     """Render `templates/mail/<template>.txt` in a language and return (subject, body, language used).
 
     The text comes from the translation catalogues (complete for e-mails in the six languages: a test sees to it);
@@ -77,7 +74,7 @@ def render_mail(template: str, language: str = DEFAULT_LANGUAGE, **context) -> t
     return subject, body.strip("\n").rstrip() + "\n", used
 
 
-def queue_mail(recipient: str, template: str, language: str = DEFAULT_LANGUAGE, **context) -> OutgoingMail:
+def queue_mail(recipient: str, template: str, language: str = DEFAULT, **context) -> OutgoingMail:
     """Render an e-mail and add it to the current transaction as a QUEUED `OutgoingMail`; do not commit.
 
     It is sent after the caller's transaction commits (see `init_app`), and

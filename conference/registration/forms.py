@@ -33,7 +33,6 @@ def label_of(member) -> LazyString:
 # The roles a member of a government delegation chooses from (REPRESENTATIVE is set for organizations and media).
 ROLES = (DelegationRole.HEAD, DelegationRole.ALTERNATE, DelegationRole.ADVISER, DelegationRole.EXPERT,
          DelegationRole.SUPPORT_STAFF)
-GENDER_LABELS = {g: label_of(g) for g in Gender}
 
 
 def options(pairs) -> list[SelectChoice]:
