@@ -15,7 +15,7 @@ from conference.core.db import utcnow
 from conference.extensions import db
 from conference.feeds import services as feeds
 from conference.programme import services
-from conference.programme.models import SessionKind
+from conference.programme.models import SessionKind, SessionSignup
 from conference.programme.models import SessionStatus as St
 from conference.registration.models import EntityType, RegionalGroup
 from tests.conftest import csrf_token
@@ -129,7 +129,7 @@ def test_conditional_requests(client, cop, db_session):
 def test_the_personal_agenda_and_its_renewal(client, cop, db_session):
     r = cop["person"]
     services.invite(cop["closed"], r, actor="t")
-    db_session.execute(services.SessionSignup.__table__.insert().values(
+    db_session.execute(SessionSignup.__table__.insert().values(
         session_id=cop["before"].id, registration_id=r.id, status="CONFIRMED", created_at=utcnow()))
     db_session.commit()
     old = f"/cop90/agenda/{r.agenda_token}.ics"

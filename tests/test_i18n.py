@@ -35,7 +35,9 @@ PUBLIC_TEMPLATES = [
 PUBLIC_MODULES = [
     "core/errors.py", "core/db.py", "registration/forms.py", "registration/models.py", "registration/services.py",
     "registration/views.py", "registration/web.py", "registration/uploads.py", "programme/forms.py",
-    "programme/models.py", "programme/services.py", "programme/views.py", "checkin/services.py",
+    "programme/models.py", "programme/services/applications.py", "programme/services/review.py",
+    "programme/services/scheduling.py", "programme/services/seats.py", "programme/services/queries.py",
+    "programme/views.py", "checkin/services.py",
     "checkin/models.py", "accounts/forms.py", "accounts/views.py", "conferences/models.py", "feeds/views.py",
     "core/security.py", "registration/focal.py", "accounts/permissions.py", "checkin/views.py",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from conference.accounts.models import Role
 from conference.core.db import utcnow
 from conference.programme import services
-from conference.programme.models import Session, SessionKind, SignupStatus
+from conference.programme.models import Session, SessionKind, SessionSignup, SignupStatus
 from conference.programme.models import SessionStatus as St
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_registration, make_user
@@ -77,8 +77,8 @@ def test_sign_up_through_the_private_link(client, cop, published, db_session):  
         client.post(f"/cop70/registration/{r.status_token}/sessions/{published.id}/signup",
                     data={"csrf_token": csrf_token(client, page)})
     assert "waiting list" in client.get(f"/cop70/registration/{b.status_token}/programme").get_data(as_text=True)
-    statuses = dict(db_session.execute(select(services.SessionSignup.registration_id,
-                                              services.SessionSignup.status)).all())
+    statuses = dict(db_session.execute(select(SessionSignup.registration_id,
+                                              SessionSignup.status)).all())
     assert statuses == {a.id: SignupStatus.CONFIRMED, b.id: SignupStatus.WAITLISTED}
 
 
