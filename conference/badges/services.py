@@ -30,6 +30,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -411,7 +413,10 @@ def render_badges(badges: Sequence[dict], conference: dict, *, size: str = "a6",
         raise PlenaryError(_("unknown badge size %(size)s; choose one of %(sizes)s", size=repr(size),
                              sizes=", ".join(SIZES)))
     html = badges_html(badges, conference, size)
-    return pdf.render_pdf(html, base_url=pdf.STATIC, stylesheets=[_worker["css"]], target=target)
+    # The photos (file: URLs from badge_data) are the only uploads the run may read; nothing else is fetched.
+    photos = [Path(url2pathname(urlsplit(b["photo"]).path)) for b in badges
+              if b.get("photo") and urlsplit(b["photo"]).scheme == "file"]
+    return pdf.render_pdf(html, base_url=pdf.STATIC, stylesheets=[_worker["css"]], files=photos, target=target)
 
 
 def _render_chunk(index: int, badges: list[dict], conference: dict, size: str,

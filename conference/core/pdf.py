@@ -1,6 +1,10 @@
 """The one PDF helper: an HTML document plus print stylesheets, rendered by WeasyPrint.
 
 Every PDF of Plenary (badges, the statistics report) goes through `render_pdf`.
+WeasyPrint fetches whatever a document names (images, stylesheets, fonts, and the links inside an SVG image), by
+default over HTTP, FTP or from any file. Here it gets `ProjectFetcher`, which serves only data: URIs, the project's
+`static/` folder and the uploaded files the caller names (the badge photos), and refuses the rest: an upload that is
+not what it claims can make the renderer neither call a server nor read a file elsewhere on the machine.
 Parsing a stylesheet and loading fonts costs more than laying out a small
 page, so both are prepared once per process and reused: `font_configuration()`
 and `stylesheet(path)` are cached. Nothing here knows Flask: the badge workers
@@ -11,8 +15,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import mimetypes
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from PIL import ImageFile
 from pypdf import PdfReader
@@ -27,6 +34,7 @@ from pypdf.generic import (
 )
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Importing WeasyPrint switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make the upload check
 # (registration/uploads.py) accept a truncated photo in any process that also prints. Badge photos are already
@@ -39,6 +47,34 @@ STATIC = ROOT / "static"
 # WeasyPrint reports every CSS property it ignores and every missing image at WARNING level; a PDF is still made.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
+
+
+class ProjectFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher for every PDF of Plenary: data: URIs, files under `static/`, and the exact `files`
+    given (absolute paths: the uploaded photos a badge run shows); anything else is refused.
+
+    Refused: every network scheme (http, https, ftp...), a file: URL naming a host, and any file outside those, also
+    through a symbolic link or `..` (paths are resolved before the check). WeasyPrint treats a refusal like a missing
+    image: the PDF is still made, and the refusal is logged here.
+    """
+
+    def __init__(self, files: Iterable[str | Path] = ()):
+        super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False)
+        self._files = frozenset(Path(f).resolve() for f in files)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)  # decoded in memory by urllib's DataHandler: no I/O
+        if scheme == "file" and parts.netloc in ("", "localhost"):
+            path = Path(url2pathname(parts.path)).resolve()
+            if (path in self._files or path.is_relative_to(STATIC.resolve())) and path.is_file():
+                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": media_type})
+        log.warning("PDF rendering: refused to fetch %.200s", url)
+        raise ValueError(f"refused: {url[:200]} is neither a data: URI nor one of the project's files")
 
 
 @functools.cache
@@ -53,7 +89,7 @@ def stylesheet(path: str | Path) -> CSS:
     path = Path(path)
     if not path.is_absolute():
         path = STATIC / path
-    return CSS(filename=str(path), font_config=font_configuration())
+    return CSS(filename=str(path), font_config=font_configuration(), url_fetcher=ProjectFetcher())
 
 
 def _stylesheets(stylesheets: Iterable[str | Path | CSS]) -> list[CSS]:
@@ -61,22 +97,25 @@ def _stylesheets(stylesheets: Iterable[str | Path | CSS]) -> list[CSS]:
 
 
 def render_document(html: str, *, base_url: str | Path, stylesheets: Sequence[str | Path | CSS] = (),
-                    url_fetcher: Callable | None = None):
-    """Lay out `html` and return WeasyPrint's Document (its pages can be counted or combined)."""
-    kwargs = {"url_fetcher": url_fetcher} if url_fetcher else {}
-    return HTML(string=html, base_url=str(base_url), **kwargs).render(
+                    files: Iterable[str | Path] = ()):
+    """Lay out `html` and return WeasyPrint's Document (its pages can be counted or combined).
+
+    `files` are the only files outside `static/` the document may show (see ProjectFetcher)."""
+    return HTML(string=html, base_url=str(base_url), url_fetcher=ProjectFetcher(files)).render(
         stylesheets=_stylesheets(stylesheets), font_config=font_configuration())
 
 
 def render_pdf(html: str, *, base_url: str | Path, stylesheets: Sequence[str | Path | CSS] = (),
-               url_fetcher: Callable | None = None, target: str | Path | None = None) -> bytes | None:
+               files: Iterable[str | Path] = (), target: str | Path | None = None) -> bytes | None:
     """Render `html` with the print `stylesheets` to PDF.
 
     `base_url` resolves relative links (images, fonts); pass the project's `static/` folder or a file URL.
     `stylesheets` are paths (relative to `static/`, or absolute) or already parsed CSS objects; parsed ones are
-    cached per process. Returns the PDF's bytes, or writes them to `target` and returns None.
+    cached per process. `files` are the uploaded files (absolute paths) the document shows, the only ones outside
+    `static/` it may read; nothing else is fetched (see ProjectFetcher). Returns the PDF's bytes, or writes them to
+    `target` and returns None.
     """
-    document = render_document(html, base_url=base_url, stylesheets=stylesheets, url_fetcher=url_fetcher)
+    document = render_document(html, base_url=base_url, stylesheets=stylesheets, files=files)
     return document.write_pdf(target=str(target) if target else None)
 
 
