@@ -33,7 +33,8 @@ PUBLIC_TEMPLATES = [
     "badges/badges.html", "focal/*.html",
 ]
 PUBLIC_MODULES = [
-    "core/errors.py", "core/db.py", "registration/forms.py", "registration/models.py", "registration/services.py",
+    "core/errors.py", "core/db.py", "registration/forms.py", "registration/models.py",
+    *(f"registration/services/{m}.py" for m in ("__init__", "rules", "workflow", "intake", "delegations", "queries")),
     "registration/views.py", "registration/web.py", "registration/uploads.py", "programme/forms.py",
     "programme/models.py", "programme/services/applications.py", "programme/services/review.py",
     "programme/services/scheduling.py", "programme/services/seats.py", "programme/services/queries.py",

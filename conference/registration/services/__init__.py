@@ -1,0 +1,133 @@
+"""Registration: the rules of who may take part, and every change of a registration's state.
+
+Every way in (the public form, a focal point, the back office, the CSV
+import) goes through these functions, so the rules hold whichever door was
+used. Functions flush but never commit: the caller commits, and e-mails queued
+here leave only once it has.
+
+The package is split by what each part does; every name is importable from here:
+
+- `rules`: what a person sends is checked; quotas, one head, one accreditation, NGO admission, the period;
+- `workflow`: the state machine (`ACTIONS`, `transition`) and the messages that go with it;
+- `intake`: registering and changing a registration (`register`, `submit_public`, `update`);
+- `delegations`: choosing a delegation, nominating documents, credentials, NGO admission steps;
+- `queries`: finding registrations (by link, number, e-mail; the back office's queue).
+"""
+
+from conference.registration.services.delegations import (
+    NGO_STEP_LABELS,
+    NGO_STEP_REFUSED,
+    NGO_STEPS,
+    NOMINATION_BY_TYPE,
+    NOMINATION_LABELS,
+    NOMINATION_MISSING,
+    attach_nomination,
+    delegations_for,
+    get_delegation,
+    ngo_admission_step,
+    nomination_needed,
+    set_credentials,
+    set_official_names,
+    submit_credentials,
+)
+from conference.registration.services.intake import (
+    register,
+    register_for_delegation,
+    submit_public,
+    update,
+)
+from conference.registration.services.queries import (
+    QueueFilters,
+    get_by_email,
+    get_by_token,
+    get_registration,
+    search,
+)
+from conference.registration.services.rules import (
+    ACTIVE,
+    CATEGORIES,
+    EDITABLE,
+    NGO_OBJECTION_DAYS,
+    PERSONAL_FIELDS,
+    Actor,
+    RegistrationData,
+    category_of,
+    fold,
+    name_key,
+    ngo_admission_problem,
+    quota_of,
+    registration_open,
+    validate,
+)
+from conference.registration.services.workflow import (
+    ACTION_LABELS,
+    ACTIONS,
+    MAIL_ON,
+    NOT_EDITABLE,
+    NOT_FROM_STATUS,
+    NOW_IN_STATUS,
+    ONLY_WHO_MAY,
+    REASON_NEEDED,
+    allowed_actions,
+    bulk_transition,
+    done_message,
+    not_editable,
+    now_in_status,
+    status_url,
+    transition,
+)
+
+__all__ = [
+    "NGO_OBJECTION_DAYS",
+    "ACTIVE",
+    "EDITABLE",
+    "Actor",
+    "CATEGORIES",
+    "category_of",
+    "fold",
+    "name_key",
+    "RegistrationData",
+    "PERSONAL_FIELDS",
+    "validate",
+    "quota_of",
+    "ngo_admission_problem",
+    "registration_open",
+    "ACTIONS",
+    "ACTION_LABELS",
+    "ONLY_WHO_MAY",
+    "NOT_FROM_STATUS",
+    "REASON_NEEDED",
+    "NOT_EDITABLE",
+    "MAIL_ON",
+    "NOW_IN_STATUS",
+    "now_in_status",
+    "done_message",
+    "not_editable",
+    "allowed_actions",
+    "transition",
+    "status_url",
+    "bulk_transition",
+    "register",
+    "register_for_delegation",
+    "submit_public",
+    "update",
+    "NOMINATION_BY_TYPE",
+    "NOMINATION_LABELS",
+    "NOMINATION_MISSING",
+    "nomination_needed",
+    "delegations_for",
+    "get_delegation",
+    "attach_nomination",
+    "submit_credentials",
+    "set_credentials",
+    "NGO_STEPS",
+    "NGO_STEP_LABELS",
+    "NGO_STEP_REFUSED",
+    "ngo_admission_step",
+    "set_official_names",
+    "get_by_token",
+    "get_registration",
+    "get_by_email",
+    "QueueFilters",
+    "search",
+]

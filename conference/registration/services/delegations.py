@@ -1,0 +1,191 @@
+"""Delegations: which ones a participant may choose, their nominating documents, credentials and NGO admission,
+and the official names of the entities they represent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from conference.accounts.models import User
+from conference.conferences.models import Conference
+from conference.core import audit
+from conference.core.db import utcnow
+from conference.core.errors import NotFound, RuleViolation
+from conference.core.i18n import LANGUAGES, _, _l
+from conference.extensions import db
+from conference.registration.models import (
+    STATE_TYPES,
+    CredentialsStatus,
+    Delegation,
+    EntityType,
+    NgoAdmission,
+    NominationDocumentKind,
+    ParticipatingEntity,
+)
+from conference.registration.services.rules import CATEGORIES, Actor, _require_focal_point
+
+# What each category sends as its nominating document (domain.md).
+NOMINATION_BY_TYPE = {
+    **{t: NominationDocumentKind.NOTE_VERBALE for t in STATE_TYPES},
+    EntityType.UN_ENTITY: NominationDocumentKind.OFFICIAL_LETTER,
+    EntityType.IGO: NominationDocumentKind.OFFICIAL_LETTER,
+    EntityType.NGO_ECOSOC: NominationDocumentKind.NGO_APPLICATION_LETTER,
+    EntityType.NGO_OTHER: NominationDocumentKind.NGO_APPLICATION_LETTER,
+    EntityType.MEDIA: NominationDocumentKind.LETTER_OF_ASSIGNMENT,
+}
+
+
+NOMINATION_LABELS = {
+    NominationDocumentKind.NOTE_VERBALE: _l("A note verbale from the ministry or the permanent mission"),
+    NominationDocumentKind.OFFICIAL_LETTER: _l("An official letter signed by the head of the organization"),
+    NominationDocumentKind.NGO_APPLICATION_LETTER: _l("The organization's application letter"),
+    NominationDocumentKind.LETTER_OF_ASSIGNMENT: _l("A letter of assignment from the editor"),
+}
+# The public form's message when the delegation has no nominating document yet: one whole sentence per kind.
+NOMINATION_MISSING = {
+    NominationDocumentKind.NOTE_VERBALE: _l(
+        "%(entity)s has no nominating document on file yet: attach a note verbale from the ministry or the "
+        "permanent mission, as a PDF."),
+    NominationDocumentKind.OFFICIAL_LETTER: _l(
+        "%(entity)s has no nominating document on file yet: attach an official letter signed by the head of the "
+        "organization, as a PDF."),
+    NominationDocumentKind.NGO_APPLICATION_LETTER: _l(
+        "%(entity)s has no nominating document on file yet: attach the organization's application letter, "
+        "as a PDF."),
+    NominationDocumentKind.LETTER_OF_ASSIGNMENT: _l(
+        "%(entity)s has no nominating document on file yet: attach a letter of assignment from the editor, "
+        "as a PDF."),
+}
+
+
+def nomination_needed(delegation: Delegation) -> NominationDocumentKind | None:
+    """What kind of nominating document the delegation still has to send, or None when one is on file."""
+    if delegation.nomination_document or delegation.nomination_received_at:
+        return None
+    return NOMINATION_BY_TYPE.get(delegation.entity.entity_type, NominationDocumentKind.OFFICIAL_LETTER)
+
+
+def delegations_for(conference: Conference, category: str) -> list[Delegation]:
+    """The delegations a participant may register with, for a category of the public form."""
+    if category not in CATEGORIES:
+        raise NotFound(_("There is no such category of participants."))
+    types = CATEGORIES[category][1]
+    return db.session.scalars(
+        select(Delegation).join(ParticipatingEntity).options(joinedload(Delegation.entity))
+        .where(Delegation.conference_id == conference.id, ParticipatingEntity.entity_type.in_(types),
+               Delegation.ngo_admission.not_in([NgoAdmission.REFUSED]))
+        .order_by(ParticipatingEntity.name)).all()
+
+
+def get_delegation(conference: Conference, delegation_id: int) -> Delegation:
+    d = db.session.get(Delegation, delegation_id)
+    if d is None or d.conference_id != conference.id:
+        raise NotFound(_("There is no such delegation at this session."))
+    return d
+
+
+def attach_nomination(delegation: Delegation, path: str, *, actor: Actor, user: User | None = None) -> None:
+    """Keep the delegation's nominating document (the first one sent; later ones replace it)."""
+    before = delegation.nomination_document
+    delegation.nomination_document = path
+    delegation.nomination_kind = NOMINATION_BY_TYPE.get(delegation.entity.entity_type)
+    delegation.nomination_received_at = utcnow()
+    audit.record("delegation.nomination", delegation, actor=user or actor.value,
+                 before={"document": before}, after={"document": path})
+
+
+def submit_credentials(delegation: Delegation, path: str, *, user: User) -> None:
+    """A focal point sends the credentials of a State party's delegation (a copy until the originals arrive)."""
+    _require_focal_point(user, delegation)
+    if delegation.entity.entity_type != EntityType.STATE_PARTY:
+        raise RuleViolation(_("Only delegations of States parties carry credentials."))
+    before = delegation.credentials_status
+    delegation.credentials_document = path
+    if delegation.credentials_status != CredentialsStatus.RECEIVED:
+        delegation.credentials_status = CredentialsStatus.PROVISIONAL
+    audit.record("delegation.credentials_submitted", delegation, actor=user,
+                 before={"credentials": before.value}, after={"credentials": delegation.credentials_status.value})
+
+
+def set_credentials(delegation: Delegation, status: CredentialsStatus, *, user: User | None,
+                    actor: Actor = Actor.SECRETARIAT) -> None:
+    """The secretariat records the credentials of a State party: pending, a copy, or the originals."""
+    if delegation.entity.entity_type != EntityType.STATE_PARTY and status != CredentialsStatus.NOT_REQUIRED:
+        raise RuleViolation(_("Only delegations of States parties carry credentials."))
+    before = delegation.credentials_status
+    delegation.credentials_status = status
+    delegation.credentials_received_at = utcnow() if status == CredentialsStatus.RECEIVED else None
+    audit.record("delegation.credentials", delegation, actor=user or actor.value,
+                 before={"credentials": before.value}, after={"credentials": status.value})
+
+
+NGO_STEPS = {
+    "list": ({NgoAdmission.NOT_APPLICABLE, NgoAdmission.LISTED}, NgoAdmission.LISTED),
+    "object": ({NgoAdmission.LISTED}, NgoAdmission.OBJECTED),
+    "admit": ({NgoAdmission.NOT_APPLICABLE, NgoAdmission.LISTED, NgoAdmission.OBJECTED, NgoAdmission.REFUSED},
+              NgoAdmission.ADMITTED),
+    "refuse": ({NgoAdmission.LISTED, NgoAdmission.OBJECTED}, NgoAdmission.REFUSED),
+}
+# The back office's button for each step, and why a step is refused (the NGO's admission named by its label).
+NGO_STEP_LABELS = {"list": _l("Listed to States"), "object": _l("A State objected"), "admit": _l("Admitted"),
+                   "refuse": _l("Not admitted")}
+NGO_STEP_REFUSED = {
+    "list": _l("%(name)s cannot be listed to States now: its admission is “%(status)s”."),
+    "object": _l("%(name)s cannot be marked as objected to now: its admission is “%(status)s”."),
+    "admit": _l("%(name)s cannot be admitted now: its admission is “%(status)s”."),
+    "refuse": _l("%(name)s cannot be marked as not admitted now: its admission is “%(status)s”."),
+}
+
+
+def ngo_admission_step(delegation: Delegation, step: str, *, user: User | None, reason: str = "",
+                       now: datetime | None = None) -> None:
+    """Record where an NGO without ECOSOC status stands: listed to States, objected to, admitted or refused."""
+    if delegation.entity.entity_type != EntityType.NGO_OTHER:
+        raise RuleViolation(_("Only NGOs without ECOSOC status go through the objection period."))
+    if step not in NGO_STEPS:
+        raise RuleViolation(_("Unknown step: %(step)s.", step=step))
+    sources, target = NGO_STEPS[step]
+    if delegation.ngo_admission not in sources:
+        raise RuleViolation(str(NGO_STEP_REFUSED[step]) % {"name": delegation.entity.name,
+                                                           "status": delegation.ngo_admission.label})
+    before = delegation.ngo_admission
+    delegation.ngo_admission = target
+    if target == NgoAdmission.LISTED:
+        delegation.ngo_listed_at = now or utcnow()
+    audit.record(f"delegation.ngo_{step}", delegation, actor=user or "secretariat",
+                 before={"ngo_admission": before.value}, after={"ngo_admission": target.value}, reason=reason)
+
+
+def set_official_names(rows: Iterable[tuple[int, str, str, str]]) -> tuple[int, list[str]]:
+    """Record official names of participating entities in other languages, from (line, entity, language, name)
+    rows: the entity by its ISO alpha-3 code or its name as entered, a language among the five besides English.
+
+    All or nothing: returns (names set, problems); when there are problems nothing is changed and the caller
+    rolls back. The names come from the UN's own terminology (UNTERM), not from any list of ours.
+    """
+    problems, changes = [], {}
+    for line, entity_ref, language, name in rows:
+        entity_ref, language, name = entity_ref.strip(), language.strip().lower(), " ".join(name.split())
+        entity = db.session.scalar(select(ParticipatingEntity).where(
+            or_(ParticipatingEntity.iso3 == entity_ref.upper(), ParticipatingEntity.name == entity_ref)).limit(1))
+        if entity is None:
+            problems.append(_("line %(line)d: no participating entity has the code or name “%(entity)s”.",
+                              line=line, entity=entity_ref))
+        elif language not in LANGUAGES or language == "en":
+            problems.append(_("line %(line)d: “%(language)s” is not one of ar, zh, fr, ru, es (the English name is the "
+                              "entity's name itself).", line=line, language=language))
+        elif not name or len(name) > 300:
+            problems.append(_("line %(line)d: the name must have 1 to 300 characters.", line=line))
+        else:
+            changes.setdefault(entity, {})[language] = name
+    if problems:
+        return 0, problems
+    for entity, names in changes.items():
+        before = dict(entity.names or {})
+        entity.names = {**before, **names}  # a new object: the JSON column sees the change
+        audit.record("entity.names", entity, actor="command line", before={"names": before},
+                     after={"names": entity.names})
+    return sum(len(n) for n in changes.values()), []

@@ -1,0 +1,107 @@
+"""Finding registrations: by private link, number or e-mail, and the back office's filtered queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from conference.conferences.models import Conference
+from conference.core.errors import NotFound
+from conference.core.i18n import _
+from conference.extensions import db
+from conference.registration.models import (
+    BadgeState,
+    Delegation,
+    EntityType,
+    ParticipatingEntity,
+    RegionalGroup,
+    Registration,
+)
+from conference.registration.models import (
+    RegistrationStatus as S,
+)
+from conference.registration.services.rules import fold
+
+
+def get_by_token(conference: Conference, token: str, *, agenda: bool = False) -> Registration:
+    """The registration behind a private link (or, with `agenda`, behind a personal calendar address);
+    NotFound for anything else, without saying why."""
+    column = Registration.agenda_token if agenda else Registration.status_token
+    r = None
+    if token and len(token) <= 64:
+        r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
+                                                         column == token))
+    if r is None:
+        raise NotFound(_("This calendar address is not valid (it may have been renewed).") if agenda else
+                       _("This private link is not valid. Check that you copied it whole, or ask the secretariat."))
+    return r
+
+
+def get_registration(conference: Conference, registration_id: int) -> Registration:
+    """A registration of this session by its number; NotFound otherwise (also for another session's)."""
+    r = db.session.get(Registration, registration_id)
+    if r is None or r.conference_id != conference.id:
+        raise NotFound(_("There is no such registration at this session."))
+    return r
+
+
+def get_by_email(conference: Conference, email: str) -> Registration:
+    """The participant of this session with this e-mail address, in any case; NotFound otherwise."""
+    email = (email or "").strip().lower()
+    r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
+                                                     Registration.email == email)) if email else None
+    if r is None:
+        raise NotFound(_("No participant of this session has the e-mail address “%(email)s”.", email=email))
+    return r
+
+
+@dataclass
+class QueueFilters:
+    """What the back office's registration queue is filtered by."""
+
+    status: S | None = None
+    category: EntityType | None = None
+    delegation_id: int | None = None
+    regional_group: str | None = None
+    badge_state: str | None = None
+    q: str = ""
+
+
+def search(conference: Conference, filters: QueueFilters, *, page: int = 1, per_page: int = 50):
+    """One page of the registration queue and the number of matches, in two queries whatever the page size.
+
+    The name search folds case and accents and works in any script: every
+    word typed must appear in the family or given names (or the e-mail).
+    """
+    conditions = [Registration.conference_id == conference.id]
+    if filters.status is not None:
+        conditions.append(Registration.status == filters.status)
+    if filters.category is not None:
+        conditions.append(ParticipatingEntity.entity_type == filters.category)
+    if filters.delegation_id is not None:
+        conditions.append(Registration.delegation_id == filters.delegation_id)
+    if filters.regional_group:
+        conditions.append(ParticipatingEntity.regional_group == RegionalGroup(filters.regional_group))
+    if filters.badge_state:
+        conditions.append(Registration.badge_state == BadgeState(filters.badge_state))
+    for word in fold(filters.q).split()[:6]:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(Registration.name_key.like(pattern, escape="\\"),
+                              Registration.email.like(pattern, escape="\\")))
+    base = select(Registration).where(*conditions)
+    if filters.category is not None or filters.regional_group:
+        # Only the entity's category and group need the joins; without them the counts stay on one table.
+        base = (base.join(Delegation, Delegation.id == Registration.delegation_id)
+                .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    page = max(1, page)
+    # The page's ids first, newest first (the order of arrival), from the primary key; then those rows
+    # with their delegations. A page then costs the same whatever the number of registrations.
+    ids = db.session.scalars(base.with_only_columns(Registration.id).order_by(Registration.id.desc())
+                             .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        select(Registration).options(joinedload(Registration.delegation).joinedload(Delegation.entity))
+        .where(Registration.id.in_(ids)).order_by(Registration.id.desc())).all()
+    return rows, total
