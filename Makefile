@@ -11,7 +11,7 @@ FLASK  := $(BIN)/flask --app wsgi
 .PHONY: run test system-deps install install-dev migrate demo clean translations catalogues
 
 run: system-deps install catalogues migrate
-	@$(FLASK) demo --if-empty
+	@$(FLASK) demo --if-empty --open-session
 	@$(FLASK) users ensure-admin
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

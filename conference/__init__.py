@@ -52,6 +52,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.badges.cli import badges_command
     from conference.checkin import views as checkin_views
     from conference.conferences import views as conference_views
+    from conference.conferences.cli import sessions_cli
     from conference.core import views as core_views
     from conference.core.errors import register_error_handlers
     from conference.core.i18n import catalogues_command
@@ -78,7 +79,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     for command in (users_cli, demo_command, stats_command, purge_command, participants_cli, badges_command,
-                    worker_command, catalogues_command):
+                    worker_command, catalogues_command, sessions_cli):
         app.cli.add_command(command)
 
     from conference.mail.services import init_app as init_mail

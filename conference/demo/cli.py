@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from conference.conferences.models import Conference
 from conference.core.cli import user_errors
+from conference.core.i18n import format_moment
+from conference.demo.next_session import ensure_open_session
 from conference.demo.services import DEFAULT_PARTICIPANTS, load_demo
 from conference.extensions import db
 
@@ -16,18 +18,29 @@ from conference.extensions import db
 @click.command("demo")
 @click.option("--participants", default=DEFAULT_PARTICIPANTS, show_default=True, type=click.IntRange(min=1),
               help="Approved participants to create.")
-@click.option("--if-empty", is_flag=True, help="Load only when the database holds no conference at all.")
+@click.option("--if-empty", is_flag=True, help="Load cop12 only when the database holds no conference at all.")
+@click.option("--open-session", is_flag=True,
+              help="Also keep an open session, cop13, copied from cop12 with dates ahead of today.")
 @user_errors
-def demo_command(participants, if_empty):
+def demo_command(participants, if_empty, open_session):
     """Load the demonstration session cop12 (idempotent: an existing cop12 is left as it is)."""
     if if_empty and db.session.scalar(select(Conference.id).limit(1)) is not None:
         click.echo("demo: the database already holds a session; nothing loaded")
-        return
-    started = time.perf_counter()
-    conference, created = load_demo(participants)
-    if not created:
-        click.echo(f"demo: {conference.code} is already loaded; nothing changed")
-        return
-    db.session.commit()
-    click.echo(f"demo: loaded {conference.code} ({conference.short_title}) with {participants} participants "
-               f"in {time.perf_counter() - started:.1f} s")
+    else:
+        started = time.perf_counter()
+        conference, created = load_demo(participants)
+        if created:
+            db.session.commit()
+            click.echo(f"demo: loaded {conference.code} ({conference.short_title}) with {participants} participants "
+                       f"in {time.perf_counter() - started:.1f} s")
+        else:
+            click.echo(f"demo: {conference.code} is already loaded; nothing changed")
+    if open_session:
+        conference, created = ensure_open_session()
+        if conference is None:
+            click.echo("demo: no cop12 to copy; no open session created")
+            return
+        db.session.commit()
+        click.echo(f"demo: {conference.code} ({conference.short_title}), {'created' if created else 'already there'}: "
+                   f"registration open until {format_moment(conference.registration_closes_at, conference)} "
+                   f"({conference.timezone})")
