@@ -1,0 +1,154 @@
+"""The demonstration's programme: plenary and committee sittings, the three events of domain.md, side events."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from conference.demo import data
+from conference.demo.services.figures import (
+    GATHERING,
+    REVIEW_MECHANISM_EVENT,
+    ROUNDTABLE,
+    SIDE_EVENT_ROOMS,
+    SIDE_EVENTS,
+    SLOTS,
+)
+from conference.extensions import db
+from conference.programme.models import (
+    OrganizerRole,
+    Session,
+    SessionFormat,
+    SessionKind,
+    SessionOrganizer,
+    SessionSpeaker,
+    SessionStatus,
+)
+from conference.registration.models import ParticipatingEntity
+
+
+class Programme:
+    """The steps of `DemoBuilder` that make the programme (a mixin: the builder holds the state)."""
+
+    def sittings(self) -> None:
+        c = self.c
+        self.sessions: list[Session] = []
+        published = c.opens_at - timedelta(days=20)
+        for n_day, day in enumerate(c.days):
+            for n_sitting, (start, end) in enumerate(((time(10), time(13)), (time(15), time(18)))):
+                number = 2 * n_day + n_sitting + 1
+                self._session(SessionKind.PLENARY, f"Plenary, {number}{_ordinal(number)} meeting", "plenary-hall",
+                              day, start, end, published, description="Open to all participants.")
+                if 1 <= n_day <= 3:
+                    self._session(SessionKind.COMMITTEE, "Committee of the Whole", "boardroom-d", day, start, end,
+                                  published, description="Restricted to States parties and signatories.",
+                                  restricted_to_parties=True)
+
+    def _session(self, kind, title, room_slug, day, start, end, published_at, **kw) -> Session:
+        c = self.c
+        s = Session(conference_id=c.id, kind=kind, title=title, room_id=self.rooms[room_slug].id,
+                    starts_at=c.at_venue(day, start), ends_at=c.at_venue(day, end),
+                    status=SessionStatus.PUBLISHED, published_at=published_at,
+                    submitted_at=published_at - timedelta(days=30),
+                    **kw)
+        db.session.add(s)
+        self.sessions.append(s)
+        return s
+
+    def side_events(self) -> None:
+        c, rng = self.c, self.rng
+        published = c.opens_at - timedelta(days=14)
+        free = {(day, slot, room) for day in c.days for slot in SLOTS for room in SIDE_EVENT_ROOMS}
+        leads_used: set[int] = set()
+        self.speakers_used: set[str] = set()
+
+        def take(day, slot, room):
+            free.remove((day, slot, room))
+            return day, slot, room
+
+        # The three events of domain.md, in their places first.
+        italy = self._state("ITA")
+        rm = self._event(SessionKind.SIDE_EVENT, REVIEW_MECHANISM_EVENT, take(c.days[0], "lunch", "boardroom-b"),
+                         lead=italy, co=[self._state("UGA"), self._state("SLV"), self.eu], expected=150,
+                         capacity=180, published=published,
+                         speakers=[("Ghada Waly", "Executive Director, UNODC", "female"),
+                                   ("Kiryowa Kiwanuka", "Attorney-General of Uganda", "male"),
+                                   ("Permanent Representative of the European Union", "", "undisclosed"),
+                                   ("Permanent Representative of Italy", "", "undisclosed"),
+                                   ("Permanent Representative of El Salvador", "", "undisclosed")])
+        leads_used.add(italy.id)
+        self.rm_event = rm
+        self.roundtable = self._event(
+            SessionKind.ROUNDTABLE, ROUNDTABLE, take(c.days[2], "lunch", "m6"), lead=None, co=[],
+            expected=40, capacity=45, published=published, closed=True,
+            description="Closed meeting of donors and the secretariat, by invitation only.")
+        self.gathering = self._event(
+            SessionKind.NETWORKING, GATHERING, take(c.days[3], "evening", "c3"), lead=None, co=[],
+            expected=110, capacity=130, published=published,
+            description="Country focal points and governmental experts of the Review Mechanism meet informally.")
+        self._event(SessionKind.BRIEFING, "Briefing for non-governmental organizations",
+                    take(c.days[0], "morning", "m3"), lead=None, co=[], expected=80, capacity=140,
+                    published=published)
+        self._event(SessionKind.BRIEFING, "Briefing for new delegates on the Review Mechanism",
+                    take(c.days[0], "morning", "m1"), lead=None, co=[], expected=60, capacity=120,
+                    published=published)
+
+        # The other side events, at lunch mostly, in rooms big enough, each lead organizer once.
+        candidates = [e for e in self.states + self.orgs + self.ngos if e.id not in leads_used]
+        rng.shuffle(candidates)
+        slots = sorted(free, key=lambda f: (f[1] != "lunch", rng.random()))
+        titles = [f"{topic}: {angle}" for topic in data.SIDE_EVENT_TOPICS for angle in data.SIDE_EVENT_ANGLES]
+        rng.shuffle(titles)
+        made = 1
+        for place in slots:
+            if made >= SIDE_EVENTS:
+                break
+            capacity = self.rooms[place[2]].capacity
+            lead = candidates.pop()
+            co = [e for e in rng.sample(self.states + self.orgs + self.ngos, rng.randrange(0, 4))
+                  if e.id != lead.id]
+            self._event(SessionKind.SIDE_EVENT, titles[made], place, lead=lead, co=co,
+                        expected=rng.randrange(max(20, capacity // 3), capacity + 1), capacity=capacity,
+                        published=published, format=rng.choice(list(SessionFormat)))
+            free.discard(place)
+            made += 1
+        db.session.flush()
+
+    def _state(self, iso3: str) -> ParticipatingEntity:
+        return next(e for e in self.states if e.iso3 == iso3)
+
+    def _event(self, kind, title, place, *, lead, co, expected, capacity, published, closed=False,
+               description="", speakers=None, format=SessionFormat.IN_PERSON) -> Session:
+        day, slot, room = place
+        start, end = SLOTS[slot]
+        s = self._session(kind, title, room, day, start, end, published, capacity=capacity,
+                          expected_attendance=expected, is_closed=closed, format=format,
+                          description=description or f"A side event on {title[0].lower()}{title[1:]}.",
+                          languages="en")
+        s.slot = slot  # transient: used when picking attendees
+        if lead is not None:
+            s.organizers.append(SessionOrganizer(entity_id=lead.id, role=OrganizerRole.LEAD, position=0,
+                                                 confirmed_at=published))
+        for i, e in enumerate(co, start=1):
+            s.organizers.append(SessionOrganizer(entity_id=e.id, role=OrganizerRole.CO_ORGANIZER, position=i,
+                                                 confirmed_at=published))
+        if speakers is None and kind == SessionKind.SIDE_EVENT:
+            speakers = []
+            for _ in range(self.rng.randrange(3, 6)):
+                pool = self.rng.choice(["english", "french", "iberian", "west_african", "south_asian", "arabic"])
+                female_names, male_names, family_names = data.NAMES[pool]
+                gender = self.rng.choice(["female", "male"])
+                while True:
+                    name = f"{self.rng.choice(female_names if gender == 'female' else male_names)} " \
+                           f"{self.rng.choice(family_names)}"
+                    if name not in self.speakers_used:  # nobody speaks on two panels at once
+                        self.speakers_used.add(name)
+                        break
+                speakers.append((name, "Panellist", gender))
+        for i, (name, function, gender) in enumerate(speakers or []):
+            self.speakers_used.add(name)
+            s.speakers.append(SessionSpeaker(position=i, name=name, function_title=function, gender=gender))
+        return s
+
+
+def _ordinal(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
