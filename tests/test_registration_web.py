@@ -24,8 +24,9 @@ from conference.registration.models import (
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_delegation, make_entity, make_registration, make_user
 from tests.test_registration import future_conference
+from tests.test_uploads import minimal_pdf
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def jpeg(size=(600, 800)) -> bytes:
@@ -120,11 +121,12 @@ def test_an_accepted_photo_is_kept_when_another_field_is_wrong(client, site, db_
     assert db_session.scalars(select(Registration)).one().photo.startswith("photos/")
 
 
-def test_a_forged_photo_reference_is_ignored(client, site, db_session):
+def test_a_forged_photo_reference_is_refused(client, site, db_session):
     path = "/cop50/register/state"
     data = form_data(client, path, delegation_id=str(site["france"].id), photo_ref="photos/someone-else.jpg")
     body = client.post(path, data=data, content_type="multipart/form-data").get_data(as_text=True)
-    assert "Add a photo for your badge" in body
+    assert re.search(r'id="photo-error"[^>]*>[^<]*Please choose the photo again', body)
+    assert db_session.scalar(select(func.count()).select_from(Registration)) == 0
 
 
 def test_a_delegation_without_nomination_needs_the_document(client, site, db_session):

@@ -83,13 +83,16 @@ def png_declaring(width: int, height: int) -> bytes:
             + chunk(b"IEND", b""))
 
 
-def minimal_pdf() -> bytes:
+def minimal_pdf(padding: int = 0) -> bytes:
+    """A one-page PDF; `padding` > 0 adds a comment line of that many bytes (newline included) after the header."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    if padding:
+        out += b"%" + b"x" * (padding - 2) + b"\n"
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -431,15 +434,17 @@ def test_empty_document_is_refused():
     assert caught.value.field == "nomination_document"
 
 
+def _pdf_of_size(size: int) -> bytes:
+    padding = size - len(minimal_pdf(padding=size))  # the startxref offset's digits depend on the padding
+    pdf = minimal_pdf(padding=size + padding)
+    assert len(pdf) == size
+    return pdf
+
+
 def test_document_over_10_mb_is_refused():
-    pdf = minimal_pdf()
-    too_big = pdf[:-6] + b"%" + b"x" * (DOCUMENT_MAX_BYTES - len(pdf) - 1) + b"\n" + pdf[-6:]
-    assert len(too_big) == DOCUMENT_MAX_BYTES + 1
     with pytest.raises(UploadError, match="limit is 10 MB"):
-        check_pdf(too_big)
-    at_limit = pdf[:-6] + b"%" + b"x" * (DOCUMENT_MAX_BYTES - len(pdf) - 2) + b"\n" + pdf[-6:]
-    assert len(at_limit) == DOCUMENT_MAX_BYTES
-    check_pdf(at_limit)
+        check_pdf(_pdf_of_size(DOCUMENT_MAX_BYTES + 1))
+    check_pdf(_pdf_of_size(DOCUMENT_MAX_BYTES))
 
 
 def test_truncated_pdf_is_refused():

@@ -377,8 +377,9 @@ def check_pdf(data: bytes, field: str = "document") -> None:
     """Check that an uploaded nominating document is a complete PDF of at most 10 MB.
 
     The check is on the content: the PDF header `%PDF-` within the first 1024 bytes and the end-of-file marker
-    `%%EOF` within the last 1024 (readers accept a little leading and trailing junk, so this does too), and no
-    other type's signature at the start (a ZIP archive holding a PDF has that PDF's header among its first bytes).
+    `%%EOF` within the last 1024 (readers accept a little leading and trailing junk, so this does too), no
+    other type's signature at the start (a ZIP archive holding a PDF has that PDF's header among its first bytes),
+    and the file must open as a PDF with pages (`_opens_as_pdf`).
     Raises UploadError, with `field` set, naming what the file seems to be otherwise.
     """
     if not data:
@@ -400,6 +401,26 @@ def check_pdf(data: bytes, field: str = "document") -> None:
             "The nominating document is an incomplete PDF file: its end is missing, perhaps because a download or "
             "an upload was cut short. Please save or scan the document again as PDF and send the complete file."),
             field)
+    if not _opens_as_pdf(data):
+        raise UploadError(_(
+            "The nominating document could not be opened as a PDF file: it is damaged, or it is another kind of "
+            "file with a PDF's name. Please save or scan the document again as PDF and send it again."), field)
+
+
+def _opens_as_pdf(data: bytes) -> bool:
+    """Whether pypdf reads `data` as a PDF with at least one page: its header and end marker alone prove nothing
+    (an SVG or HTML file can carry both in comments). A PDF protected by an owner password only opens too; one
+    that needs a password to be read does not, and the secretariat could not read it either."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return False
+        return len(reader.pages) >= 1 and reader.pages[0].mediabox.width > 0
+    except Exception as exc:  # untrusted input fails in many ways inside the parser; each one is a refusal
+        log.info("document upload: not a PDF: %s", exc)
+        return False
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -2,27 +2,55 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
-from flask import current_app, request
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask import current_app, request, session
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms.form import BaseForm
 
-from conference.core.errors import Invalid, PlenaryError
-from conference.registration.uploads import UploadError, check_pdf, process_photo, store
+from conference.core.errors import Invalid, NotFound, PlenaryError
+from conference.core.i18n import _
+from conference.registration.uploads import UploadError, check_pdf, open_upload, process_photo, store
 
 MAX_READ = 12 * 1024 * 1024
+# The form fields that take a file, and the folder (kind) of each.
+KIND_OF_FIELD = {"photo": "photos", "document": "documents"}
+# How long a form keeps an accepted file: a participant who leaves a failed form open overnight sends the file again.
+# Files nobody claimed within this time are orphans, which the clean-up may erase (privacy/services.py).
+REF_MAX_AGE = 24 * 3600
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="plenary-upload-ref")
+def _serializer(kind: str) -> URLSafeTimedSerializer:
+    # One salt per kind: a document's reference never verifies as a photo's, whatever its payload says.
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"plenary-upload-ref:{kind}")
+
+
+def _issuer() -> str:
+    """The form a reference belongs to: this page (its endpoint and arguments: conference, category, private
+    token, registration) in this browser (a random nonce kept in the signed session cookie). A reference copied
+    into another form, another person's page or another browser does not verify."""
+    nonce = session.get("upload_nonce")
+    if not isinstance(nonce, str) or not nonce:
+        nonce = session["upload_nonce"] = secrets.token_urlsafe(16)
+    args = "&".join(f"{k}={v}" for k, v in sorted((request.view_args or {}).items()))
+    return f"{request.endpoint}?{args}#{nonce}"
+
+
+def _ref_refused(name: str) -> str:
+    if name == "photo":
+        return _("The photo sent earlier with this form can no longer be used. Please choose the photo again.")
+    return _("The nominating document sent earlier with this form can no longer be used. "
+             "Please choose the document again.")
 
 
 class UploadSlots:
     """The photo and document of a form, kept when another field is wrong so that nothing is sent twice.
 
-    An accepted file is stored at once and the form carries a signed
-    reference to it (the participant cannot point at anybody else's file).
+    An accepted file is stored at once and the form carries a signed reference to it: signed with a salt of its
+    kind (a document's reference is refused as a photo's), for the form and browser that received the file
+    (`_issuer`), for `REF_MAX_AGE` seconds. The participant cannot point at anybody else's file, nor at their own
+    file of another kind; a reference that does not verify is a form error on its field.
     """
 
     def __init__(self, form):
@@ -50,19 +78,26 @@ class UploadSlots:
                     check_pdf(data, field=name)
             except UploadError as exc:
                 self.errors[name] = exc.message
-                return self._kept(name)
+                return self._kept(folder, name, kind)
             return store(folder, kind, data, suffix)
-        return self._kept(name)
+        return self._kept(folder, name, kind)
 
-    def _kept(self, name: str) -> str | None:
+    def _kept(self, folder: Path, name: str, kind: str) -> str | None:
+        """The file a reference sent back with the form points at; None with a form error when it does not verify
+        (forged, of another kind, from another form or browser, too old) or its file is gone."""
         ref = request.form.get(f"{name}_ref", "")
         if not ref:
             return None
         try:
-            value = _serializer().loads(ref)
-        except BadSignature:
+            value = _serializer(kind).loads(ref, max_age=REF_MAX_AGE)
+            path, issuer = value
+            if not (isinstance(path, str) and path.startswith(f"{kind}/") and issuer == _issuer()):
+                raise BadSignature("not this form's reference")
+            open_upload(folder, path)
+        except (BadSignature, ValueError, TypeError, NotFound):
+            self.errors.setdefault(name, _ref_refused(name))
             return None
-        return value if isinstance(value, str) else None
+        return path
 
     def validate(self) -> bool:
         """Validate the form (when it was sent) and put the upload errors next to their fields.
@@ -83,7 +118,7 @@ class UploadSlots:
 
     def ref(self, name: str) -> str:
         value = getattr(self, name, None)
-        return _serializer().dumps(value) if value else ""
+        return _serializer(KIND_OF_FIELD[name]).dumps([value, _issuer()]) if value else ""
 
 
 def show_errors(form: BaseForm, exc: PlenaryError) -> None:
