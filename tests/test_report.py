@@ -15,7 +15,7 @@ from conference.statistics import charts, report
 from conference.statistics.services import compute
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_user
-from tests.test_statistics import small_session  # noqa: F401  (fixture)
+from tests.test_statistics import assert_tables_add_up, small_session  # noqa: F401  (fixture)
 
 
 def pdf_text(data: bytes) -> str:
@@ -37,29 +37,36 @@ def test_the_pdf_states_every_figure(app, small_session):  # noqa: F811
     db.session.commit()
     figures = compute(c)
     text = pdf_text(report.render(c, figures))
-    assert ("13 participants from 3 States, 2 intergovernmental organizations and 2 non-governmental "
+    assert ("15 participants from 4 States, 3 intergovernmental organizations and 2 non-governmental "
             "organizations") in text
-    assert "Data as at" in text and "12 of the 13 participants attended" in text
-    for definition in report.DEFINITIONS:
+    assert "Data as at" in text and "12 of the 15 participants attended" in text
+    for definition in report.definitions(c):
         assert " ".join(definition.split())[:60] in text
-    # Categories: entities, participants, attended.
-    assert "States parties 3 6 6" in text  # Austria, Kenya, the EU; aut_2 came in through the side event only
-    assert "Signatory States 1 1 1" in text
-    assert "United Nations entities 1 1 0" in text
-    # Regional groups: States, participants, women, heads, women heads.
+    assert "within the venue's opening hours (08:00 to 20:00)" in text
+    assert "more than 60 per cent" in text
+    # Categories: entities, participants, share, share of women, attended; the EU on its own row; a total row.
+    assert "States parties 2 5 33 % 40 % 5" in text  # Austria, Kenya; aut_2 came in through the side event only
+    assert "Signatory States 1 1 7 % 0 % 1" in text
+    assert "Regional economic integration organization 1 1 7 % 100 % 1" in text
+    assert "United Nations Secretariat units and bodies 1 1 7 % 100 % 0" in text
+    assert "Specialized agencies and related organizations 1 1 7 % 0 % 0" in text
+    assert "Total 11 15 100 % 40 % 12" in text
+    # Regional groups: States, participants, women, heads, women heads; the State outside the groups; the total.
     assert "Western European and other States 1 3 67 % 1 100 %" in text
     assert "African States 1 2 0 % 1 0 %" in text
-    # Gender rows and the side-event session row.
-    assert "All participants 6 5 2 46 %" in text
-    assert "Side event Side event 50 2 0 4 2" in text
-    assert "Roundtable Roundtable open 0 3 2 1" in text
-    # Delegation sizes (Austria 4 with the pending one not counted: 3 approved), and the median of 9 delegations.
-    assert "Austria 3" in text and "Median of 9 delegations 1" in text
+    assert "States in no regional group 1 1 0 % 1 0 % Total 4 7 29 % 4 25 %" in text
+    # Gender rows and the side-event session row, with its date and time at the venue.
+    assert "All participants 6 7 2 40 %" in text
+    assert "14 Oct 2024, 13:15 Side event Side event 50 2 0 4 2" in text
+    assert "15 Oct 2024, 13:15 Roundtable Roundtable open 0 3 2 1" in text
+    # Delegation sizes: medians per category; the largest delegations.
+    assert "States parties 2 2.5 3" in text and "Austria 3 Kenya 2" in text
     # Credentials of the States parties represented (Austria and Kenya; the EU has no ISO code, so is no State).
-    assert "Originals received 1 Copies received 0 Not yet received 1" in text
-    # Participants at the building per day, from the gate's admissions.
-    assert "14 October 2024 10 15 October 2024 1" in text
-    assert "Delegates of States 2 3 1 33 %" in text and "Heads of delegation 1 2 0 33 %" in text
+    assert "Originals received 1 Copies received 0 Not yet received 1 Total 2" in text
+    # Registrations by week (the withdrawn and rejected ones too), participants at the building every day.
+    assert "16 September 2024 1 23 September 2024 2 Total 3" in text
+    assert "14 October 2024 10 15 October 2024 1 16 October 2024 0 17 October 2024 0 18 October 2024 0" in text
+    assert "Delegates of States 2 4 1 29 %" in text and "Heads of delegation 1 3 0 25 %" in text
 
 
 def test_charts_are_svg_with_every_value():
@@ -76,12 +83,13 @@ def test_the_back_office_page_and_csv_tables(client, small_session, db_session):
     client.post("/login", data={"email": "officer@example.org", "password": PASSWORD,
                                 "csrf_token": csrf_token(client, "/login")})
     page = client.get(f"/admin/{c.code}/statistics/").get_data(as_text=True)
-    assert "13 participants from 3 States" in page and "<svg" in page
+    assert "15 participants from 4 States" in page and "<svg" in page
     response = client.get(f"/admin/{c.code}/statistics/regional-groups.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:3] == ["Regional group", "States represented", "Participants"]
     assert ["Western European and other States", "1", "3", "67 %", "1", "100 %"] in rows
+    assert ["Total", "4", "7", "29 %", "4", "25 %"] == rows[-1]
     for table in report.tables(compute(c)):
         assert client.get(f"/admin/{c.code}/statistics/{table.name}.csv").status_code == 200
     assert client.get(f"/admin/{c.code}/statistics/nope.csv").status_code == 404
@@ -110,6 +118,11 @@ def test_the_demonstration_report(runner, tmp_path):
     result = runner.invoke(args=["stats", "cop12", "-o", str(target), "--json"])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
+    assert_tables_add_up(figures)
+    # The EU on its own row; the State categories and the regional groups tell the same story.
+    assert figures["by_category"]["REIO"] > 0 and figures["entities_by_category"]["REIO"] == 1
+    assert figures["entities_by_category"]["SPECIALIZED_AGENCY"] > 0
+    assert "side_events_co_organized_by_ngos" in figures
     text = pdf_text(target.read_bytes())
     assert ("1,400 participants from 131 States, 15 intergovernmental organizations and 212 non-governmental "
             "organizations") in text

@@ -136,7 +136,7 @@ def badge_category(entity_type: EntityType, role: DelegationRole) -> str:
     """The badge category (a key of the conference's badge scheme) of a person of `entity_type` in `role`."""
     if entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY):
         return "HEAD" if role == DelegationRole.HEAD else "DELEGATE"
-    if entity_type == EntityType.UN_ENTITY:
+    if entity_type in (EntityType.UN_ENTITY, EntityType.SPECIALIZED_AGENCY):
         return "UN"
     if entity_type == EntityType.IGO:
         return "IGO"

@@ -156,7 +156,7 @@ ORGANIZATIONS: list[tuple[str, str, str, str]] = [
     ("UN_ENTITY", "United Nations Development Programme", "UNDP", "USA"),
     ("UN_ENTITY", "United Nations Children's Fund", "UNICEF", "USA"),
     ("UN_ENTITY", "Office of the United Nations High Commissioner for Refugees", "UNHCR", "CHE"),
-    ("UN_ENTITY", "International Organization for Migration", "IOM", "CHE"),
+    ("SPECIALIZED_AGENCY", "International Organization for Migration", "IOM", "CHE"),
     ("UN_ENTITY", "Office of the United Nations High Commissioner for Human Rights", "OHCHR", "CHE"),
     ("UN_ENTITY", "United Nations Entity for Gender Equality and the Empowerment of Women", "UN-Women", "USA"),
     ("UN_ENTITY", "United Nations Interregional Crime and Justice Research Institute", "UNICRI", "ITA"),

@@ -43,7 +43,8 @@ class EntityType(StrEnum):
     STATE_PARTY = "STATE_PARTY"
     SIGNATORY = "SIGNATORY"
     NON_SIGNATORY = "NON_SIGNATORY"
-    UN_ENTITY = "UN_ENTITY"
+    UN_ENTITY = "UN_ENTITY"  # Secretariat units and bodies, funds and programmes
+    SPECIALIZED_AGENCY = "SPECIALIZED_AGENCY"  # and related organizations (IOM, IAEA)
     IGO = "IGO"
     NGO_ECOSOC = "NGO_ECOSOC"
     NGO_OTHER = "NGO_OTHER"
@@ -57,6 +58,7 @@ labels(EntityType, {
     EntityType.SIGNATORY: _l("Signatory State"),
     EntityType.NON_SIGNATORY: _l("Non-signatory State"),
     EntityType.UN_ENTITY: _l("United Nations entity"),
+    EntityType.SPECIALIZED_AGENCY: _l("Specialized agency or related organization"),
     EntityType.IGO: _l("Intergovernmental organization"),
     EntityType.NGO_ECOSOC: _l("NGO in consultative status with ECOSOC"),
     EntityType.NGO_OTHER: _l("Other NGO"),
@@ -68,7 +70,7 @@ labels(EntityType, {
 
 
 STATE_TYPES = (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY)
-IGO_TYPES = (EntityType.UN_ENTITY, EntityType.IGO)
+IGO_TYPES = (EntityType.UN_ENTITY, EntityType.SPECIALIZED_AGENCY, EntityType.IGO)
 NGO_TYPES = (EntityType.NGO_ECOSOC, EntityType.NGO_OTHER)
 
 

@@ -9,38 +9,61 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask import render_template
 from markupsafe import Markup
 
 from conference.conferences.models import Conference
-from conference.core.i18n import _, _l, force_locale, format_day, ngettext
+from conference.core.i18n import CLOCK, _, _l, force_locale, format_day, format_moment, format_number
 from conference.core.pdf import STATIC, render_pdf
 from conference.programme.models import SessionKind
-from conference.registration.models import EntityType, RegionalGroup
+from conference.programme.services import BALANCE_SHARE
 from conference.statistics import charts
+from conference.statistics.services import CATEGORIES, GROUPS, NO_GROUP
 
 CATEGORY_LABELS = {
     "STATE_PARTY": _l("States parties"), "SIGNATORY": _l("Signatory States"),
-    "NON_SIGNATORY": _l("Non-signatory States"), "UN_ENTITY": _l("United Nations entities"),
-    "IGO": _l("Intergovernmental organizations"), "NGO_ECOSOC": _l("NGOs in consultative status with ECOSOC"),
+    "NON_SIGNATORY": _l("Non-signatory States"), "REIO": _l("Regional economic integration organization"),
+    "UN_ENTITY": _l("United Nations Secretariat units and bodies"),
+    "SPECIALIZED_AGENCY": _l("Specialized agencies and related organizations"),
+    "IGO": _l("Other intergovernmental organizations"), "NGO_ECOSOC": _l("NGOs in consultative status with ECOSOC"),
     "NGO_OTHER": _l("Other NGOs"), "MEDIA": _l("Media"), "SECRETARIAT": _l("Secretariat"),
     "HOST_COUNTRY": _l("Host country"), "OTHER": _l("Others"),
 }
 GROUP_LABELS = {"AFRICAN": _l("African States"), "ASIA_PACIFIC": _l("Asia-Pacific States"),
                 "EASTERN_EUROPEAN": _l("Eastern European States"),
                 "GRULAC": _l("Latin American and Caribbean States"),
-                "WEOG": _l("Western European and other States")}
-DEFINITIONS = [
-    _l("A participant is a person whose registration was approved by the secretariat, in any category."),
-    _l("A participant attended when at least one badge scan admitted them, at the building's gate or at a session's "
-       "door."),
-    _l("States are States parties, signatories and non-signatory States with at least one participant. The European "
-       "Union, a party as a regional economic integration organization, is counted among parties, not among States."),
-    _l("Intergovernmental organizations include the entities of the United Nations system."),
-    _l("A side-event panel is gender-balanced when neither women nor men hold more than 60 per cent of its seats."),
-]
+                "WEOG": _l("Western European and other States"),
+                NO_GROUP: _l("States in no regional group")}
+# Rows the categories table always shows, even at zero: the headline's three kinds of participant.
+ALWAYS_SHOWN = ("STATE_PARTY", "IGO", "NGO_ECOSOC")
+
+
+def definitions(conference: Conference) -> list[str]:
+    """The definitions printed on the report, in the language of the request; the panel rule's share comes from the
+    code that applies it."""
+    return [
+        _("A participant is a person whose registration was approved by the secretariat, in any category."),
+        _("A participant attended when at least one badge scan admitted them, at the building's gate or at a "
+          "session's door, on one of the session's days within the venue's opening hours (%(opens)s to %(closes)s).",
+          opens=_clock(conference, conference.venue_opens), closes=_clock(conference, conference.venue_closes)),
+        _("States are States parties, signatories and non-signatory States with at least one participant. The "
+          "European Union, a party as a regional economic integration organization, is not a State: it has a row "
+          "of its own and is not counted among States parties."),
+        _("Intergovernmental organizations include the units and bodies of the United Nations Secretariat (its funds "
+          "and programmes among them), the specialized agencies and related organizations, and the other "
+          "intergovernmental organizations; each has its own row in the tables."),
+        _("Medians and shares are given per category: a State delegation's size is not comparable with an NGO's."),
+        _("A side-event panel is gender-balanced when it has at least two panellists whose gender is known and "
+          "neither women nor men hold more than %(share)s per cent of those seats.",
+          share=format_number(round(100 * BALANCE_SHARE))),
+        _("Registrations per day count every registration submitted that day, whatever became of it."),
+    ]
+
+
+def _clock(conference: Conference, clock: time) -> str:
+    return format_moment(datetime.combine(conference.starts_on, clock), skeleton=CLOCK)
 
 
 @dataclass
@@ -49,6 +72,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list]
+    total: list | None = None  # the row of totals, printed last and checked against the figures beside it
 
 
 def _share(part: int, whole: int) -> str:
@@ -57,6 +81,12 @@ def _share(part: int, whole: int) -> str:
 
 def _day(iso: str, machine: bool) -> str:
     return iso if machine else format_day(date.fromisoformat(iso))
+
+
+def _moment(iso: str | None, machine: bool) -> str:
+    if not iso:
+        return ""
+    return iso if machine else format_moment(datetime.fromisoformat(iso))  # written at the venue's offset
 
 
 def _kind(value: str) -> str:
@@ -68,18 +98,31 @@ def _kind(value: str) -> str:
 
 def tables(figures: dict, *, machine: bool = False) -> list[Table]:
     """Every table of the report, in its order, in the language of the request; `machine`: days as ISO dates (CSV)."""
+    total = figures["participants"]
+    women_all = figures["by_gender"]["female"]
+    shown = [c for c in CATEGORIES if figures["by_category"][c] or c in ALWAYS_SHOWN]
     out = [Table("categories", _("Participation by category"),
-                 [_("Category"), _("Entities represented"), _("Participants"), _("Participants who attended")],
-                 [[str(CATEGORY_LABELS[t.value]), figures["entities_by_category"][t.value],
-                   figures["by_category"][t.value], figures["attended_by_category"][t.value]] for t in EntityType
-                  if figures["by_category"][t.value] or t.value in ("STATE_PARTY", "IGO", "NGO_ECOSOC")])]
+                 [_("Category"), _("Entities represented"), _("Participants"), _("Share of participants"),
+                  _("Share of women"), _("Participants who attended")],
+                 [[str(CATEGORY_LABELS[c]), figures["entities_by_category"][c], figures["by_category"][c],
+                   _share(figures["by_category"][c], total),
+                   _share(figures["women_by_category"][c], figures["by_category"][c]),
+                   figures["attended_by_category"][c]] for c in shown],
+                 [_("Total"), sum(figures["entities_by_category"].values()), total, _share(total, total),
+                  _share(women_all, total), figures["attended"]])]
     groups = figures["regional_groups"]
+    state_total = {k: sum(g[k] for g in groups.values()) for k in ("states", "participants", "women", "heads",
+                                                                   "women_heads")}
     out.append(Table("regional-groups", _("States by United Nations regional group"),
                      [_("Regional group"), _("States represented"), _("Participants"), _("Women"),
                       _("Heads of delegation"), _("Women among heads")],
-                     [[str(GROUP_LABELS[g.value]), groups[g.value]["states"], groups[g.value]["participants"],
-                       _share(groups[g.value]["women"], groups[g.value]["participants"]), groups[g.value]["heads"],
-                       _share(groups[g.value]["women_heads"], groups[g.value]["heads"])] for g in RegionalGroup]))
+                     [[str(GROUP_LABELS[g]), groups[g]["states"], groups[g]["participants"],
+                       _share(groups[g]["women"], groups[g]["participants"]), groups[g]["heads"],
+                       _share(groups[g]["women_heads"], groups[g]["heads"])]
+                      for g in GROUPS if g != NO_GROUP or groups[g]["states"]],
+                     [_("Total"), state_total["states"], state_total["participants"],
+                      _share(state_total["women"], state_total["participants"]), state_total["heads"],
+                      _share(state_total["women_heads"], state_total["heads"])]))
     gender = figures["by_gender"]
     delegates = figures["delegates_by_gender"]
     heads = figures["heads_by_gender"]
@@ -104,27 +147,35 @@ def tables(figures: dict, *, machine: bool = False) -> list[Table]:
                      [[panels["with_speakers"], panels["balanced"], _share(panels["balanced"],
                                                                           panels["with_speakers"])]]))
     d = figures["delegations"]
-    out.append(Table("delegations", _("Delegations"), [_("Delegation"), _("Participants")],
-                     [[row["name"], row["participants"]] for row in d["largest"]]
-                     + [[ngettext("Median of %(num)d delegation", "Median of %(num)d delegations", d["count"]),
-                         d["median"]]]))
+    out.append(Table("delegations", _("Delegation size by category"),
+                     [_("Category"), _("Delegations"), _("Median size"), _("Largest")],
+                     [[str(CATEGORY_LABELS[c]), v["delegations"], v["median"], v["largest"]]
+                      for c, v in d["by_category"].items()],
+                     [_("Total"), d["count"], d["median"], max((r["participants"] for r in d["largest"]), default=0)]))
+    out.append(Table("largest-delegations", _("Largest delegations"), [_("Delegation"), _("Participants")],
+                     [[row["name"], row["participants"]] for row in d["largest"]]))
     cred = figures["credentials"]
     out.append(Table("credentials", _("Credentials of States parties represented"),
                      [_("Credentials"), _("States parties")],
                      [[_("Originals received"), cred.get("RECEIVED", 0)],
                       [_("Copies received"), cred.get("PROVISIONAL", 0)],
-                      [_("Not yet received"), cred.get("PENDING", 0)]]))
+                      [_("Not yet received"), cred.get("PENDING", 0)]],
+                     [_("Total"), sum(cred.values())]))
     out.append(Table("sessions", _("Side events, roundtables and networking sessions"),
-                     [_("Session"), _("Kind"), _("Seats"), _("Sign-ups"), _("Invited"), _("Attendees"),
-                      _("States represented")],
-                     [[s["title"], _kind(s["kind"]), s["seats"] or _("open"), s["signups"],
-                       s["invited"], s["attendees"], s["states"]] for s in figures["sessions"]]))
+                     [_("Date and time"), _("Session"), _("Kind"), _("Seats"), _("Sign-ups"), _("Invited"),
+                      _("Attendees"), _("States represented")],
+                     [[_moment(s["starts"], machine), s["title"], _kind(s["kind"]), s["seats"] or _("open"),
+                       s["signups"], s["invited"], s["attendees"], s["states"]] for s in figures["sessions"]]))
+    by_organizer = panels["side_events_by_organizer"]
     out.append(Table("side-events-by-organizer", _("Side events by their lead organizer"),
                      [_("Lead organizer"), _("Side events")],
-                     [[str(CATEGORY_LABELS[k]), v] for k, v in panels["side_events_by_organizer"].items()]))
-    out.append(Table("registrations-per-day", _("Registrations per day before the session"),
-                     [_("Day"), _("Registrations")],
-                     [[_day(day, machine), n] for day, n in figures["registrations_per_day"].items()]))
+                     [[str(CATEGORY_LABELS[k]), v] for k, v in by_organizer.items()],
+                     [_("Total"), sum(by_organizer.values())]))
+    weeks = figures["registrations_per_week"]
+    out.append(Table("registrations-per-week", _("Registrations submitted per week"),
+                     [_("Week of"), _("Registrations")],
+                     [[_day(day, machine), n] for day, n in weeks.items()],
+                     [_("Total"), sum(weeks.values())]))
     out.append(Table("checkins-per-day", _("Participants at the building per day"), [_("Day"), _("Participants")],
                      [[_day(day, machine), n] for day, n in figures["checkins_per_day"].items()]))
     return out
@@ -140,7 +191,7 @@ def table_csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.headers)
-    for row in table.rows:
+    for row in table.rows + ([table.total] if table.total else []):
         # Cells that a spreadsheet would run as a formula are written as text.
         writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else c
                          for c in row])
@@ -176,7 +227,7 @@ def page_numbers_css() -> Markup:
 def context(conference: Conference, figures: dict) -> dict:
     cut_off = datetime.fromisoformat(figures["cut_off"])
     return {"conference": conference, "figures": figures, "tables": tables(figures), "charts": chart_set(figures),
-            "definitions": [str(d) for d in DEFINITIONS], "cut_off": cut_off}
+            "definitions": definitions(conference), "cut_off": cut_off}
 
 
 def render(conference: Conference, figures: dict) -> bytes:

@@ -1,21 +1,27 @@
 """Attendance statistics, computed in a few aggregate queries.
 
-Definitions (stated on the report too):
+Definitions (stated on the report too, `report.definitions`):
 - a participant is a person whose registration is APPROVED, in any category;
-- a participant attended when at least one scan admitted them (gate or session);
-- States are States parties, signatories and non-signatory States represented
-  by at least one participant, counted by ISO code: the European Union is a
-  party but not a State, so it is counted in its category and not among States;
-- IGOs are intergovernmental organizations and UN entities; NGOs are those in
-  consultative status with ECOSOC and the others admitted;
+- a participant attended when at least one scan admitted them (gate or session) during the session's days and the
+  venue's hours: a rehearsal scan before the opening or a test scan at night is not attendance;
+- States are States parties, signatories and non-signatory States represented by at least one participant, counted
+  by ISO code. The European Union is a party but not a State: stored as a party without an ISO code, it is counted
+  on a row of its own (`REIO`, a regional economic integration organization), never among States parties;
+- IGOs are the UN Secretariat's units and bodies (funds and programmes included), the specialized agencies and
+  related organizations, and the other intergovernmental organizations; NGOs are those in consultative status with
+  ECOSOC and the others admitted;
 - a session's attendees are the distinct participants admitted at its door.
+
+Every table adds up to the totals beside it: the categories to `participants`, the regional groups (with a row for
+States in no group) to the participants of the three State categories.
 """
 
 from __future__ import annotations
 
 import statistics
+from datetime import date, timedelta
 
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 
 from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.conferences.models import Conference
@@ -50,12 +56,39 @@ from conference.registration.models import (
 # Sessions the report lists one by one (sittings are counted at the gate).
 LISTED_KINDS = (SessionKind.SIDE_EVENT, SessionKind.ROUNDTABLE, SessionKind.NETWORKING, SessionKind.BRIEFING)
 
+# The regional economic integration organization that is a party (the European Union): a category of the report,
+# not a kind of entity of its own (for credentials and seating it is a party like the States parties).
+REIO = "REIO"
+# The report's categories, in the order of UN lists of participants.
+CATEGORIES = [EntityType.STATE_PARTY.value, EntityType.SIGNATORY.value, EntityType.NON_SIGNATORY.value, REIO,
+              *(t.value for t in EntityType if t not in STATE_TYPES)]
+STATE_CATEGORIES = [t.value for t in STATE_TYPES]
+IGO_CATEGORIES = [t.value for t in IGO_TYPES]
+NGO_CATEGORIES = [t.value for t in NGO_TYPES]
+# The row of the regional table for States that belong to no UN regional group.
+NO_GROUP = "NO_GROUP"
+GROUPS = [*(g.value for g in RegionalGroup), NO_GROUP]
+
+
+def category(entity_type: EntityType, iso3: str | None) -> str:
+    """The report's category of an entity: its kind, except that a party without an ISO code is the REIO."""
+    if entity_type in STATE_TYPES and iso3 is None:
+        return REIO
+    return entity_type.value
+
+
+def in_session(conference: Conference, moment):
+    """SQL condition: `moment` (a UTC column) falls on one of the session's days, within the venue's hours."""
+    windows = [and_(moment >= conference.at_venue(day, conference.venue_opens),
+                    moment < conference.at_venue(day, conference.venue_closes)) for day in conference.days]
+    return or_(*windows) if windows else false()
+
 
 def _participants(conference: Conference):
     """Approved registrations of the conference, joined to their entity."""
     return (
         select(Registration.id, Registration.gender, Registration.delegation_role,
-               ParticipatingEntity.id.label("entity_id"), ParticipatingEntity.entity_type,
+               ParticipatingEntity.id.label("entity_id"), ParticipatingEntity.name, ParticipatingEntity.entity_type,
                ParticipatingEntity.iso3, ParticipatingEntity.regional_group)
         .join(Delegation, Delegation.id == Registration.delegation_id)
         .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id)
@@ -65,76 +98,66 @@ def _participants(conference: Conference):
     )
 
 
+def _zeros(keys) -> dict:
+    return {k: 0 for k in keys}
+
+
 def compute(conference: Conference) -> dict:
     """Every figure of the attendance report for `conference`, as plain JSON-ready data."""
     cut_off = utcnow()  # the figures describe the data as they stood at this moment
     p = _participants(conference)
-    admitted = exists().where(CheckIn.registration_id == p.c.id, CheckIn.result == CheckInResult.ADMITTED)
-    is_state = and_(p.c.entity_type.in_(STATE_TYPES), p.c.iso3.is_not(None))
-
-    # 1. By category: participants, entities, attended.
-    rows = db.session.execute(
-        select(p.c.entity_type, func.count(), func.count(distinct(p.c.entity_id)),
-               func.sum(case((admitted, 1), else_=0)),
-               func.count(distinct(case((is_state, p.c.entity_id)))))
-        .group_by(p.c.entity_type)
-    ).all()
-    by_category = {t.value: 0 for t in EntityType}
-    entities_by_category = {t.value: 0 for t in EntityType}
-    attended_by_category = {t.value: 0 for t in EntityType}
-    states = 0
-    for entity_type, n, entities, attended, state_entities in rows:
-        by_category[entity_type.value] = n
-        entities_by_category[entity_type.value] = entities
-        attended_by_category[entity_type.value] = int(attended or 0)
-        states += state_entities
-
-    # 2. By regional group: States, participants, women, heads and women heads.
+    admitted = exists().where(CheckIn.registration_id == p.c.id, CheckIn.result == CheckInResult.ADMITTED,
+                              in_session(conference, CheckIn.scanned_at))
     female = p.c.gender == Gender.FEMALE
     head = p.c.delegation_role == DelegationRole.HEAD
-    group_rows = db.session.execute(
-        select(p.c.regional_group, func.count(distinct(p.c.entity_id)), func.count(),
-               func.sum(case((female, 1), else_=0)), func.sum(case((head, 1), else_=0)),
-               func.sum(case((and_(head, female), 1), else_=0)))
-        .where(is_state, p.c.regional_group.is_not(None))
-        .group_by(p.c.regional_group)
+
+    # 1. One row per entity represented: everything by category and by regional group is added up from these rows,
+    # so the tables cannot disagree with each other.
+    entities = db.session.execute(
+        select(p.c.entity_id, p.c.name, p.c.entity_type, p.c.iso3, p.c.regional_group, func.count(),
+               func.sum(case((female, 1), else_=0)), func.sum(case((admitted, 1), else_=0)),
+               func.sum(case((head, 1), else_=0)), func.sum(case((and_(head, female), 1), else_=0)))
+        .group_by(p.c.entity_id, p.c.name, p.c.entity_type, p.c.iso3, p.c.regional_group)
+        .order_by(func.count().desc(), p.c.name)
     ).all()
-    by_group = {g.value: {"states": 0, "participants": 0, "women": 0, "heads": 0, "women_heads": 0}
-                for g in RegionalGroup}
-    for group, n_states, n, women, heads, women_heads in group_rows:
-        by_group[group.value] = {"states": n_states, "participants": n, "women": int(women or 0),
-                                 "heads": int(heads or 0), "women_heads": int(women_heads or 0)}
+    by_category, entities_by_category = _zeros(CATEGORIES), _zeros(CATEGORIES)
+    attended_by_category, women_by_category = _zeros(CATEGORIES), _zeros(CATEGORIES)
+    sizes: dict[str, list[int]] = {c: [] for c in CATEGORIES}
+    by_group = {g: {"states": 0, "participants": 0, "women": 0, "heads": 0, "women_heads": 0} for g in GROUPS}
+    largest = []
+    for _id, name, entity_type, iso3, group, n, women, attended, heads, women_heads in entities:
+        cat = category(entity_type, iso3)
+        by_category[cat] += n
+        entities_by_category[cat] += 1
+        attended_by_category[cat] += int(attended or 0)
+        women_by_category[cat] += int(women or 0)
+        sizes[cat].append(n)
+        if len(largest) < 5:
+            largest.append({"name": name, "participants": n})
+        if cat in STATE_CATEGORIES:
+            row = by_group[group.value if group else NO_GROUP]
+            row["states"] += 1
+            row["participants"] += n
+            row["women"] += int(women or 0)
+            row["heads"] += int(heads or 0)
+            row["women_heads"] += int(women_heads or 0)
 
-    # 3. Gender.
-    by_gender = {g.value: 0 for g in Gender}
-    for gender, n in db.session.execute(select(p.c.gender, func.count()).group_by(p.c.gender)):
-        by_gender[gender.value] = n
+    # 2. Gender: of everyone, of the delegates of States and of their heads.
+    by_gender, delegates_gender, heads_gender = _zeros(g.value for g in Gender), _zeros(
+        g.value for g in Gender), _zeros(g.value for g in Gender)
+    is_state = and_(p.c.entity_type.in_(STATE_TYPES), p.c.iso3.is_not(None))
+    for gender, state, is_head, n in db.session.execute(
+            select(p.c.gender, is_state, head, func.count()).group_by(p.c.gender, is_state, head)):
+        by_gender[gender.value] += n
+        if state:
+            delegates_gender[gender.value] += n
+            if is_head:
+                heads_gender[gender.value] += n
 
-    # 4. Sessions: seats, sign-ups, attendees and the States they came from.
+    # 3. Sessions: seats, sign-ups, attendees and the States they came from.
     sessions = _sessions(conference)
 
-    # 5. Gender of State delegates and of heads of delegation.
-    delegates_gender = {g.value: 0 for g in Gender}
-    heads_gender = {g.value: 0 for g in Gender}
-    for gender, is_head, n in db.session.execute(
-            select(p.c.gender, head, func.count()).where(is_state).group_by(p.c.gender, head)):
-        delegates_gender[gender.value] += n
-        if is_head:
-            heads_gender[gender.value] += n
-
-    # 6. Delegation sizes.
-    sizes = db.session.execute(
-        select(ParticipatingEntity.name, func.count(p.c.id)).join(p, p.c.entity_id == ParticipatingEntity.id)
-        .group_by(ParticipatingEntity.id, ParticipatingEntity.name).order_by(func.count(p.c.id).desc(),
-                                                                            ParticipatingEntity.name)).all()
-    counts = sorted(n for _name, n in sizes)
-    delegations = {
-        "count": len(sizes),
-        "largest": [{"name": name, "participants": n} for name, n in sizes[:5]],
-        "median": _whole(statistics.median(counts)) if counts else 0,
-    }
-
-    # 7. Credentials of the States parties represented.
+    # 4. Credentials of the States parties represented.
     credentials = {c.value: 0 for c in CredentialsStatus if c != CredentialsStatus.NOT_REQUIRED}
     for status, n in db.session.execute(
             select(Delegation.credentials_status, func.count()).join(ParticipatingEntity)
@@ -143,27 +166,30 @@ def compute(conference: Conference) -> dict:
                    exists().where(Registration.delegation_id == Delegation.id,
                                   Registration.status == RegistrationStatus.APPROVED))
             .group_by(Delegation.credentials_status)):
-        credentials[status.value] = credentials.get(status.value, 0) + n
+        # A party's delegation left at "not required" has not sent credentials either: it counts as pending, so that
+        # the rows add up to the States parties represented.
+        key = CredentialsStatus.PENDING if status == CredentialsStatus.NOT_REQUIRED else status
+        credentials[key.value] += n
 
-    # 8. Side-event panels and organizers.
+    # 5. Side-event panels and organizers.
     panels = _panels(conference)
 
-    # 9. Time: registrations per day before the session, admissions at the gate per day during it.
-    registrations_per_day: dict[str, int] = {}
-    for (submitted,) in db.session.execute(select(Registration.submitted_at).join(p, p.c.id == Registration.id)
-                                           .where(Registration.submitted_at.is_not(None))):
-        day = conference.local(submitted).date().isoformat()
-        registrations_per_day[day] = registrations_per_day.get(day, 0) + 1
-    checkins_per_day = {day.isoformat(): n for day, n in db.session.execute(
-        select(CheckIn.venue_day, func.count(distinct(CheckIn.registration_id)))
-        .where(CheckIn.conference_id == conference.id, CheckIn.door == GATE, CheckIn.result == CheckInResult.ADMITTED)
-        .group_by(CheckIn.venue_day).order_by(CheckIn.venue_day))}
+    # 6. Time: registrations submitted per day (whatever became of them), participants at the gate per session day.
+    registrations_per_day = _registrations_per_day(conference)
+    checkins_per_day = {day.isoformat(): 0 for day in conference.days}
+    for day, n in db.session.execute(
+            select(CheckIn.venue_day, func.count(distinct(CheckIn.registration_id)))
+            .where(CheckIn.conference_id == conference.id, CheckIn.door == GATE,
+                   CheckIn.result == CheckInResult.ADMITTED, in_session(conference, CheckIn.scanned_at))
+            .group_by(CheckIn.venue_day)):
+        checkins_per_day[day.isoformat()] = n
 
     participants = sum(by_category.values())
     attended = sum(attended_by_category.values())
-    igos = sum(entities_by_category[t.value] for t in IGO_TYPES)
-    ngos = sum(entities_by_category[t.value] for t in NGO_TYPES)
-    heads = sum(g["heads"] for g in by_group.values())
+    states = sum(entities_by_category[c] for c in STATE_CATEGORIES)
+    igos = sum(entities_by_category[c] for c in IGO_CATEGORIES)
+    ngos = sum(entities_by_category[c] for c in NGO_CATEGORIES)
+    all_sizes = sorted(n for values in sizes.values() for n in values)
     return {
         "conference": conference.code,
         "title": conference.title,
@@ -174,23 +200,58 @@ def compute(conference: Conference) -> dict:
         "igos": igos,
         "ngos": ngos,
         "side_events": sum(1 for s in sessions if s["kind"] == SessionKind.SIDE_EVENT.value),
+        "side_events_co_organized_by_ngos": panels.pop("co_organized_by_ngos"),
         "headline": headline(participants, states, igos, ngos),
         "by_category": by_category,
         "entities_by_category": entities_by_category,
         "attended_by_category": attended_by_category,
+        "women_by_category": women_by_category,
         "by_regional_group": {g: v["participants"] for g, v in by_group.items()},
         "regional_groups": by_group,
         "by_gender": by_gender,
-        "heads_of_delegation": heads,
+        "heads_of_delegation": sum(g["heads"] for g in by_group.values()),
         "delegates_by_gender": delegates_gender,
         "heads_by_gender": heads_gender,
-        "delegations": delegations,
+        "delegations": {
+            "count": len(entities),
+            "largest": largest,
+            "median": _median(all_sizes),
+            "by_category": {c: {"delegations": len(v), "median": _median(sorted(v)), "largest": max(v)}
+                            for c, v in sizes.items() if v},
+        },
         "credentials": credentials,
         "panels": panels,
-        "registrations_per_day": dict(sorted(registrations_per_day.items())),
+        "registrations_per_day": registrations_per_day,
+        "registrations_per_week": per_week(registrations_per_day),
         "checkins_per_day": checkins_per_day,
         "sessions": sessions,
     }
+
+
+def _registrations_per_day(conference: Conference) -> dict[str, int]:
+    """Registrations submitted each day at the venue's time zone, every day from the first to the last one shown
+    (days without any as zero)."""
+    counts: dict[date, int] = {}
+    for (submitted,) in db.session.execute(
+            select(Registration.submitted_at).where(Registration.conference_id == conference.id,
+                                                    Registration.submitted_at.is_not(None))):
+        day = conference.local(submitted).date()
+        counts[day] = counts.get(day, 0) + 1
+    if not counts:
+        return {}
+    first, last = min(counts), max(counts)
+    return {(first + timedelta(days=i)).isoformat(): counts.get(first + timedelta(days=i), 0)
+            for i in range((last - first).days + 1)}
+
+
+def per_week(per_day: dict[str, int]) -> dict[str, int]:
+    """Daily counts added up by week, keyed by the ISO date of the week's Monday."""
+    weeks: dict[str, int] = {}
+    for iso, n in per_day.items():
+        day = date.fromisoformat(iso)
+        monday = (day - timedelta(days=day.weekday())).isoformat()
+        weeks[monday] = weeks.get(monday, 0) + n
+    return weeks
 
 
 def _panels(conference: Conference) -> dict:
@@ -207,17 +268,25 @@ def _panels(conference: Conference) -> dict:
     speakers = {"female": sum(int(w or 0) for _s, w, _m, _n in rows),
                 "male": sum(int(m or 0) for _s, _w, m, _n in rows)}
     speakers["other or undisclosed"] = sum(n for *_, n in rows) - speakers["female"] - speakers["male"]
-    by_organizer = {t.value: 0 for t in EntityType}
-    for entity_type, n in db.session.execute(
-            select(ParticipatingEntity.entity_type, func.count())
+    by_organizer = _zeros(CATEGORIES)
+    for entity_type, iso3, n in db.session.execute(
+            select(ParticipatingEntity.entity_type, ParticipatingEntity.iso3, func.count())
             .join(SessionOrganizer, SessionOrganizer.entity_id == ParticipatingEntity.id)
             .join(Session, Session.id == SessionOrganizer.session_id)
             .where(Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
                    Session.status == SessionStatus.PUBLISHED, SessionOrganizer.role == OrganizerRole.LEAD)
-            .group_by(ParticipatingEntity.entity_type)):
-        by_organizer[entity_type.value] = n
+            .group_by(ParticipatingEntity.entity_type, ParticipatingEntity.iso3)):
+        by_organizer[category(entity_type, iso3)] += n
+    # Side events that civil society organized or co-organized (the press release's figure).
+    co_organized = db.session.scalar(
+        select(func.count(distinct(Session.id)))
+        .join(SessionOrganizer, SessionOrganizer.session_id == Session.id)
+        .join(ParticipatingEntity, ParticipatingEntity.id == SessionOrganizer.entity_id)
+        .where(Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
+               Session.status == SessionStatus.PUBLISHED, ParticipatingEntity.entity_type.in_(NGO_TYPES)))
     return {"with_speakers": len(rows), "balanced": balanced, "speakers": speakers,
-            "side_events_by_organizer": {k: v for k, v in by_organizer.items() if v}}
+            "side_events_by_organizer": {k: v for k, v in by_organizer.items() if v},
+            "co_organized_by_ngos": co_organized or 0}
 
 
 def is_balanced_counts(women: int, men: int) -> bool:
@@ -247,12 +316,13 @@ def _sessions(conference: Conference) -> list[dict]:
         .join(Delegation, Delegation.id == Registration.delegation_id)
         .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id)
         .where(CheckIn.conference_id == conference.id, CheckIn.session_id.is_not(None),
-               CheckIn.result == CheckInResult.ADMITTED)
+               CheckIn.result == CheckInResult.ADMITTED, in_session(conference, CheckIn.scanned_at))
         .group_by(CheckIn.session_id)
         .subquery()
     )
     rows = db.session.execute(
-        select(Session.id, Session.title, Session.kind, Session.starts_at, Session.capacity, Session.is_closed,
+        select(Session.id, Session.title, Session.kind, Session.starts_at, Session.ends_at, Session.capacity,
+               Session.is_closed,
                func.coalesce(signups.c.confirmed, 0), func.coalesce(signups.c.invited, 0),
                func.coalesce(signups.c.waitlisted, 0),
                func.coalesce(attendance.c.attendees, 0), func.coalesce(attendance.c.states, 0))
@@ -264,10 +334,11 @@ def _sessions(conference: Conference) -> list[dict]:
     ).all()
     return [
         {"id": sid, "title": title, "kind": kind.value,
-         "starts": starts.isoformat() if starts else None, "seats": capacity, "closed": closed,
+         "starts": _venue(conference, starts), "ends": _venue(conference, ends), "seats": capacity, "closed": closed,
          "signups": confirmed, "invited": invited, "waitlisted": waitlisted,
          "attendees": attendees, "states": n_states}
-        for (sid, title, kind, starts, capacity, closed, confirmed, invited, waitlisted, attendees, n_states) in rows
+        for (sid, title, kind, starts, ends, capacity, closed, confirmed, invited, waitlisted, attendees,
+             n_states) in rows
     ]
 
 
@@ -290,5 +361,13 @@ def headline(participants: int, states: int, igos: int, ngos: int) -> str:
     )
 
 
-def _whole(value: float) -> int | float:
+def _venue(conference: Conference, moment) -> str | None:
+    """A moment as ISO 8601 with the venue's offset (the programme's JSON writes them so too)."""
+    return conference.local(moment).isoformat() if moment else None
+
+
+def _median(values: list[int]) -> int | float:
+    if not values:
+        return 0
+    value = statistics.median(values)
     return int(value) if float(value).is_integer() else value

@@ -12,6 +12,7 @@ from conference.demo import data
 from conference.demo.services.figures import DEFAULT_PARTICIPANTS, DONOR_STATES
 from conference.extensions import db
 from conference.registration.models import (
+    IGO_TYPES,
     CredentialsStatus,
     Delegation,
     DelegationRole,
@@ -98,7 +99,7 @@ class People:
             d = Delegation(conference_id=c.id, entity_id=e.id)
             if e.entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY):
                 d.nomination_kind = NominationDocumentKind.NOTE_VERBALE
-            elif e.entity_type in (EntityType.UN_ENTITY, EntityType.IGO):
+            elif e.entity_type in IGO_TYPES:
                 d.nomination_kind = NominationDocumentKind.OFFICIAL_LETTER
             elif e.entity_type == EntityType.MEDIA:
                 d.nomination_kind = NominationDocumentKind.LETTER_OF_ASSIGNMENT
@@ -152,7 +153,7 @@ class People:
     def _person(self, e: ParticipatingEntity, k: int) -> Person:
         rng = self.rng
         pool = self.pool.get(e.iso3 or e.country_iso3 or "", "english")
-        if e.iso3 is None and e.entity_type in (EntityType.UN_ENTITY, EntityType.IGO, EntityType.STATE_PARTY):
+        if e.iso3 is None and e.entity_type in (*IGO_TYPES, EntityType.STATE_PARTY):
             pool = rng.choice(["english", "french", "iberian", "german", "italian", "nordic"])
         elif e.iso3 is None and e.country_iso3:
             pool = self.pool.get(e.country_iso3, "english")

@@ -31,6 +31,7 @@ from conference.registration.services.rules import CATEGORIES, Actor, _require_f
 NOMINATION_BY_TYPE = {
     **{t: NominationDocumentKind.NOTE_VERBALE for t in STATE_TYPES},
     EntityType.UN_ENTITY: NominationDocumentKind.OFFICIAL_LETTER,
+    EntityType.SPECIALIZED_AGENCY: NominationDocumentKind.OFFICIAL_LETTER,
     EntityType.IGO: NominationDocumentKind.OFFICIAL_LETTER,
     EntityType.NGO_ECOSOC: NominationDocumentKind.NGO_APPLICATION_LETTER,
     EntityType.NGO_OTHER: NominationDocumentKind.NGO_APPLICATION_LETTER,
