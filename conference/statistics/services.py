@@ -38,6 +38,7 @@ from conference.programme.models import (
     SessionStatus,
     SignupStatus,
 )
+from conference.programme.services import is_balanced_counts
 from conference.registration.models import (
     IGO_TYPES,
     NGO_TYPES,
@@ -287,14 +288,6 @@ def _panels(conference: Conference) -> dict:
     return {"with_speakers": len(rows), "balanced": balanced, "speakers": speakers,
             "side_events_by_organizer": {k: v for k, v in by_organizer.items() if v},
             "co_organized_by_ngos": co_organized or 0}
-
-
-def is_balanced_counts(women: int, men: int) -> bool:
-    """Neither women nor men above 60 % of a panel's seats (the rule of the review list too)."""
-    from conference.programme.services import BALANCE_SHARE
-
-    total = women + men
-    return total >= 2 and 1 - BALANCE_SHARE <= women / total <= BALANCE_SHARE
 
 
 def _sessions(conference: Conference) -> list[dict]:

@@ -282,11 +282,15 @@ def priorities(s: Session) -> Priorities:
 
 
 def is_balanced(speakers) -> bool:
-    genders = [sp.gender for sp in speakers if sp.gender in ("female", "male")]
-    if len(genders) < 2:
-        return False
-    share = genders.count("female") / len(genders)
-    return 1 - BALANCE_SHARE <= share <= BALANCE_SHARE
+    genders = [sp.gender for sp in speakers]
+    return is_balanced_counts(genders.count("female"), genders.count("male"))
+
+
+def is_balanced_counts(women: int, men: int) -> bool:
+    """The panel-balance rule, the one place it is written (the review list and the statistics report apply it): at
+    least two panellists of known gender, neither women nor men above BALANCE_SHARE of them."""
+    total = women + men
+    return total >= 2 and 1 - BALANCE_SHARE <= women / total <= BALANCE_SHARE
 
 
 REVIEW_SORTS = {
