@@ -168,17 +168,46 @@ def sort_key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
 
 
-@functools.cache
-def countries() -> tuple[tuple[str, str], ...]:
-    """Every country as (ISO alpha-3 code, ISO 3166 English name), sorted: the nationality list.
+# The United Nations' short names (UNTERM) where ISO 3166's English name differs: the delegation list writes
+# States the UN's way, so the nationality list does too. Other ISO entries (territories) keep ISO's name.
+UN_SHORT_NAMES = {
+    "BOL": "Bolivia (Plurinational State of)",
+    "COD": "Democratic Republic of the Congo",
+    "FSM": "Micronesia (Federated States of)",
+    "GBR": "United Kingdom of Great Britain and Northern Ireland",
+    "IRN": "Iran (Islamic Republic of)",
+    "KOR": "Republic of Korea",
+    "MDA": "Republic of Moldova",
+    "NLD": "Netherlands (Kingdom of the)",
+    "PRK": "Democratic People's Republic of Korea",
+    "PSE": "State of Palestine",
+    "TZA": "United Republic of Tanzania",
+    "USA": "United States of America",
+    "VAT": "Holy See",
+    "VEN": "Venezuela (Bolivarian Republic of)",
+}
 
-    Not translated on purpose: CLDR's and iso-codes' names for some States are not the United Nations' (CLDR calls
-    the State of Palestine "Territoires palestiniens" in French; iso-codes renders the Holy See word for word in
-    Arabic), and a UN secretariat cannot print those. Official names in six languages come from UNTERM and belong
-    in the data (see ParticipatingEntity.names)."""
+
+def countries(names: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """Every country as (ISO alpha-3 code, name), sorted as read: the nationality list.
+
+    The name is the one given in `names` (the States' names as the delegation list shows them), else the UN's
+    short name in English, else ISO 3166's English name. Never CLDR's or iso-codes' translations: some of their
+    names for States are not the United Nations' (CLDR calls the State of Palestine "Territoires palestiniens" in
+    French; iso-codes renders the Holy See word for word in Arabic), and a UN secretariat cannot print those.
+    Official names in six languages come from UNTERM and belong in the data (see ParticipatingEntity.names)."""
+    if not names:
+        return _un_countries()
+    return tuple(sorted(((code, names.get(code) or name) for code, name in _un_countries()),
+                        key=lambda c: sort_key(c[1])))
+
+
+@functools.cache
+def _un_countries() -> tuple[tuple[str, str], ...]:
     import pycountry
 
-    return tuple(sorted(((c.alpha_3, c.name) for c in pycountry.countries), key=lambda c: sort_key(c[1])))
+    return tuple(sorted(((c.alpha_3, UN_SHORT_NAMES.get(c.alpha_3) or c.name) for c in pycountry.countries),
+                        key=lambda c: sort_key(c[1])))
 
 
 def format_number(value) -> str:

@@ -18,7 +18,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext, sort_key
 from conference.registration.models import STATE_TYPES, Delegation, DelegationRole, Gender, Modality
@@ -55,6 +56,26 @@ def nationality_choices() -> list[SelectChoice]:
     return options([("", _l("Choose…")), *countries()])
 
 
+class DayField(DateField):
+    """A date typed as year-month-day, the one order every language reads the same way, and said in the hint.
+
+    A text box rather than the browser's date picker: the picker's order follows the computer's settings, not the
+    page's language (an English page on a US browser asks for month/day/year), so no hint could say it right."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("description", _l("Year-month-day, e.g. 1980-05-17."))
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false", "size": 10})
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Write the date as year-month-day, e.g. 1980-05-17.")) from None
+
+
 class RegistrationForm(FlaskForm):
     """A person's registration. Fields that do not apply to a category are removed by the view."""
 
@@ -75,11 +96,11 @@ class RegistrationForm(FlaskForm):
                          choices=options([("", _l("Choose…"))] + [(g.value, label_of(g)) for g in Gender]),
                          validators=[InputRequired(message=_l("Choose one of the options."))])
     nationality = SelectField(_l("Nationality"), choices=options([("", _l("Choose…"))]), validators=[Optional()])
-    date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired(message=_l("Enter your date of birth."))])
+    date_of_birth = DayField(_l("Date of birth"), validators=[InputRequired(message=_l("Enter your date of birth."))])
     passport_number = StringField(_l("Passport or ID number"),
                                   validators=[InputRequired(message=_l("Enter the number of your passport or ID.")),
                                               Length(max=40)])
-    passport_expiry = DateField(_l("Passport or ID valid until"),
+    passport_expiry = DayField(_l("Passport or ID valid until"),
                                 validators=[InputRequired(message=_l("Enter the expiry date of your passport or ID."))])
     function_title = StringField(_l("Function or title"), validators=[Optional(), Length(max=200)],
                                  description=_l("e.g. Counsellor, Senior Prosecutor"))
@@ -94,20 +115,27 @@ class RegistrationForm(FlaskForm):
                                   validators=[InputRequired(message=_l("Choose your role in the delegation."))])
     modality = SelectField(_l("Participation"), choices=options((m.value, label_of(m)) for m in Modality),
                            default=Modality.IN_PERSON.value)
-    attendance_from = DateField(_l("First day"), validators=[Optional()])
-    attendance_to = DateField(_l("Last day"), validators=[Optional()])
+    attendance_from = DayField(_l("First day"), validators=[Optional()])
+    attendance_to = DayField(_l("Last day"), validators=[Optional()])
     # Each language named in itself; a new form offers the language of the page.
     language = SelectField(_l("Language for our e-mails"), choices=language_options(), default=page_language)
     photo = FileField(_l("Photo for the badge"),
                       description=_l("Passport-style: head and shoulders, plain light background. JPEG or PNG, "
                                      "at most 5 MB."))
     document = FileField(_l("Nominating document (PDF)"))
-    consent = BooleanField(_l("I agree that the secretariat processes these data to accredit me to the session."))
+    consent = BooleanField(_l("I agree that the secretariat processes these data to accredit me to the session."),
+                           validators=[InputRequired(message=_l("Please agree to the processing of your personal "
+                                                                "data, or we cannot register you."))])
     submit = SubmitField(_l("Send registration"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.nationality.choices = nationality_choices()
+
+    def validate_delegation_id(self, field) -> None:
+        # "Choose…" is sent as 0: a field left unchosen, to say so at the field (never a page that loses the form).
+        if not field.data:
+            raise ValidationError(_l("Choose your delegation or organization."))
 
     def to_data(self) -> RegistrationData:
         role = self.delegation_role.data if "delegation_role" in self._fields else None

@@ -1,0 +1,67 @@
+"""The registration form's journeys in the real browser: a delegation left unchosen, the marks, the date format."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from conference.registration.models import EntityType, RegionalGroup, Registration
+from tests.factories import make_delegation, make_entity
+from tests.test_registration import future_conference
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def session_open(db_session):
+    c = future_conference("cop61")
+    make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG),
+                    nomination_document="documents/nv.pdf")
+    db_session.commit()
+    return c
+
+
+def test_a_delegation_left_at_choose_is_said_at_the_field_and_nothing_is_lost(page, session_open, db_session,
+                                                                              tmp_path, assert_accessible):
+    photo = tmp_path / "portrait.png"
+    Image.new("RGB", (700, 900), (220, 210, 200)).save(photo)
+    page.goto("/cop61/register/state")
+    # Required fields say so, beside their label; the date fields say how to write a date.
+    assert page.locator("label[for=family_name] + .required").inner_text() == "(required)"
+    assert page.get_by_label("Family name").get_attribute("aria-required") == "true"
+    assert page.locator("label[for=nationality] + .required").count() == 0
+    assert "Year-month-day" in page.locator("#date_of_birth-hint").inner_text()
+
+    page.get_by_label("Role in the delegation").select_option(label="Adviser")
+    page.get_by_label("Family name").fill("Łukasiewicz")
+    page.get_by_label("Given names").fill("Jan")
+    page.get_by_label("Gender", exact=True).select_option(label="Male")
+    page.get_by_label("Nationality", exact=True).select_option(label="United Kingdom of Great Britain and Northern "
+                                                                     "Ireland")
+    page.get_by_label("Date of birth").fill("1978-12-21")
+    page.get_by_label("Passport or ID number").fill("PL998877")
+    page.get_by_label("Passport or ID valid until").fill("2036-01-31")
+    page.get_by_label("E-mail", exact=True).fill("jan@example.org")
+    page.get_by_label("Photo for the badge").set_input_files(str(photo))
+    page.get_by_label(re.compile("I agree")).check()
+    page.get_by_role("button", name="Send registration").click()
+
+    # Not a dead end: the same form, the error at the field and in the summary, everything typed still there.
+    assert "Choose your delegation or organization" in page.locator("#delegation_id-error").inner_text()
+    assert page.locator("#error-summary a[href='#delegation_id']").count() == 1
+    assert page.get_by_label("Family name").input_value() == "Łukasiewicz"
+    assert page.get_by_label("Date of birth").input_value() == "1978-12-21"
+    assert page.get_by_label("Nationality", exact=True).input_value() == "GBR"
+    assert page.locator("#photo-kept").count() == 1  # the photo was kept too
+    assert_accessible(page, "the form with a delegation left unchosen")
+
+    page.get_by_label("Delegation or organization").select_option(label="Austria")
+    page.get_by_label(re.compile("I agree")).check()
+    page.get_by_role("button", name="Send registration").click()
+    page.wait_for_url(re.compile(r"/cop61/registration/"))
+    db_session.rollback()
+    r = db_session.scalars(select(Registration)).one()
+    assert r.family_name == "Łukasiewicz" and r.photo and r.nationality == "GBR"
