@@ -51,7 +51,7 @@ def detail(code: str, session_id: int):
     return _render_detail(conference, s, _schedule_form(conference, s))
 
 
-def _render_detail(conference, s, schedule_form, status: int = 200):
+def _render_detail(conference, s, schedule_form, status: int = 200, edit: dict | None = None):
     others = [o for o, _ in services.review_list(conference) if o.id != s.id]
     invited = services.invited_to(s) if s.is_closed else []
     actions = [a for a, (sources, _t, _r) in services.REVIEW.items() if s.status in sources and a != "submit"]
@@ -59,7 +59,8 @@ def _render_detail(conference, s, schedule_form, status: int = 200):
                            schedule_form=schedule_form, actions=actions, labels=services.REVIEW_LABELS,
                            priorities=services.priorities(s), others=others, invited=invited,
                            seats=services.seats(s), genders={g.value: g.label for g in Gender},
-                           preferred=_preferred(conference, s)), status
+                           preferred=_preferred(conference, s),
+                           edit=edit or {"capacity": s.capacity or "", "over_capacity": "refuse"}), status
 
 
 def _preferred(conference, s) -> list[str]:
@@ -159,13 +160,23 @@ def edit(code: str, session_id: int):
     conference = get_conference(code)
     s = services.get_session(conference, session_id)
     capacity = request.form.get("capacity", "").strip()
+    over_capacity = request.form.get("over_capacity", "refuse")
     try:
-        services.update_session(s, capacity=small_int(capacity, limit=100_000), actor=current_user)
+        confirmed = services.seats(s)["CONFIRMED"]
+        services.update_session(s, capacity=small_int(capacity, limit=100_000), over_capacity=over_capacity,
+                                actor=current_user)
+        moved = confirmed - services.seats(s)["CONFIRMED"]
         db.session.commit()
-        flash(_("Saved."), "success")
+        flash(ngettext("Saved. %(num)d person is back on the waiting list and was told by e-mail.",
+                       "Saved. %(num)d people are back on the waiting list and were told by e-mail.", moved)
+              if moved > 0 else _("Saved."), "success")
     except RuleViolation as exc:
         db.session.rollback()
+        s = services.get_session(conference, session_id)
         flash(_message(exc), "error")
+        # Shown again with what was typed and chosen, so the coordinator can change either and save.
+        return _render_detail(conference, s, _schedule_form(conference, s), 422,
+                              edit={"capacity": capacity, "over_capacity": over_capacity})
     return redirect(url_for(".detail", code=code, session_id=session_id))
 
 

@@ -36,7 +36,7 @@ from conference.programme.models import (
     SessionStatus as St,
 )
 from conference.programme.services.review import _changed
-from conference.programme.services.seats import _promote
+from conference.programme.services.seats import _promote, confirmed_seats, lock_session, move_back_to_waiting_list
 
 # Statuses in which a session still holds its room and time.
 HOLDS_PLACE = (St.SCHEDULED, St.PUBLISHED)
@@ -145,14 +145,39 @@ def _lock_room(room: Room) -> None:
     db.session.execute(select(Room.id).where(Room.id == room.id).with_for_update())
 
 
+# What to do when a session is given fewer seats than people already hold: refuse the change, or move the last
+# people to get a seat back to the waiting list (they are told by e-mail). The coordinator chooses, every time.
+OVER_CAPACITY = ("refuse", "waitlist")
+
+
 def update_session(s: Session, *, title: str | None = None, description: str | None = None,
-                   capacity: int | None = None, expected_attendance: int | None = None, actor) -> Session:
-    """Edit what a coordinator may edit; a scheduled session's new expected attendance must fit its room."""
+                   capacity: int | None = None, expected_attendance: int | None = None,
+                   over_capacity: str = "refuse", actor) -> Session:
+    """Edit what a coordinator may edit; a scheduled session's new expected attendance must fit its room.
+
+    Fewer seats than confirmed people is refused unless `over_capacity` is "waitlist": then the last confirmed go
+    back to the waiting list. More seats promote people from the waiting list.
+    """
     if expected_attendance is not None and s.room is not None and s.status in HOLDS_PLACE \
             and expected_attendance > s.room.capacity:
         raise RuleViolation(_too_small(s.room, expected_attendance))
     if capacity is not None and capacity < 1:
         raise Invalid({"capacity": [_("A capacity is at least one seat.")]})
+    if over_capacity not in OVER_CAPACITY:
+        raise Invalid({"over_capacity": [_("Choose what happens to the people who would lose their seat.")]})
+    demoted = []
+    if capacity is not None:
+        lock_session(s)  # counted and moved one change at a time, as sign-ups and cancellations do
+        confirmed = confirmed_seats(s)
+        if capacity < confirmed and over_capacity == "refuse":
+            raise Invalid({"capacity": [ngettext(
+                "%(num)d person holds a confirmed seat, more than %(seats)s. Keep at least %(num)d seats, or "
+                "choose to move the last people to get a seat back to the waiting list.",
+                "%(num)d people hold a confirmed seat, more than %(seats)s. Keep at least %(num)d seats, or "
+                "choose to move the last people to get a seat back to the waiting list.",
+                confirmed, seats=format_number(capacity))]})
+        if capacity < confirmed:
+            demoted = move_back_to_waiting_list(s, confirmed - capacity, actor=actor)
     before = {"title": s.title, "capacity": s.capacity}
     if title is not None:
         s.title = " ".join(title.split())
@@ -163,8 +188,9 @@ def update_session(s: Session, *, title: str | None = None, description: str | N
     if capacity is not None:
         s.capacity = capacity
     db.session.flush()
-    audit.record("session.update", s, actor=actor, before=before, after={"title": s.title, "capacity": s.capacity})
-    if capacity is not None:
+    audit.record("session.update", s, actor=actor, before=before,
+                 after={"title": s.title, "capacity": s.capacity, "moved_to_waiting_list": len(demoted)})
+    if capacity is not None and not demoted:
         _promote(s)
     return s
 

@@ -83,14 +83,15 @@ def sign_up(s: Session, registration: Registration) -> SessionSignup:
         raise RuleViolation(_("This session is by invitation only."))
     if s.status != St.PUBLISHED or s.capacity is None:
         raise RuleViolation(_("This session takes no sign-ups: it is open to all participants."))
-    db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
-    db.session.execute(select(Session.id).where(Session.id == s.id).with_for_update())
+    # Always the session first, then people: the order every path takes (see `_promote`), so that two
+    # transactions never wait for each other's rows.
+    lock_session(s)
+    _lock_people([registration.id])
     existing = _signup(s, registration)
     if existing is not None:
         return existing
     clash = _clashing_seat(s, registration)
-    confirmed = db.session.scalar(select(func.count()).select_from(SessionSignup).where(
-        SessionSignup.session_id == s.id, SessionSignup.status == SignupStatus.CONFIRMED))
+    confirmed = confirmed_seats(s)
     if confirmed < s.capacity and clash is None:
         status = SignupStatus.CONFIRMED
     elif clash is not None and confirmed < s.capacity:
@@ -119,7 +120,7 @@ def _clashing_seat(s: Session, registration: Registration) -> Session | None:
 
 def cancel_signup(s: Session, registration: Registration) -> None:
     """Give up a seat (or a place on the waiting list); the next in line gets the seat and an e-mail."""
-    db.session.execute(select(Session.id).where(Session.id == s.id).with_for_update())
+    lock_session(s)
     signup = _signup(s, registration)
     if signup is None or signup.status == SignupStatus.INVITED:
         return
@@ -130,17 +131,43 @@ def cancel_signup(s: Session, registration: Registration) -> None:
         _promote(s)
 
 
+def lock_session(s: Session) -> None:
+    """Lock the session's row until the transaction ends (PostgreSQL): every path that counts or moves its seats
+    (sign-up, cancellation, a change of capacity) takes this lock first, so they queue up behind each other.
+
+    The row is read again under the lock: a capacity read before it may have changed while this one waited."""
+    db.session.refresh(s, with_for_update=True)
+
+
+def _lock_people(registration_ids: list[int]) -> None:
+    # In the order of their ids, so that two transactions locking some of the same people never deadlock.
+    if registration_ids:
+        db.session.execute(select(Registration.id).where(Registration.id.in_(registration_ids))
+                           .order_by(Registration.id).with_for_update())
+
+
+def confirmed_seats(s: Session) -> int:
+    return db.session.scalar(select(func.count()).select_from(SessionSignup).where(
+        SessionSignup.session_id == s.id, SessionSignup.status == SignupStatus.CONFIRMED))
+
+
 def _promote(s: Session) -> list[SessionSignup]:
-    """Fill free seats from the waiting list in order of arrival, skipping people now busy elsewhere."""
+    """Fill free seats from the waiting list in order of arrival, skipping people now busy elsewhere.
+
+    The caller holds the session's lock. The people in line are locked too before their other seats are
+    checked, so that a sign-up of theirs elsewhere at the same moment cannot give them two seats at once.
+    """
     if s.capacity is None:
         return []
     promoted = []
-    confirmed = db.session.scalar(select(func.count()).select_from(SessionSignup).where(
-        SessionSignup.session_id == s.id, SessionSignup.status == SignupStatus.CONFIRMED))
+    confirmed = confirmed_seats(s)
+    if confirmed >= s.capacity:
+        return []
     waiting = db.session.scalars(
         select(SessionSignup).options(joinedload(SessionSignup.registration))
         .where(SessionSignup.session_id == s.id, SessionSignup.status == SignupStatus.WAITLISTED)
         .order_by(SessionSignup.created_at, SessionSignup.id)).all()
+    _lock_people([signup.registration_id for signup in waiting])
     for signup in waiting:
         if confirmed >= s.capacity:
             break
@@ -154,6 +181,26 @@ def _promote(s: Session) -> list[SessionSignup]:
         _mail(s, "session_seat_promoted", to=signup.registration)
     db.session.flush()
     return promoted
+
+
+def move_back_to_waiting_list(s: Session, count: int, *, actor) -> list[SessionSignup]:
+    """Fewer seats than confirmed people: the last `count` to get a seat go back to the waiting list, and are told.
+
+    They keep their order of arrival, so they are first in line again for the next seat that frees up. The caller
+    holds the session's lock.
+    """
+    last = db.session.scalars(
+        select(SessionSignup).options(joinedload(SessionSignup.registration))
+        .where(SessionSignup.session_id == s.id, SessionSignup.status == SignupStatus.CONFIRMED)
+        .order_by(func.coalesce(SessionSignup.promoted_at, SessionSignup.created_at).desc(),
+                  SessionSignup.id.desc()).limit(count)).all()
+    for signup in last:
+        signup.status = SignupStatus.WAITLISTED
+        signup.promoted_at = None
+        audit.record("session.moved_to_waiting_list", s, actor=actor, after={"registration": signup.registration_id})
+        _mail(s, "session_seat_withdrawn", to=signup.registration)
+    db.session.flush()
+    return last
 
 
 def signups_of(registration: Registration) -> list[SessionSignup]:
