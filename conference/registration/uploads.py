@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 import warnings
 from pathlib import Path, PurePosixPath
 
@@ -39,10 +40,22 @@ PHOTO_RATIO = (35, 45)  # width:height of a passport photo (35 mm x 45 mm)
 PHOTO_SIZE = (700, 900)  # output pixels: 35x45 mm at about 500 dpi, ample for a badge
 # Below this the badge print shows pixels; 300x385 is 35x45 mm at about 220 dpi.
 PHOTO_MIN_SIZE = (300, 385)
-# A decoded image costs width x height x 4 bytes or so, whatever the size of the file: a 5 MB PNG of one colour can
-# declare a billion pixels. 50 megapixels admits the largest phone cameras' pictures and bounds memory; it is below
-# Pillow's own limit (Image.MAX_IMAGE_PIXELS, about 89 megapixels), which stays in force as a second line.
-PHOTO_MAX_PIXELS = 50_000_000
+# A decoded image costs up to 4 bytes a pixel, whatever the size of the file: a 5 MB PNG of one colour can declare a
+# billion pixels, and a 49-megapixel one took 200 MB or more to decode. A badge photo is printed 35 x 45 mm and kept
+# at 700 x 900 pixels (0.6 megapixels), so 16 megapixels (4,000 x 4,000; a 12-megapixel phone picture with room to
+# spare) is 25 times what it needs and costs at most 64 MB to decode. The limit is on what is decoded, checked from
+# the file's header before any pixel is: JPEG decoders scale down while decoding (draft mode, 1/2 to 1/8), so a
+# JPEG may declare up to 50 megapixels (a 48-megapixel phone camera's full picture) when what is decoded stays
+# within 16; a PNG is decoded whole and may declare 16 at most. Pillow's own limit (Image.MAX_IMAGE_PIXELS, about
+# 89 megapixels) stays in force as a second line.
+PHOTO_MAX_PIXELS = 16_000_000
+PHOTO_MAX_JPEG_PIXELS = 50_000_000
+# Decodes at once in one process (every web thread, every form): with the limit above, at most about 2 x 64 MB of
+# pixels, plus a rotated or converted copy each, whatever the number of simultaneous uploads. Another upload waits
+# for a free slot up to PHOTO_DECODE_WAIT seconds, and is then refused with a message to send it again.
+PHOTO_DECODES_AT_ONCE = 2
+PHOTO_DECODE_WAIT = 20
+_decode_slots = threading.BoundedSemaphore(PHOTO_DECODES_AT_ONCE)
 PHOTO_JPEG_QUALITY = 88
 
 KINDS = ("photos", "documents")
@@ -206,19 +219,24 @@ def process_photo(data: bytes, field: str = "photo") -> bytes:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         warnings.simplefilter("error", Image.DecompressionBombWarning)
+        if not _decode_slots.acquire(timeout=PHOTO_DECODE_WAIT):
+            raise UploadError(_("Many photos are being processed at this moment. Please send the form again in a "
+                                "minute; everything you typed is kept."), field)
         try:
             result = _normalize_photo(data, field)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise UploadError(_too_many_pixels_message(), field) from None
+            raise UploadError(_too_many_pixels_message(PHOTO_MAX_PIXELS), field) from None
+        finally:
+            _decode_slots.release()
     for w in caught:
         log.info("photo upload: %s: %s", w.category.__name__, w.message)
     return result
 
 
-def _too_many_pixels_message() -> str:
+def _too_many_pixels_message(limit: int) -> str:
     return _("The photo has too many pixels to be processed safely (more than %(megapixels)s megapixels). "
              "Please send a smaller JPEG or PNG image; 1,000 x 1,300 pixels is plenty for a badge.",
-             megapixels=format_number(PHOTO_MAX_PIXELS // 1_000_000))
+             megapixels=format_number(limit // 1_000_000))
 
 
 def _damaged_message(kind: str) -> str:
@@ -248,9 +266,10 @@ def _normalize_photo(data: bytes, field: str) -> bytes:
             raise UploadError(_(
                 "The photo is animated (it has several frames). Please send a still passport-style photo "
                 "as a JPEG or PNG image."), field)
-        width, height = im.size
-        if width * height > PHOTO_MAX_PIXELS:
-            raise UploadError(_too_many_pixels_message(), field)
+        width, height = im.size  # from the header: nothing is decoded yet
+        declared_limit = PHOTO_MAX_PIXELS if im.format == "PNG" else PHOTO_MAX_JPEG_PIXELS
+        if width * height > declared_limit:
+            raise UploadError(_too_many_pixels_message(declared_limit), field)
         icc_profile = im.info.get("icc_profile")
 
         if im.format in _JPEG_FORMATS:
@@ -258,6 +277,8 @@ def _normalize_photo(data: bytes, field: str) -> bytes:
             # least 900 pixels: a square bound, so the crop after any rotation still covers 700x900. A 48 MP picture
             # then costs 3 MP of memory.
             im.draft(im.mode, (max(PHOTO_SIZE), max(PHOTO_SIZE)))
+        if im.size[0] * im.size[1] > PHOTO_MAX_PIXELS:  # what will be decoded, after any scaling down
+            raise UploadError(_too_many_pixels_message(PHOTO_MAX_PIXELS), field)
         try:
             im.load()
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -275,10 +296,12 @@ def _normalize_photo(data: bytes, field: str) -> bytes:
                 "(a phone camera's picture, or a passport photo scanned at 300 dpi).",
                 width=width, height=height, min_width=min_w, min_height=min_h), field)
 
-        upright = _upright(im, orientation)
+        # Within the `with`: the decoded image is used as it is, never copied whole (a copy would double the memory
+        # a decode takes); only a turned or converted version is a new image.
+        upright = _resizable_mode(_upright(im, orientation))
+        photo = upright.resize(PHOTO_SIZE, Image.Resampling.LANCZOS, box=_crop_box(upright.size), reducing_gap=3.0)
+        del upright
 
-    upright = _resizable_mode(upright)
-    photo = upright.resize(PHOTO_SIZE, Image.Resampling.LANCZOS, box=_crop_box(upright.size), reducing_gap=3.0)
     photo = _flatten_on_white(photo)
     photo = _to_srgb(photo, icc_profile)
 
@@ -301,14 +324,14 @@ def _orientation(im: Image.Image) -> int:
 
 
 def _upright(im: Image.Image, orientation: int) -> Image.Image:
-    """The image turned as its EXIF orientation says (ImageOps.exif_transpose), as a new image."""
+    """The image turned as its EXIF orientation says (ImageOps.exif_transpose): `im` itself when upright."""
     if orientation == 1:
-        return im.copy()
+        return im
     try:
         return ImageOps.exif_transpose(im)
     except Exception as exc:  # same reason as in _orientation
         log.info("photo upload: cannot apply EXIF orientation: %s", exc)
-        return im.copy()
+        return im
 
 
 def _resizable_mode(im: Image.Image) -> Image.Image:

@@ -73,6 +73,7 @@ def status(code: str, token: str):
 
 @bp.route("/<code>/registration/<token>/edit", methods=["GET", "POST"])
 @public("the private link's secret token is the key")
+@limiter.limit(PUBLIC_FORM_LIMIT, methods=["POST"])  # it decodes photos too: counted like the public form
 def edit(code: str, token: str):
     conference = get_conference(code)
     registration = services.get_by_token(conference, token)
