@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import Role
 from conference.core.db import utcnow
@@ -14,6 +15,7 @@ from conference.core.models import AuditLog, OutgoingMail
 from conference.extensions import db
 from conference.registration import services
 from conference.registration.models import (
+    ACTIVE_STATUSES,
     CredentialsStatus,
     DelegationRole,
     EntityType,
@@ -305,6 +307,31 @@ def test_one_head_per_delegation(world, db_session):
                                                      family_name="B", delegation_role=DelegationRole.HEAD),
                           actor=Actor.SECRETARIAT)
     assert "Hélène Dubois" in caught.value.errors["delegation_role"][0]
+
+
+def test_the_head_index_and_the_services_agree_on_the_active_statuses(world, db_session):
+    """One list of active statuses: the services refuse a second head, and the database's partial unique index
+    refuses it too, for exactly the statuses in ACTIVE_STATUSES (the index condition is built from it)."""
+    c = world["c"]
+    assert set(services.ACTIVE) == set(ACTIVE_STATUSES) == {S.SUBMITTED, S.PREAPPROVED, S.NEEDS_INFO, S.APPROVED}
+    for status in S:
+        delegation = make_delegation(c, make_entity(EntityType.STATE_PARTY, f"State {status.value}"))
+        make_registration(delegation, role=DelegationRole.HEAD, status=status)
+        refused = status in ACTIVE_STATUSES
+        try:
+            services.validate(c, delegation, person(c, delegation_role=DelegationRole.HEAD),
+                              actor=Actor.SECRETARIAT)
+            said_no = False
+        except Invalid as exc:
+            said_no = "delegation_role" in exc.errors
+        assert said_no == refused, status
+        try:
+            with db_session.begin_nested():
+                make_registration(delegation, role=DelegationRole.HEAD, status=S.SUBMITTED)
+            held = False
+        except IntegrityError:
+            held = True
+        assert held == refused, status
 
 
 def test_credentials(world, db_session):

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import insert
 
 from conference.checkin.models import GATE, CheckIn, CheckInResult
-from conference.programme.models import SessionKind, SessionSignup, SessionStatus, SignupStatus
+from conference.programme import services as programme_services
+from conference.programme.models import SessionKind, SessionSignup, SessionSpeaker, SessionStatus, SignupStatus
 from conference.registration.models import (
     DelegationRole as R,
 )
@@ -256,3 +257,31 @@ def test_empty_session(db_session):
     figures = compute(make_conference("cop0"))
     assert figures["participants"] == figures["states"] == figures["attended"] == 0
     assert figures["sessions"] == []
+
+
+# Panels of published side events: women, men and others; the review list's rule says which are balanced.
+PANELS = [
+    ("female", "male"),  # half and half: balanced
+    ("female", "female", "male"),  # two thirds women: not balanced
+    ("female", "female", "female", "male", "male"),  # 60 % women, the limit: balanced
+    ("female", "female", "male", "other"),  # others do not count: two thirds women
+    ("male",),  # a panel of one is never balanced
+    ("female", "other", "undisclosed"),  # one woman and no man: not balanced
+    ("male", "male", "male", "female", "female"),  # 60 % men: balanced
+]
+
+
+def test_the_statistics_count_balanced_panels_by_the_review_list_s_rule(db_session):
+    """One panel-balance rule: the report's count of balanced panels is the review list's verdict, panel by panel."""
+    c = make_conference("cop3")
+    sessions = []
+    for n, genders in enumerate(PANELS):
+        s = make_session(c, title=f"Panel {n}", day=date(2024, 10, 14 + n % 5))
+        s.speakers.extend(SessionSpeaker(position=i, name=f"Speaker {n}-{i}", gender=g) for i, g in enumerate(genders))
+        sessions.append(s)
+    db_session.flush()
+    verdicts = [programme_services.is_balanced(s.speakers) for s in sessions]
+    assert verdicts == [True, False, True, False, False, False, True]
+    panels = compute(c)["panels"]
+    assert panels["with_speakers"] == len(PANELS)
+    assert panels["balanced"] == sum(verdicts)

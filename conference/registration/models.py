@@ -214,6 +214,14 @@ labels(RegistrationStatus, {
     RegistrationStatus.WITHDRAWN: _l("Withdrawn"),
 })
 
+# States that hold a place in the delegation: they count against its quota and for its one head. The services
+# read this tuple, and so does the partial unique index on the head (written as the statuses outside it, the
+# index's condition since its first migration).
+ACTIVE_STATUSES = (RegistrationStatus.SUBMITTED, RegistrationStatus.PREAPPROVED, RegistrationStatus.NEEDS_INFO,
+                   RegistrationStatus.APPROVED)
+_ACTIVE_CONDITION = "status NOT IN ({})".format(
+    ", ".join(f"'{s.value}'" for s in RegistrationStatus if s not in ACTIVE_STATUSES))
+
 
 class BadgeState(StrEnum):
     NOT_PRINTED = "NOT_PRINTED"
@@ -367,8 +375,8 @@ class Registration(db.Model):
             "uq_registration_one_head_per_delegation",
             "delegation_id",
             unique=True,
-            sqlite_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"),
-            postgresql_where=sa.text("delegation_role = 'HEAD' AND status NOT IN ('DRAFT', 'REJECTED', 'WITHDRAWN')"),
+            sqlite_where=sa.text(f"delegation_role = 'HEAD' AND {_ACTIVE_CONDITION}"),
+            postgresql_where=sa.text(f"delegation_role = 'HEAD' AND {_ACTIVE_CONDITION}"),
         ),
         sa.CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name="email_normalized"),
         sa.CheckConstraint(

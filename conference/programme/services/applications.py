@@ -37,11 +37,11 @@ from conference.programme.models import (
 )
 from conference.programme.services.review import review
 from conference.registration.models import (
+    ACTIVE_STATUSES,
     STATE_TYPES,
     Delegation,
     Gender,
     Registration,
-    RegistrationStatus,
 )
 
 MAX_PREFERRED_SLOTS = 3
@@ -165,7 +165,7 @@ def apply(conference: Conference, applicant: Registration, data: Application, *,
     """
     if applicant.conference_id != conference.id:
         raise NotFound(_("No such registration at this session."))
-    if applicant.status in (RegistrationStatus.REJECTED, RegistrationStatus.WITHDRAWN, RegistrationStatus.DRAFT):
+    if applicant.status not in ACTIVE_STATUSES:
         raise RuleViolation(_("Only participants with a registration in progress or approved may apply."))
     closed = applications_open(conference, now)
     if closed:
@@ -269,8 +269,8 @@ class Priorities:
 
 def priorities(s: Session) -> Priorities:
     organizers = [o.entity for o in s.organizers]
-    genders = [sp.gender for sp in s.speakers if sp.gender in ("female", "male")]
-    women = genders.count("female") / len(genders) if genders else None
+    genders = [sp.gender for sp in s.speakers if sp.gender in (Gender.FEMALE.value, Gender.MALE.value)]
+    women = genders.count(Gender.FEMALE.value) / len(genders) if genders else None
     return Priorities(
         state_co_organized=any(e.entity_type in STATE_TYPES for e in organizers),
         joint=len(organizers) > 1,

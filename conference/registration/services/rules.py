@@ -23,6 +23,7 @@ from conference.core.errors import Invalid, PermissionDenied, RuleViolation
 from conference.core.i18n import _, _l, format_day, format_day_range, format_moment, language_of, ngettext
 from conference.extensions import db
 from conference.registration.models import (
+    ACTIVE_STATUSES,
     IGO_TYPES,
     NGO_TYPES,
     STATE_TYPES,
@@ -42,8 +43,8 @@ from conference.registration.models import (
 # The objection period of NGOs without ECOSOC status (domain.md).
 NGO_OBJECTION_DAYS = 30
 
-# States that hold a place in the delegation: they count against its quota.
-ACTIVE = (S.SUBMITTED, S.PREAPPROVED, S.NEEDS_INFO, S.APPROVED)
+# States that hold a place in the delegation: they count against its quota (one definition, in the models).
+ACTIVE = ACTIVE_STATUSES
 # States in which the participant may still change what they sent.
 EDITABLE = (S.DRAFT, S.SUBMITTED, S.PREAPPROVED, S.NEEDS_INFO)
 
@@ -249,7 +250,7 @@ def _check_one_head(delegation: Delegation, registration: Registration | None,
                     errors: dict[str, list[str]], *, reveal: bool) -> None:
     query = select(Registration).where(Registration.delegation_id == delegation.id,
                                        Registration.delegation_role == DelegationRole.HEAD,
-                                       Registration.status.in_([S.SUBMITTED, S.PREAPPROVED, S.NEEDS_INFO, S.APPROVED]))
+                                       Registration.status.in_(ACTIVE))
     if registration is not None and registration.id is not None:
         query = query.where(Registration.id != registration.id)
     head = db.session.scalars(query.limit(1)).first()
