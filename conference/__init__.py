@@ -40,6 +40,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.core.security import init_app as init_security
 
     init_security(app)
+    from conference.core.routing import init_app as init_routing
+
+    init_routing(app)  # before the blueprints: their rules use the `id` converter
     from conference.core.i18n import init_app as init_i18n
 
     init_i18n(app)

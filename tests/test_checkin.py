@@ -199,6 +199,21 @@ def test_the_scan_endpoint_needs_door_staff_and_a_csrf_token(site, client, db_se
     assert client.get("/door/cop99/photo/" + "9" * 30).status_code == 404
 
 
+@pytest.mark.parametrize("body", ['["P1.X.Y"]', '"a string"', "42", "null", '{"code": "\\ud800"}',
+                                  '{"code": "ABCDE\\udfffFGHIJ"}', '{"code": 12}', '{"code": {"a": 1}}',
+                                  '{"code": "ABCDEFGHJK", "device": "\\ud83d"}', '{"code": "ABCDEFGHJK", "device": []}'])
+def test_a_scan_that_cannot_be_read_is_a_json_400(site, client, db_session, body):
+    make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    login(client, "door@example.org")
+    token = csrf_token(client, "/door/cop99/gate")
+    response = client.post("/door/cop99/gate/scan", data=body, content_type="application/json",
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 400 and response.is_json, (response.status_code, response.get_data(as_text=True))
+    assert response.get_json()["error"] in ("not an object", "not text", "no code")
+    assert response.get_json()["message"]
+    assert db_session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
 def test_the_door_page_works_without_javascript(site, client, db_session):
     conference, delegate, _ = site
     make_user("door@example.org", roles=[Role.DOOR_STAFF])

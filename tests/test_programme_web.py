@@ -154,3 +154,18 @@ def test_applications_closed_says_when(client, cop, db_session):  # noqa: F811
     db_session.commit()
     body = client.get(f"/cop70/registration/{cop['applicant'].status_token}/side-events/new").get_data(as_text=True)
     assert "Applications for side events closed on" in body and 'name="title"' not in body
+
+
+@pytest.mark.parametrize("slot", ["   ", "2024-13-45/0", "not a slot", "/", "9999-01-01/" + "9" * 20])
+def test_a_preferred_slot_that_is_not_offered_is_a_form_error(client, cop, db_session, slot):  # noqa: F811
+    r = cop["applicant"]
+    path = f"/cop70/registration/{r.status_token}/side-events/new"
+    data = {"csrf_token": csrf_token(client, path), "title": "Cybercrime and the Convention: next steps",
+            "description": "A panel of prosecutors and researchers on the new convention against cybercrime.",
+            "format": "HYBRID", "expected_attendance": "60", "languages": "English",
+            "preferred": [slot], "speakers-0-name": "Amina Diallo", "speakers-0-gender": "female"}
+    response = client.post(path, data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="preferred-error"' in body
+    assert "Cybercrime and the Convention" in body  # what was typed is kept
+    assert db_session.scalar(select(Session).where(Session.kind == SessionKind.SIDE_EVENT)) is None

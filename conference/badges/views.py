@@ -57,7 +57,7 @@ def index(code: str):
                            jobs=jobs.recent_badge_runs(conference))
 
 
-@bp.get("/jobs/<int(max=2147483647):job_id>")
+@bp.get("/jobs/<id:job_id>")
 @permission_required(Permission.PRINT_BADGES)
 def job(code: str, job_id: int):
     conference = get_conference(code)
@@ -70,7 +70,7 @@ def job(code: str, job_id: int):
     return response
 
 
-@bp.post("/jobs/<int(max=2147483647):job_id>/retry")
+@bp.post("/jobs/<id:job_id>/retry")
 @permission_required(Permission.PRINT_BADGES)
 def retry(code: str, job_id: int):
     conference = get_conference(code)
@@ -86,7 +86,7 @@ def retry(code: str, job_id: int):
     return redirect(url_for(".job", code=code, job_id=j.id))
 
 
-@bp.get("/jobs/<int(max=2147483647):job_id>.json")
+@bp.get("/jobs/<id:job_id>.json")
 @permission_required(Permission.PRINT_BADGES)
 def job_json(code: str, job_id: int):
     conference = get_conference(code)
@@ -96,7 +96,7 @@ def job_json(code: str, job_id: int):
             if j.status == JobStatus.DONE else None}
 
 
-@bp.get("/jobs/<int(max=2147483647):job_id>/badges.pdf")
+@bp.get("/jobs/<id:job_id>/badges.pdf")
 @permission_required(Permission.PRINT_BADGES)
 def download(code: str, job_id: int):
     conference = get_conference(code)
@@ -117,7 +117,7 @@ def _registration(conference, registration_id: int) -> Registration:
     return get_registration(conference, registration_id)
 
 
-@bp.get("/<int(max=2147483647):registration_id>")
+@bp.get("/<id:registration_id>")
 @permission_required(Permission.PRINT_BADGES)
 def pass_office(code: str, registration_id: int):
     conference = get_conference(code)
@@ -130,7 +130,7 @@ def pass_office(code: str, registration_id: int):
                            form=CollectForm(), badge=badge, printed_by=printed_by)
 
 
-@bp.get("/<int(max=2147483647):registration_id>/photo")
+@bp.get("/<id:registration_id>/photo")
 @permission_required(Permission.PRINT_BADGES)
 def photo(code: str, registration_id: int):
     registration = _registration(get_conference(code), registration_id)
@@ -139,7 +139,7 @@ def photo(code: str, registration_id: int):
     return send_photo(registration.photo)
 
 
-@bp.post("/<int(max=2147483647):registration_id>/collect")
+@bp.post("/<id:registration_id>/collect")
 @permission_required(Permission.PRINT_BADGES)
 def collect(code: str, registration_id: int):
     conference = get_conference(code)

@@ -38,9 +38,35 @@ def pick():
                            doors=services.doors(chosen) if chosen else [])
 
 
+class BadPayload(Exception):
+    """A scanner's request that cannot be read: answered 400 with a JSON error (`error` says which)."""
+
+    def __init__(self, error: str, message: str):
+        super().__init__(message)
+        self.error = error
+
+
+def _field(name: str) -> str:
+    """A text field of the request, from its form or its JSON object; BadPayload for what no text column takes."""
+    value = request.form.get(name)
+    if value is None and request.is_json:
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            raise BadPayload("not an object", _("Send a JSON object with the code as `code`."))
+        value = payload.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadPayload("not text", _("`%(name)s` must be text.", name=name))
+    try:
+        value.encode("utf-8")  # a lone surrogate ("\ud800") is valid JSON but no database takes it
+    except UnicodeEncodeError:
+        raise BadPayload("not text", _("`%(name)s` holds characters that are not text.", name=name)) from None
+    return value.strip()
+
+
 def _device() -> str:
-    named = (request.form.get("device") or (request.get_json(silent=True) or {}).get("device") or "").strip()
-    return (named or request.headers.get("User-Agent", ""))[:120]
+    return (_field("device") or request.headers.get("User-Agent", ""))[:120]
 
 
 def _answer(conference, outcome) -> dict:
@@ -81,14 +107,16 @@ def scan(code: str, door: str):
     """For the page's script and scanner devices: `code` (QR value or serial) as a form field or JSON."""
     conference = get_conference(code)
     services.door_label(conference, door)  # NotFound for a door that does not exist
-    payload = request.get_json(silent=True) or {}
-    value = str(request.form.get("code") or payload.get("code") or "").strip()
-    if not value:
-        return {"error": "no code", "message": _("Send the QR code's value or the badge serial as `code`.")}, 400
-    return _scan(conference, door, value)
+    try:
+        value = _field("code")
+        if not value:
+            raise BadPayload("no code", _("Send the QR code's value or the badge serial as `code`."))
+        return _scan(conference, door, value)
+    except BadPayload as exc:
+        return {"error": exc.error, "message": str(exc)}, 400
 
 
-@bp.get("/<code>/photo/<int(max=2147483647):registration_id>")
+@bp.get("/<code>/photo/<id:registration_id>")
 @permission_required(Permission.CHECK_IN)
 def photo(code: str, registration_id: int):
     conference = get_conference(code)

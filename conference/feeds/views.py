@@ -40,7 +40,7 @@ def programme(code: str):
     return _respond(feed, f"{conference.code}-programme.ics")
 
 
-@bp.get("/<code>/sessions/<int:session_id>.ics")
+@bp.get("/<code>/sessions/<id:session_id>.ics")
 @public("one public session as a calendar feed")
 def session(code: str, session_id: int):
     conference = get_conference(code)

@@ -43,7 +43,7 @@ def applications(code: str):
                                   "regions": _("Regional diversity")})
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<id:session_id>")
 @permission_required(Permission.MANAGE_PROGRAMME)
 def detail(code: str, session_id: int):
     conference = get_conference(code)
@@ -95,7 +95,7 @@ def _schedule_form(conference, s) -> ScheduleForm:
     return form
 
 
-@bp.post("/sessions/<int:session_id>/review")
+@bp.post("/sessions/<id:session_id>/review")
 @permission_required(Permission.MANAGE_PROGRAMME)
 def review(code: str, session_id: int):
     conference = get_conference(code)
@@ -117,7 +117,7 @@ def review(code: str, session_id: int):
     return redirect(url_for(".detail", code=code, session_id=session_id))
 
 
-@bp.post("/sessions/<int:session_id>/schedule")
+@bp.post("/sessions/<id:session_id>/schedule")
 @permission_required(Permission.MANAGE_PROGRAMME)
 def schedule(code: str, session_id: int):
     conference = get_conference(code)
@@ -154,7 +154,7 @@ def _clock(text: str) -> time:
         raise RuleViolation(_("“%(text)s” is not a time like 13:15.", text=text)) from None
 
 
-@bp.post("/sessions/<int:session_id>/edit")
+@bp.post("/sessions/<id:session_id>/edit")
 @permission_required(Permission.MANAGE_PROGRAMME)
 def edit(code: str, session_id: int):
     conference = get_conference(code)
@@ -180,7 +180,7 @@ def edit(code: str, session_id: int):
     return redirect(url_for(".detail", code=code, session_id=session_id))
 
 
-@bp.post("/sessions/<int:session_id>/invitations")
+@bp.post("/sessions/<id:session_id>/invitations")
 @permission_required(Permission.MANAGE_PROGRAMME)
 def invitations(code: str, session_id: int):
     conference = get_conference(code)

@@ -66,7 +66,7 @@ def programme_json(code: str):
     return response
 
 
-@bp.get("/<code>/sessions/<int:session_id>")
+@bp.get("/<code>/sessions/<id:session_id>")
 @public("a published session's page is public; closed sessions are not found")
 def session(code: str, session_id: int):
     conference = get_conference(code)
@@ -101,7 +101,7 @@ def my_programme(code: str, token: str):
                            closed=services.applications_open(conference))
 
 
-@bp.post("/<code>/registration/<token>/sessions/<int:session_id>/<any(signup, cancel):what>")
+@bp.post("/<code>/registration/<token>/sessions/<id:session_id>/<any(signup, cancel):what>")
 @public("the private link's secret token is the key")
 def signup(code: str, token: str, session_id: int, what: str):
     conference, r = _registration(code, token)
@@ -160,11 +160,17 @@ def apply(code: str, token: str):
 
 
 def _slot(value: str) -> tuple[date, int]:
+    """A preferred slot as the form sends it ("2024-10-14/0"); anything else becomes a slot the rules refuse
+    ("Each preferred slot must be one of the slots offered"), so the applicant sees a form error, not a 500."""
     day, _sep, index = value.partition("/")
-    return date.fromisoformat(day), int(index)
+    number = small_int(index)
+    try:
+        return date.fromisoformat(day.strip()), -1 if number is None else number
+    except ValueError:
+        return date.min, -1
 
 
-@bp.post("/<code>/registration/<token>/sessions/<int:session_id>/confirm")
+@bp.post("/<code>/registration/<token>/sessions/<id:session_id>/confirm")
 @public("the private link's secret token is the key")
 def confirm(code: str, token: str, session_id: int):
     conference, r = _registration(code, token)

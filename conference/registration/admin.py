@@ -87,7 +87,7 @@ def _registration(conference, registration_id: int) -> Registration:
     return services.get_registration(conference, registration_id)
 
 
-@bp.get("/registrations/<int:registration_id>")
+@bp.get("/registrations/<id:registration_id>")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def detail(code: str, registration_id: int):
     conference = get_conference(code)
@@ -105,7 +105,7 @@ def detail(code: str, registration_id: int):
                            quota=services.quota_of(r.delegation))
 
 
-@bp.post("/registrations/<int:registration_id>/action")
+@bp.post("/registrations/<id:registration_id>/action")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def action(code: str, registration_id: int):
     conference = get_conference(code)
@@ -123,7 +123,7 @@ def action(code: str, registration_id: int):
     return redirect(url_for(".detail", code=code, registration_id=registration_id))
 
 
-@bp.get("/registrations/<int:registration_id>/photo")
+@bp.get("/registrations/<id:registration_id>/photo")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def photo(code: str, registration_id: int):
     r = _registration(get_conference(code), registration_id)
@@ -159,7 +159,7 @@ def new(code: str):
                            title=_("Register a participant")), 200 if not form.errors else 422
 
 
-@bp.get("/delegations/<int:delegation_id>")
+@bp.get("/delegations/<id:delegation_id>")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def delegation(code: str, delegation_id: int):
     conference = get_conference(code)
@@ -171,7 +171,7 @@ def delegation(code: str, delegation_id: int):
                            credentials=list(CredentialsStatus))
 
 
-@bp.post("/delegations/<int:delegation_id>")
+@bp.post("/delegations/<id:delegation_id>")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def delegation_action(code: str, delegation_id: int):
     conference = get_conference(code)

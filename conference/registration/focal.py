@@ -70,7 +70,7 @@ def register():
         200 if not form.errors else 422
 
 
-@bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@bp.route("/registrations/<id:registration_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_DELEGATION)
 def edit(registration_id: int):
     r = _member(registration_id)
@@ -93,7 +93,7 @@ def edit(registration_id: int):
         200 if not form.errors else 422
 
 
-@bp.post("/registrations/<int:registration_id>/action")
+@bp.post("/registrations/<id:registration_id>/action")
 @permission_required(Permission.MANAGE_DELEGATION)
 def action(registration_id: int):
     r = _member(registration_id)
