@@ -183,7 +183,7 @@ def test_the_scan_endpoint_needs_door_staff_and_a_csrf_token(site, client, db_se
     assert answer.status_code == 200
     data = answer.get_json()
     assert data["result"] == "ADMITTED" and data["name"] == "Käthe Schröder" and data["entity"] == "Austria"
-    assert data["photo_url"] == f"/door/cop99/photo/{delegate.id}"
+    assert data["photo_url"].startswith("/door/cop99/photo/") and data["photo_url"] != f"/door/cop99/photo/{delegate.id}"
     with client.get(data["photo_url"]) as photo:
         assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     again = client.post(url, data={"code": value, "csrf_token": token}).get_json()
@@ -197,6 +197,42 @@ def test_the_scan_endpoint_needs_door_staff_and_a_csrf_token(site, client, db_se
         assert client.post(f"/door/cop99/{door}/scan", json={"code": value}, headers={"X-CSRFToken": token}
                            ).status_code == 404
     assert client.get("/door/cop99/photo/" + "9" * 30).status_code == 404
+
+
+def test_door_staff_see_a_photo_only_for_a_badge_they_just_scanned(site, client, db_session, monkeypatch):
+    conference, delegate, observer = site
+    observer.photo = delegate.photo
+    door_user = make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    other_user = make_user("other-door@example.org", roles=[Role.DOOR_STAFF])
+    db_session.commit()
+    login(client, "door@example.org")
+    token = csrf_token(client, "/door/cop99/gate")
+    # No photo by a participant's id, whatever the id.
+    for registration in (delegate, observer):
+        assert client.get(f"/door/cop99/photo/{registration.id}").status_code == 404
+    answer = client.post("/door/cop99/gate/scan", json={"code": delegate.badge_serial},
+                         headers={"X-CSRFToken": token}).get_json()
+    photo_url = answer["photo_url"]
+    with client.get(photo_url) as shown:
+        assert shown.status_code == 200 and shown.headers["Cache-Control"] == "private, no-store"
+    # The pass opens that photo only: another door officer, another conference, an altered pass, a late one.
+    assert client.get(photo_url[:-3] + ("aaa" if not photo_url.endswith("aaa") else "bbb")).status_code == 404
+    make_conference("cop98")
+    db_session.commit()
+    assert client.get(photo_url.replace("/cop99/", "/cop98/")).status_code == 404
+    monkeypatch.setattr(services, "PHOTO_PASS_SECONDS", -1)
+    assert client.get(photo_url).status_code == 404
+    monkeypatch.undo()
+    pass_token = photo_url.rsplit("/", 1)[1]
+    assert services.photo_by_pass(conference, pass_token, door_user).id == delegate.id
+    with pytest.raises(NotFound):
+        services.photo_by_pass(conference, pass_token, other_user)
+    # A refused scan shows no photo.
+    observer.status, observer.badge_state = RegistrationStatus.WITHDRAWN, BadgeState.NOT_PRINTED
+    db_session.commit()
+    refused = client.post("/door/cop99/gate/scan", json={"code": observer.badge_serial},
+                          headers={"X-CSRFToken": token}).get_json()
+    assert refused["result"] == "NOT_APPROVED" and refused["photo_url"] is None
 
 
 @pytest.mark.parametrize("body", ['["P1.X.Y"]', '"a string"', "42", "null", '{"code": "\\ud800"}',

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -158,6 +160,37 @@ def _admitted_already(row: CheckIn) -> bool:
     return db.session.scalar(select(CheckIn.id).where(
         CheckIn.registration_id == row.registration_id, CheckIn.door == row.door,
         CheckIn.venue_day == row.venue_day, CheckIn.result == CheckInResult.ADMITTED)) is not None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The photo shown at the door: only for a badge just scanned there, by the person who scanned it
+
+# Long enough to load the photo and look at it; too short to keep a link to anyone's photo.
+PHOTO_PASS_SECONDS = 120
+
+
+def _photo_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="plenary door photo v1")
+
+
+def photo_pass(row: CheckIn) -> str:
+    """A short-lived signed pass to the photo of the person of a scan, bound to that scan's door and scanner."""
+    return _photo_signer().dumps([row.registration_id, row.conference_id, row.door, row.scanned_by_id or 0])
+
+
+def photo_by_pass(conference: Conference, token: str, user) -> Registration:
+    """The registration whose photo `token` opens for `user`; NotFound when the pass is forged, expired, for
+    another conference or another user (door staff cannot fetch a photo by a participant's id)."""
+    try:
+        registration_id, conference_id, door, user_id = _photo_signer().loads(token, max_age=PHOTO_PASS_SECONDS)
+    except (BadSignature, ValueError, TypeError):
+        raise NotFound(_("This photo is no longer shown: scan the badge again.")) from None
+    if conference_id != conference.id or user_id != (getattr(user, "id", None) or 0):
+        raise NotFound(_("This photo is no longer shown: scan the badge again."))
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.conference_id != conference.id or not registration.photo:
+        raise NotFound(_("No photo."))
+    return registration
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +13,6 @@ from conference.conferences.models import Conference
 from conference.conferences.services import get_conference
 from conference.core.i18n import _
 from conference.extensions import db
-from conference.registration.models import Registration
 from conference.registration.views import send_photo
 
 bp = Blueprint("checkin", __name__, url_prefix="/door")
@@ -73,7 +72,8 @@ def _answer(conference, outcome) -> dict:
     registration = outcome.registration
     photo_url = None
     if registration is not None and registration.photo and outcome.result in SHOWS_PHOTO:
-        photo_url = url_for(".photo", code=conference.code, registration_id=registration.id)
+        # A pass to the photo of this scan only, for the one who scanned: never the participant's id.
+        photo_url = url_for(".photo", code=conference.code, token=services.photo_pass(outcome.check_in))
     return {"result": outcome.result.value, "message": outcome.message,
             "tone": TONE.get(outcome.result, "stop"),
             "name": registration.badge_name if registration is not None else None,
@@ -116,11 +116,11 @@ def scan(code: str, door: str):
         return {"error": exc.error, "message": str(exc)}, 400
 
 
-@bp.get("/<code>/photo/<id:registration_id>")
+@bp.get("/<code>/photo/<token>")
 @permission_required(Permission.CHECK_IN)
-def photo(code: str, registration_id: int):
-    conference = get_conference(code)
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.conference_id != conference.id or not registration.photo:
-        abort(404)
-    return send_photo(registration.photo)
+def photo(code: str, token: str):
+    """The photo of a badge just scanned, through the pass in the scan's answer (see services.photo_pass)."""
+    registration = services.photo_by_pass(get_conference(code), token, current_user)
+    response = send_photo(registration.photo)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
