@@ -38,6 +38,17 @@ HTTP_MESSAGES = {
 }
 
 
+def too_many_requests() -> str:
+    """The answer to a rate limit: how long to wait, in the reader's language ("Try again in 25 minutes")."""
+    from conference.core.i18n import format_wait
+    from conference.core.security import seconds_until_allowed
+
+    seconds = seconds_until_allowed()
+    if seconds is None:
+        return str(HTTP_MESSAGES[429])
+    return _("Too many attempts in a short time. Try again in %(wait)s.", wait=format_wait(seconds))
+
+
 class PlenaryError(Exception):
     """A user's or operator's error that the services layer reports with a message to act on."""
 
@@ -78,7 +89,9 @@ def register_error_handlers(app: Flask) -> None:
         # A description given on purpose (`abort(404, description=_("..."))`) is marked where it is given; Werkzeug's
         # own (its class's default) is English, and so is a rate limit's ("5 per 1 minute"): ours replace them.
         own = exc.description if exc.description and exc.description != type(exc).description else None
-        if code == 429 or own is None:
+        if code == 429:
+            own = too_many_requests()
+        elif own is None:
             own = HTTP_MESSAGES.get(code, exc.description or "")
         return page(code, str(HTTP_TITLES.get(code, exc.name)), str(own))
 

@@ -22,7 +22,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -208,6 +208,17 @@ def _un_countries() -> tuple[tuple[str, str], ...]:
 
     return tuple(sorted(((c.alpha_3, UN_SHORT_NAMES.get(c.alpha_3) or c.name) for c in pycountry.countries),
                         key=lambda c: sort_key(c[1])))
+
+
+def format_wait(seconds: int) -> str:
+    """A wait rounded up, the locale's way: whole minutes under two hours ("25 minutes", "25 минут"), whole hours
+    after that; never shorter than it is, so that trying again then works."""
+    minutes = max(1, -(-int(seconds) // 60))
+    if minutes < 120:
+        return dates.format_timedelta(timedelta(minutes=minutes), threshold=1000, granularity="minute",
+                                      locale=_locale())
+    return dates.format_timedelta(timedelta(hours=-(-minutes // 60)), threshold=1000, granularity="hour",
+                                  locale=_locale())
 
 
 def format_number(value) -> str:

@@ -7,7 +7,9 @@ a Referer to another site.
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+import time
+
+from flask import Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from conference.core.i18n import _
@@ -29,6 +31,28 @@ CSP = "; ".join([
 # so that every web process and machine shares them.
 LOGIN_LIMIT = "10 per minute; 50 per hour"
 PUBLIC_FORM_LIMIT = "30 per hour"
+
+
+def public_form_limit() -> str:
+    """The public registration form's limit (`RATELIMIT_PUBLIC_FORM`, default 30 an hour per address)."""
+    return current_app.config.get("RATELIMIT_PUBLIC_FORM") or PUBLIC_FORM_LIMIT
+
+
+def created_something(response) -> bool:
+    """Whether a form's answer counts against its limit: only a submission that went through (answered with a
+    redirect); a form sent back with its errors costs nothing, so fixing one's mistakes is never throttled."""
+    return response.status_code in (302, 303)
+
+
+def seconds_until_allowed() -> int | None:
+    """After a refusal for too many requests: how many seconds until the limit lets this client in again."""
+    from conference.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+        return max(1, int(current.reset_at - time.time())) if current is not None else None
+    except Exception:  # the counters' storage went away: say it without a time rather than fail the answer
+        return None
 
 
 def init_app(app: Flask) -> None:

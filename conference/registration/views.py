@@ -10,7 +10,7 @@ from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, RuleViolation
 from conference.core.i18n import _
-from conference.core.security import PUBLIC_FORM_LIMIT
+from conference.core.security import created_something, public_form_limit
 from conference.extensions import db, limiter
 from conference.registration import services
 from conference.registration.forms import RegistrationForm
@@ -32,7 +32,7 @@ def start(code: str):
 
 @bp.route("/<code>/register/<category>", methods=["GET", "POST"])
 @public("anyone may register while registration is open")
-@limiter.limit(PUBLIC_FORM_LIMIT, methods=["POST"])
+@limiter.limit(public_form_limit, methods=["POST"], deduct_when=created_something)
 def form(code: str, category: str):
     conference = get_conference(code)
     closed = services.registration_open(conference)
@@ -73,7 +73,7 @@ def status(code: str, token: str):
 
 @bp.route("/<code>/registration/<token>/edit", methods=["GET", "POST"])
 @public("the private link's secret token is the key")
-@limiter.limit(PUBLIC_FORM_LIMIT, methods=["POST"])  # it decodes photos too: counted like the public form
+@limiter.limit(public_form_limit, methods=["POST"])  # it decodes photos too: every attempt counts
 def edit(code: str, token: str):
     conference = get_conference(code)
     registration = services.get_by_token(conference, token)
