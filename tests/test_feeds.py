@@ -9,15 +9,15 @@ import vobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from conference.core.db import utcnow
 from conference.extensions import db
 from conference.feeds import services as feeds
 from conference.programme import services
-from conference.programme.models import SessionKind, SessionSignup
+from conference.programme.models import Session, SessionKind, SessionSignup
 from conference.programme.models import SessionStatus as St
-from conference.registration.models import EntityType, RegionalGroup
+from conference.registration.models import EntityType, RegionalGroup, Registration
 from tests.conftest import csrf_token
 from tests.factories import make_conference, make_delegation, make_entity, make_registration, make_room, make_session
 
@@ -35,6 +35,8 @@ def cop(db_session):
     closed = make_session(c, m1, title="Donors only", day=date(2024, 10, 28), start=time(18, 15),
                           end=time(19, 45), published_at=published, is_closed=True, kind=SessionKind.ROUNDTABLE)
     draft = make_session(c, m1, title="Not yet published", day=date(2024, 10, 29), status=St.SCHEDULED)
+    for s in (before, after, closed):
+        s.updated_at = published  # last touched when published, as a session published three days ago would be
     italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
     person = make_registration(italy, email="p@example.org")
     db_session.commit()
@@ -94,7 +96,6 @@ def test_one_session_and_what_is_not_public(client, cop):
 
 def test_a_rescheduled_session_keeps_its_uid_with_a_higher_sequence(client, cop, db_session):
     s = cop["before"]
-    s.status = St.PUBLISHED
     first = events(client.get("/cop90/programme.ics").data)[str(s.uid)]
     services.schedule(s, s.room, cop["c"].at_venue(date(2024, 10, 25), time(18, 15)),
                       cop["c"].at_venue(date(2024, 10, 25), time(19, 45)), actor="t")
@@ -209,3 +210,53 @@ def test_public_feeds_are_cached_for_a_while(app, client, cop, db_session, monke
     feeds._cache.clear()  # the minute is over
     assert b"Renamed while cached" in client.get("/cop90/programme.ics").data
     feeds._cache.clear()
+
+
+# -- every change is a new version; a place on the waiting list is not a seat ------------------------------------------
+
+def _backdate(db_session, s):
+    """Make the session's last change an hour old, so that a new one shows at the second's resolution of iCalendar."""
+    db_session.execute(Session.__table__.update().where(Session.id == s.id)
+                       .values(updated_at=utcnow() - timedelta(hours=1)))
+    db_session.commit()
+    db_session.expire_all()
+
+
+@pytest.mark.parametrize("change", [{"title": "A new title for the event"}, {"description": "Another text."},
+                                    {"capacity": 75}])
+def test_any_change_to_a_published_session_is_a_new_version(client, cop, db_session, change):
+    s = cop["before"]
+    _backdate(db_session, s)
+    first = events(client.get("/cop90/programme.ics").data)[str(s.uid)]
+    services.update_session(s, **change, actor="t")
+    db_session.commit()
+    second = events(client.get("/cop90/programme.ics").data)[str(s.uid)]
+    assert int(second["sequence"]) == int(first["sequence"]) + 1
+    assert second["last-modified"].dt > first["last-modified"].dt and second["dtstamp"].dt > first["dtstamp"].dt
+    # Not a move: the programme says "Changed: moved to" only when the time or the room changed.
+    assert "moved to" not in client.get("/cop90/programme").get_data(as_text=True)
+
+
+def test_saving_the_same_values_or_editing_an_unpublished_session_is_no_new_version(cop, db_session):
+    s = cop["before"]
+    services.update_session(s, title=s.title, capacity=s.capacity, actor="t")
+    services.update_session(cop["draft"], title="Still not published", actor="t")
+    assert (s.sequence, cop["draft"].sequence) == (0, 0)
+
+
+def test_a_place_on_the_waiting_list_is_never_a_confirmed_event(client, cop, db_session):
+    r = cop["person"]
+    s = cop["before"]
+    services.update_session(s, capacity=1, actor="t")
+    services.sign_up(s, make_registration(cop["person"].delegation, email="first@example.org"))
+    assert services.sign_up(s, r).status.value == "WAITLISTED"
+    db_session.commit()
+    _backdate(db_session, s)
+    waiting = events(client.get(f"/cop90/agenda/{r.agenda_token}.ics").data)[str(s.uid)]
+    assert waiting["status"] == "TENTATIVE" and str(waiting["summary"]) == f"Waiting list: {s.title}"
+    assert "waiting list" in str(waiting["description"])
+    services.cancel_signup(s, db_session.scalar(select(Registration).where(Registration.email == "first@example.org")))
+    db_session.commit()
+    seat = events(client.get(f"/cop90/agenda/{r.agenda_token}.ics").data)[str(s.uid)]
+    assert seat["status"] == "CONFIRMED" and str(seat["summary"]) == s.title
+    assert seat["last-modified"].dt > waiting["last-modified"].dt

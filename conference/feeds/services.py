@@ -28,7 +28,7 @@ from conference.core.errors import NotFound
 from conference.core.i18n import _, force_locale
 from conference.core.templating import external_url
 from conference.extensions import db
-from conference.programme.models import Session, SessionOrganizer, SessionSignup
+from conference.programme.models import Session, SessionOrganizer, SessionSignup, SignupStatus
 from conference.programme.models import SessionStatus as St
 from conference.programme.services import ProgrammeFilters, public_sessions
 from conference.registration.models import Registration
@@ -62,8 +62,18 @@ def _calendar(conference: Conference, name: str, description: str) -> Calendar:
     return cal
 
 
-def _event(conference: Conference, s: Session) -> Event:
+def modified_at(s: Session, place: SessionSignup | None = None) -> datetime:
+    """When a session last changed as a calendar sees it: a move, a cancellation, any edit after publication (the
+    row's `updated_at`), and in a personal agenda the moment the person got their seat."""
+    moments = [s.changed_at, s.published_at, s.updated_at, place.promoted_at if place is not None else None]
+    return max(m for m in moments if m is not None)
+
+
+def _event(conference: Conference, s: Session, place: SessionSignup | None = None) -> Event:
+    """One VEVENT; `place` is the person's own place in a personal agenda. A place on the waiting list is never shown
+    as confirmed: the event is TENTATIVE and its title says so (in English, like the rest of the feed)."""
     tz = conference.tz
+    waiting = place is not None and place.status == SignupStatus.WAITLISTED
     url = external_url("programme.session", code=conference.code, session_id=s.id)
     room = s.room.name if s.room else ""
     organizers = ", ".join(o.entity.name for o in s.organizers)
@@ -73,7 +83,9 @@ def _event(conference: Conference, s: Session) -> Event:
     if s.status == St.CANCELLED and s.status_reason:
         lines.append(f"Cancelled: {s.status_reason}")
     lines.append(f"Programme: {external_url('programme.programme', code=conference.code)}")
-    modified = s.changed_at or s.published_at or s.updated_at
+    if waiting:
+        lines.insert(0, "You are on the waiting list: you will be told by e-mail if a seat frees up.")
+    modified = modified_at(s, place)
     e = Event()
     e.add("uid", str(s.uid))
     e.add("dtstamp", modified)  # stable, so the feed's ETag changes only with its content
@@ -81,25 +93,27 @@ def _event(conference: Conference, s: Session) -> Event:
     e.add("sequence", s.sequence)
     e.add("dtstart", s.starts_at.astimezone(tz))
     e.add("dtend", s.ends_at.astimezone(tz))
-    e.add("summary", s.title)
+    e.add("summary", f"Waiting list: {s.title}" if waiting else s.title)
     e.add("location", f"{room}, {conference.venue}, {conference.city}" if room else
           f"{conference.venue}, {conference.city}")
     e.add("description", "\n\n".join(lines))
     e.add("url", url)
     e.add("categories", [s.kind.value.replace("_", " ").title()])
-    e.add("status", "CANCELLED" if s.status == St.CANCELLED else "CONFIRMED")
+    e.add("status", "CANCELLED" if s.status == St.CANCELLED else "TENTATIVE" if waiting else "CONFIRMED")
     e.add("transp", "OPAQUE")
     return e
 
 
-def _finish(cal: Calendar, sessions: list[Session], conference: Conference) -> Feed:
+def _finish(cal: Calendar, sessions: list[Session], conference: Conference,
+            places: dict[int, SessionSignup] | None = None) -> Feed:
+    places = places or {}
     for s in sessions:
-        cal.add_component(_event(conference, s))
+        cal.add_component(_event(conference, s, places.get(s.id)))
     # A VTIMEZONE covering the years around the session: compact, and right through its DST changes.
     cal.add_missing_timezones(first_date=date(conference.starts_on.year - 1, 1, 1),
                               last_date=date(conference.ends_on.year + 1, 12, 31))
     body = cal.to_ical()
-    last = max((s.changed_at or s.published_at or s.updated_at for s in sessions), default=conference.created_at)
+    last = max((modified_at(s, places.get(s.id)) for s in sessions), default=conference.created_at)
     return Feed(body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"', last_modified=last)
 
 
@@ -156,15 +170,16 @@ def session_feed(conference: Conference, session_id: int) -> Feed:
 def agenda_feed(conference: Conference, token: str) -> Feed:
     """A participant's own agenda: what they signed up for or were invited to, closed sessions included."""
     r = registration_by_agenda_token(conference, token)
-    sessions = db.session.scalars(
-        select(Session).options(joinedload(Session.room), selectinload(Session.organizers)
-                                .joinedload(SessionOrganizer.entity))
+    rows = db.session.execute(
+        select(Session, SessionSignup).options(joinedload(Session.room), selectinload(Session.organizers)
+                                               .joinedload(SessionOrganizer.entity))
         .join(SessionSignup, SessionSignup.session_id == Session.id)
         .where(SessionSignup.registration_id == r.id, Session.published_at.is_not(None),
                Session.status.in_([St.PUBLISHED, St.CANCELLED]))
         .order_by(Session.starts_at)).all()
     return _finish(_calendar(conference, f"{conference.short_title}: my agenda",
-                             f"The sessions of {r.full_name} at {conference.title}"), sessions, conference)
+                             f"The sessions of {r.full_name} at {conference.title}"), [s for s, _p in rows],
+                   conference, {s.id: place for s, place in rows})
 
 
 def registration_by_agenda_token(conference: Conference, token: str) -> Registration:

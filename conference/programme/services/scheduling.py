@@ -178,7 +178,7 @@ def update_session(s: Session, *, title: str | None = None, description: str | N
                 confirmed, seats=format_number(capacity))]})
         if capacity < confirmed:
             demoted = move_back_to_waiting_list(s, confirmed - capacity, actor=actor)
-    before = {"title": s.title, "capacity": s.capacity}
+    before = {"title": s.title, "description": s.description, "capacity": s.capacity}
     if title is not None:
         s.title = " ".join(title.split())
     if description is not None:
@@ -187,7 +187,13 @@ def update_session(s: Session, *, title: str | None = None, description: str | N
         s.expected_attendance = expected_attendance
     if capacity is not None:
         s.capacity = capacity
+    if s.status == St.PUBLISHED and (s.title, s.description, s.capacity) != (
+            before["title"], before["description"], before["capacity"]):
+        # What the programme and the calendars show changed: a new version, so calendars replace the old one (the
+        # row's updated_at is their LAST-MODIFIED). Not a "move": the programme's "Changed" notice stays for those.
+        s.sequence += 1
     db.session.flush()
+    before.pop("description")
     audit.record("session.update", s, actor=actor, before=before,
                  after={"title": s.title, "capacity": s.capacity, "moved_to_waiting_list": len(demoted)})
     if capacity is not None and not demoted:
