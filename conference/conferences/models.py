@@ -104,6 +104,11 @@ class Conference(db.Model):
         """A wall-clock time at the venue on a day, as an aware UTC datetime."""
         return datetime.combine(day, clock, tzinfo=self.tz).astimezone(UTC)
 
+    def day_window(self, day: date) -> tuple[datetime, datetime]:
+        """A day at the venue as a UTC interval [start, end): from its midnight to the next day's, so 23 or 25
+        hours long when the clocks change that night, never a fixed 24."""
+        return self.at_venue(day, time(0, 0)), self.at_venue(day + timedelta(days=1), time(0, 0))
+
     @property
     def days(self) -> list[date]:
         return [self.starts_on + timedelta(days=i) for i in range((self.ends_on - self.starts_on).days + 1)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -51,8 +51,8 @@ def public_sessions(conference: Conference, filters: ProgrammeFilters | None = N
     if filters.organizer:
         conditions.append(Session.organizers.any(SessionOrganizer.entity_id == filters.organizer))
     if filters.day:
-        start = conference.at_venue(filters.day, time(0, 0))
-        conditions += [Session.starts_at >= start, Session.starts_at < start + timedelta(days=1)]
+        start, end = conference.day_window(filters.day)
+        conditions += [Session.starts_at >= start, Session.starts_at < end]
     return db.session.scalars(
         select(Session).options(joinedload(Session.room),
                                 selectinload(Session.organizers).joinedload(SessionOrganizer.entity))

@@ -7,7 +7,7 @@ rules of domain.md hold whatever the door.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -203,8 +203,7 @@ def update_session(s: Session, *, title: str | None = None, description: str | N
 
 def grid(conference: Conference, day: date) -> tuple[list[Room], list[Session]]:
     """The rooms and the sessions holding a place on one day, for the rooms × slots grid."""
-    start = conference.at_venue(day, time(0, 0))
-    end = start + timedelta(days=1)
+    start, end = conference.day_window(day)
     rooms = db.session.scalars(select(Room).where(Room.conference_id == conference.id)
                                .order_by(Room.capacity.desc(), Room.name)).all()
     sessions = db.session.scalars(
