@@ -54,6 +54,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.badges import views as badges_views
     from conference.badges.cli import badges_command
     from conference.checkin import views as checkin_views
+    from conference.conferences import admin as conference_admin
     from conference.conferences import views as conference_views
     from conference.conferences.cli import sessions_cli
     from conference.core import views as core_views
@@ -77,7 +78,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     for blueprint in (core_views.bp, accounts_views.bp, admin_views.bp, registration_admin.bp,
                       registration_exports.bp, registration_focal.bp, registration_views.bp, programme_views.bp,
                       programme_admin.bp, feed_views.bp, statistics_views.bp, privacy_views.bp, badges_views.bp,
-                      checkin_views.bp,
+                      checkin_views.bp, conference_admin.bp,
                       conference_views.bp):  # last: its /<code>/ route is the most general
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -34,12 +34,13 @@ def sample(**registration) -> dict:
     """What the registration services hand to a template."""
     person = {"given_names": "Amina", "family_name": "Diallo", "title": "Ms.", **registration}
     person["full_name"] = person_name(person["family_name"], person["given_names"])
+    title = "Conference of the Parties to the United Nations Convention against Transnational Organized Crime, " \
+            "twelfth session"
     return {
         "registration": SimpleNamespace(**person),
         "conference": SimpleNamespace(
-            title="Conference of the Parties to the United Nations Convention against Transnational Organized "
-                  "Crime, twelfth session",
-            short_title="UNTOC COP12", venue="Vienna International Centre", city="Vienna",
+            title=title, display_title=title, short_title="UNTOC COP12", display_short_title="UNTOC COP12",
+            venue="Vienna International Centre", city="Vienna",
             local=lambda moment: moment.astimezone(ZoneInfo("Europe/Vienna"))),
         "session": SimpleNamespace(title="Cybercrime and the Convention", room=SimpleNamespace(name="Board Room B"),
                                    starts_at=datetime(2024, 10, 15, 11, 15, tzinfo=UTC)),

@@ -32,7 +32,7 @@ NOW = datetime(2026, 12, 6, 21, 7, 33, tzinfo=UTC)
 def cop12(db_session):
     """An earlier session with rooms, a badge scheme, delegations with documents and credentials, people."""
     c = make_conference("cop12", venue_opens=time(8, 30), venue_closes=time(19, 0), retention_days=400,
-                        ngo_quota=8, side_events_per_organizer=2,
+                        ngo_quota=8, side_events_per_organizer=2, languages=["en", "fr"],
                         badge_scheme={"HEAD": {"colour": "#000080", "letter": "H"}},
                         side_event_slots=[{"starts": "13:00", "ends": "14:30"}])
     c.registration_opens_at = c.at_venue(date(2024, 7, 1), time(9, 0))
@@ -81,6 +81,7 @@ def test_copy_keeps_rooms_settings_and_entities_but_no_people_nor_documents(runn
     assert (new.retention_days, new.ngo_quota, new.side_events_per_organizer) == (400, 8, 2)
     assert new.badge_scheme == {"HEAD": {"colour": "#000080", "letter": "H"}}
     assert new.side_event_slots == [{"starts": "13:00", "ends": "14:30"}]
+    assert new.languages == ["en", "fr"]
     assert new.local(new.opening_at) == datetime(2027, 10, 11, 10, 0, tzinfo=new.tz)
     assert sorted((r.slug, r.capacity) for r in new.rooms) == [("m3", 80), ("plenary", 1200)]
 

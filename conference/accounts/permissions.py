@@ -22,6 +22,7 @@ class Permission(StrEnum):
     CHECK_IN = "CHECK_IN"
     VIEW_STATISTICS = "VIEW_STATISTICS"
     MANAGE_USERS = "MANAGE_USERS"
+    MANAGE_SESSIONS = "MANAGE_SESSIONS"  # create a session, change its settings, rooms and badge categories
 
 
 labels(Permission, {
@@ -34,6 +35,7 @@ labels(Permission, {
     Permission.CHECK_IN: _l("Check people in at the doors"),
     Permission.VIEW_STATISTICS: _l("See the statistics"),
     Permission.MANAGE_USERS: _l("Manage accounts"),
+    Permission.MANAGE_SESSIONS: _l("Set up sessions"),
 })
 
 

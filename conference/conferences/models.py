@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.core.db import JSONType, UTCDateTime, utcnow
-from conference.core.i18n import _l
+from conference.core.i18n import LANGUAGES, _l, current_language
 from conference.extensions import db
 
 # The scheme printed on badges, per badge category (see domain.md, "Badges").
@@ -62,8 +62,14 @@ class Conference(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    # In English; the other five languages in `titles` and `short_titles` ({"fr": "..."}), English when missing.
     title: Mapped[str] = mapped_column(sa.String(300))
     short_title: Mapped[str] = mapped_column(sa.String(80))
+    titles: Mapped[dict] = mapped_column(JSONType, default=dict, server_default="{}")
+    short_titles: Mapped[dict] = mapped_column(JSONType, default=dict, server_default="{}")
+    # The languages the session works in (interpretation, documents), a subset of the six, in the UN's order.
+    languages: Mapped[list] = mapped_column(JSONType, default=lambda: list(LANGUAGES),
+                                            server_default='["ar", "zh", "en", "fr", "ru", "es"]')
     venue: Mapped[str] = mapped_column(sa.String(200))
     city: Mapped[str] = mapped_column(sa.String(100))
     # IANA name, e.g. "Europe/Vienna"; every time is shown in it.
@@ -91,6 +97,15 @@ class Conference(db.Model):
 
     def __repr__(self) -> str:
         return f"<Conference {self.code}>"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the page's language, English when the secretariat has not given it."""
+        return (self.titles or {}).get(current_language().code) or self.title
+
+    @property
+    def display_short_title(self) -> str:
+        return (self.short_titles or {}).get(current_language().code) or self.short_title
 
     @property
     def tz(self) -> ZoneInfo:
