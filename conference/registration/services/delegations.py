@@ -88,14 +88,25 @@ def get_delegation(conference: Conference, delegation_id: int) -> Delegation:
     return d
 
 
-def attach_nomination(delegation: Delegation, path: str, *, actor: Actor, user: User | None = None) -> None:
-    """Keep the delegation's nominating document (the first one sent; later ones replace it)."""
+def attach_nomination(delegation: Delegation, path: str, *, actor: Actor, user: User | None = None) -> bool:
+    """Keep the delegation's nominating document; True when it was kept.
+
+    Anyone filling in the public form (`Actor.PARTICIPANT`) only ever gives a delegation its first document: once one
+    is on file, or its receipt recorded, theirs is not kept, so that nobody can replace a State's note verbale or
+    reset the date it was received. The secretariat and the focal point replace it. The caller holds the
+    delegation's row lock (`register` takes it), so two first documents sent at once cannot both be kept.
+    """
+    if actor == Actor.PARTICIPANT:
+        db.session.refresh(delegation, ["nomination_document", "nomination_received_at"])  # as of the lock
+        if nomination_needed(delegation) is None:
+            return False
     before = delegation.nomination_document
     delegation.nomination_document = path
     delegation.nomination_kind = NOMINATION_BY_TYPE.get(delegation.entity.entity_type)
     delegation.nomination_received_at = utcnow()
     audit.record("delegation.nomination", delegation, actor=user or actor.value,
                  before={"document": before}, after={"document": path})
+    return True
 
 
 def submit_credentials(delegation: Delegation, path: str, *, user: User) -> None:

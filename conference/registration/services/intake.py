@@ -122,7 +122,8 @@ def register_for_delegation(delegation: Delegation, data: RegistrationData, *, u
 def submit_public(conference: Conference, delegation_id: int, data: RegistrationData, *,
                   photo: str | None, document: str | None) -> Registration:
     """A participant registers themselves through the public form, with their photo and, when the
-    delegation has none on file yet, its nominating document. Every wrong field is reported at once."""
+    delegation has none on file yet, its nominating document (never replacing one on file: `attach_nomination`).
+    Every wrong field is reported at once."""
     delegation = get_delegation(conference, delegation_id)
     missing: dict[str, list[str]] = {}
     if data.modality == Modality.IN_PERSON and not photo:
