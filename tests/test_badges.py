@@ -145,6 +145,16 @@ def test_a_reprint_supersedes_the_earlier_badge(site, db_session):
     assert (old.result, new.result) == (CheckInResult.BADGE_REPLACED, CheckInResult.ADMITTED)
 
 
+def test_the_pass_office_learns_who_printed_a_badge(site, db_session):
+    _conference, people = site
+    officer = make_user("desk@example.org", roles=(Role.BADGE_DESK,))
+    by_a_user = services.issue_badge(people["latin"], user=officer)
+    from_a_terminal = services.issue_badge(people["cyrillic"], actor="command line")
+    db_session.commit()
+    assert services.printed_by(by_a_user) == "desk@example.org"
+    assert services.printed_by(from_a_terminal) is None and services.printed_by(None) is None
+
+
 def test_only_approved_registrations_get_a_badge(site, db_session):
     conference, _ = site
     pending = db_session.scalar(select(Registration).where(Registration.badge_name == "Not Approved Yet"))

@@ -9,6 +9,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import Role
+from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
 from conference.core.models import AuditLog, OutgoingMail
@@ -332,6 +333,33 @@ def test_the_head_index_and_the_services_agree_on_the_active_statuses(world, db_
         except IntegrityError:
             held = True
         assert held == refused, status
+
+
+def test_status_counts_and_delegation_names_for_the_back_office(world, db_session):
+    c = world["c"]
+    other = future_conference("cop77")
+    make_registration(world["france"], status=S.SUBMITTED)
+    make_registration(world["france"], status=S.SUBMITTED)
+    make_registration(world["france"], status=S.APPROVED)
+    make_registration(make_delegation(other, make_entity(EntityType.STATE_PARTY, "Chile")), status=S.REJECTED)
+    counts = services.status_counts()
+    assert counts[c.id] == {"SUBMITTED": 2, "APPROVED": 1} and counts[other.id] == {"REJECTED": 1}
+    names = services.delegation_names(c)
+    assert [name for _i, name in names] == sorted(name for _i, name in names)
+    assert (world["france"].id, "France") in names and all(name != "Chile" for _i, name in names)
+
+
+def test_the_history_of_a_registration_is_its_own_audit_entries_oldest_first(world, db_session):
+    c = world["c"]
+    r = services.register(c, world["france"], person(c), actor=Actor.PARTICIPANT)
+    other = make_registration(world["kenya"], status=S.SUBMITTED, photo="photos/x.jpg")
+    services.transition(other, "approve", actor=Actor.COMMAND_LINE)
+    services.transition(r, "request_info", actor=Actor.COMMAND_LINE, reason="A photo, please.")
+    # Another kind of object with the same number is not this registration.
+    db_session.add(AuditLog(action="delegation.test", object_type="Delegation", object_id=r.id, actor="test"))
+    db_session.commit()
+    assert [h.action for h in audit.history(r)] == ["registration.create", "registration.submit",
+                                                    "registration.request_info"]
 
 
 def test_credentials(world, db_session):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from conference.accounts.models import Role, User
 from conference.conferences.models import Conference, Room
-from conference.conferences.services import CopyRequest, copy_conference
+from conference.conferences.services import CopyRequest, all_conferences, copy_conference
 from conference.core.errors import RuleViolation
 from conference.core.models import AuditLog
 from conference.demo.next_session import ensure_open_session, first_day
@@ -215,3 +215,9 @@ def test_no_open_session_without_cop12(runner, db_session):
     result = runner.invoke(args=["demo", "--if-empty", "--open-session"])
     assert result.exit_code == 0 and "no cop12 to copy" in result.output
     assert ensure_open_session() == (None, False)
+
+
+def test_every_session_is_listed_the_latest_first(db_session):
+    older = make_conference("cop10", starts_on=date(2020, 10, 12), ends_on=date(2020, 10, 16))
+    newer = make_conference("cop11", starts_on=date(2022, 10, 17), ends_on=date(2022, 10, 21))
+    assert [c.code for c in all_conferences()] == [newer.code, older.code]

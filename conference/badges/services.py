@@ -36,6 +36,7 @@ from urllib.request import url2pathname
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from conference.accounts.models import User
 from conference.badges.models import Badge
 from conference.conferences.models import Conference
 from conference.core import pdf
@@ -161,6 +162,13 @@ def valid_badge(registration: Registration) -> Badge | None:
     """The registration's badge now valid (not superseded), if any."""
     return db.session.scalar(select(Badge).where(Badge.registration_id == registration.id,
                                                  Badge.superseded_at.is_(None)))
+
+
+def printed_by(badge: Badge | None) -> str | None:
+    """The e-mail address of whoever printed the badge, when a user did (not the command line)."""
+    if badge is None or badge.printed_by_id is None:
+        return None
+    return db.session.scalar(select(User.email).where(User.id == badge.printed_by_id))
 
 
 def issue_badge(registration: Registration, *, user=None, actor: str | None = None) -> Badge:

@@ -6,9 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from conference.accounts.models import User
 from conference.accounts.permissions import Permission, permission_required
 from conference.badges import jobs, services
 from conference.badges.forms import BadgeRunForm, CollectForm
@@ -19,17 +17,15 @@ from conference.core.i18n import _, current_language
 from conference.core.models import JobStatus
 from conference.extensions import db
 from conference.registration.forms import options
-from conference.registration.models import Delegation, ParticipatingEntity, Registration
+from conference.registration.models import Registration
+from conference.registration.services import delegation_names, get_registration
 from conference.registration.views import send_photo
 
 bp = Blueprint("badges", __name__, url_prefix="/admin/<code>/badges")
 
 
 def _delegation_choices(conference):
-    rows = db.session.execute(
-        select(Delegation.id, ParticipatingEntity.name).join(ParticipatingEntity)
-        .where(Delegation.conference_id == conference.id).order_by(ParticipatingEntity.name)).all()
-    return options([("", _("All"))] + [(str(i), name) for i, name in rows])
+    return options([("", _("All"))] + [(str(i), name) for i, name in delegation_names(conference)])
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -112,8 +108,6 @@ def download(code: str, job_id: int):
 
 
 def _registration(conference, registration_id: int) -> Registration:
-    from conference.registration.services import get_registration
-
     return get_registration(conference, registration_id)
 
 
@@ -123,11 +117,8 @@ def pass_office(code: str, registration_id: int):
     conference = get_conference(code)
     registration = _registration(conference, registration_id)
     badge = services.valid_badge(registration)
-    printed_by = None
-    if badge is not None and badge.printed_by_id:
-        printed_by = db.session.scalar(select(User.email).where(User.id == badge.printed_by_id))
     return render_template("badges/pass_office.html", conference=conference, registration=registration,
-                           form=CollectForm(), badge=badge, printed_by=printed_by)
+                           form=CollectForm(), badge=badge, printed_by=services.printed_by(badge))
 
 
 @bp.get("/<id:registration_id>/photo")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.checkin import services
 from conference.checkin.models import CheckInResult
-from conference.conferences.models import Conference
-from conference.conferences.services import get_conference
+from conference.conferences.services import all_conferences, get_conference
 from conference.core.i18n import _
 from conference.extensions import db
 from conference.registration.views import send_photo
@@ -26,7 +24,7 @@ TONE = {CheckInResult.ADMITTED: "go", CheckInResult.ALREADY_ADMITTED: "look"}
 @bp.get("/")
 @permission_required(Permission.CHECK_IN)
 def pick():
-    conferences = db.session.scalars(select(Conference).order_by(Conference.starts_on.desc())).all()
+    conferences = all_conferences()
     chosen = None
     code = request.args.get("conference", "")
     if code:

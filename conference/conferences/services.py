@@ -28,6 +28,11 @@ DEFAULT_REGISTRATION_LEAD = timedelta(days=14)
 DEFAULT_CLOSING_TIME = time(18, 0)
 
 
+def all_conferences() -> list[Conference]:
+    """Every session, the latest first: the home page, the back office and the doors list them alike."""
+    return list(db.session.scalars(select(Conference).order_by(Conference.starts_on.desc())))
+
+
 def get_conference(code: str) -> Conference:
     """The conference with this code (case-insensitive); NotFound names the known codes otherwise."""
     conference = db.session.scalar(select(Conference).where(Conference.code == code.strip().lower()))

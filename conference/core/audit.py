@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from conference.core.models import AuditLog
 from conference.extensions import db
 
@@ -40,6 +42,13 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def history(obj: Any) -> list[AuditLog]:
+    """What the log says happened to `obj`, oldest first."""
+    return list(db.session.scalars(select(AuditLog).where(AuditLog.object_type == type(obj).__name__,
+                                                          AuditLog.object_id == obj.id)
+                                   .order_by(AuditLog.at, AuditLog.id)))
 
 
 def _jsonable(values: dict | None) -> dict | None:

@@ -1,10 +1,10 @@
 """Routes that belong to no domain: the home page and the health check."""
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from conference.accounts.permissions import public
-from conference.conferences.models import Conference
+from conference.conferences.services import all_conferences
 from conference.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -20,8 +20,7 @@ def healthz():
 @bp.get("/")
 @public("the list of sessions is public")
 def index():
-    conferences = db.session.scalars(select(Conference).order_by(Conference.starts_on.desc())).all()
-    return render_template("public/index.html", conferences=conferences)
+    return render_template("public/index.html", conferences=all_conferences())
 
 
 @bp.get("/language/<code>")

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
+from conference.core import audit
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
 from conference.core.i18n import _
 from conference.core.templating import small_int
@@ -92,12 +93,7 @@ def _registration(conference, registration_id: int) -> Registration:
 def detail(code: str, registration_id: int):
     conference = get_conference(code)
     r = _registration(conference, registration_id)
-    from sqlalchemy import select
-
-    from conference.core.models import AuditLog
-
-    history = db.session.scalars(select(AuditLog).where(AuditLog.object_type == "Registration",
-                                                        AuditLog.object_id == r.id).order_by(AuditLog.at)).all()
+    history = audit.history(r)
     return render_template("admin/registration.html", conference=conference, r=r, form=ReasonForm(),
                            actions=services.allowed_actions(r, Actor.SECRETARIAT), labels=services.ACTION_LABELS,
                            history=history, sensitive=can(current_user, Permission.VIEW_SENSITIVE_DATA),

@@ -22,6 +22,7 @@ from conference.registration.services.delegations import (
     NOMINATION_LABELS,
     NOMINATION_MISSING,
     attach_nomination,
+    delegation_names,
     delegations_for,
     get_delegation,
     ngo_admission_step,
@@ -42,6 +43,7 @@ from conference.registration.services.queries import (
     get_by_token,
     get_registration,
     search,
+    status_counts,
 )
 from conference.registration.services.rules import (
     ACTIVE,
@@ -115,6 +117,7 @@ __all__ = [
     "NOMINATION_LABELS",
     "NOMINATION_MISSING",
     "nomination_needed",
+    "delegation_names",
     "delegations_for",
     "get_delegation",
     "attach_nomination",
@@ -130,4 +133,5 @@ __all__ = [
     "get_by_email",
     "QueueFilters",
     "search",
+    "status_counts",
 ]

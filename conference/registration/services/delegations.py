@@ -81,6 +81,13 @@ def delegations_for(conference: Conference, category: str) -> list[Delegation]:
         .order_by(ParticipatingEntity.name)).all()
 
 
+def delegation_names(conference: Conference) -> list[tuple[int, str]]:
+    """Every delegation of the session as (number, its entity's name), by name: a filter's choices."""
+    return [(i, name) for i, name in db.session.execute(
+        select(Delegation.id, ParticipatingEntity.name).join(ParticipatingEntity)
+        .where(Delegation.conference_id == conference.id).order_by(ParticipatingEntity.name))]
+
+
 def get_delegation(conference: Conference, delegation_id: int) -> Delegation:
     d = db.session.get(Delegation, delegation_id)
     if d is None or d.conference_id != conference.id:

@@ -57,6 +57,16 @@ def get_by_email(conference: Conference, email: str) -> Registration:
     return r
 
 
+def status_counts() -> dict[int, dict[str, int]]:
+    """How many registrations each session has in each status: {conference id: {status value: number}}."""
+    counts: dict[int, dict[str, int]] = {}
+    for conference_id, status, n in db.session.execute(
+            select(Registration.conference_id, Registration.status, func.count())
+            .group_by(Registration.conference_id, Registration.status)):
+        counts.setdefault(conference_id, {})[status.value] = n
+    return counts
+
+
 @dataclass
 class QueueFilters:
     """What the back office's registration queue is filtered by."""
