@@ -168,6 +168,40 @@ def sort_key(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
 
 
+# Latin letters that are letters of their own in Unicode (no accent to take off) but that readers take for the
+# plain letter when they search: "Lukasiewicz" finds "Łukasiewicz", "Gudmundsson" finds "Guðmundsson".
+LATIN_FOLDS = str.maketrans({"ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ø": "o", "ŧ": "t", "æ": "ae",
+                             "œ": "oe", "þ": "th"})
+# The scripts whose marks readers leave out when they type a name: Latin accents, Greek tonos, Arabic vowel signs.
+# Elsewhere a mark makes another letter (Cyrillic й is not и, Japanese が is not か, a Devanagari virama joins two
+# letters into one), and taking it off would make two people one.
+FOLDED_MARKS_SCRIPTS = ("LATIN", "GREEK", "ARABIC")
+# Cyrillic marks that are not letters: the stress accents of dictionaries, and the diaeresis of ё, which Russian
+# writes as е as often as not (but Ukrainian ї stays apart from і).
+CYRILLIC_FOLDS = {"\u0300": None, "\u0301": None, ("е", "\u0308"): None}
+
+
+def fold(text: str) -> str:
+    """A name as readers compare it: case and spaces ignored, Latin accents and letters like ł, ø, ß read as their
+    plain letters, but no letter of another script changed into another letter (see FOLDED_MARKS_SCRIPTS).
+
+    The one key for the back office's name search and the duplicate check (`name_key`), stored in
+    `Registration.name_key` so that PostgreSQL and SQLite compare the same thing."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text.casefold()):
+        if unicodedata.combining(ch) and out:
+            base = out[-1]
+            script = unicodedata.name(base, "").split(" ")[0]
+            if script in FOLDED_MARKS_SCRIPTS:
+                continue
+            if script == "CYRILLIC" and (ch in CYRILLIC_FOLDS or (base, ch) in CYRILLIC_FOLDS):
+                continue
+        out.append(ch)
+    # Put back together what was taken apart and kept (и + breve is й again), then the Latin letters of their own.
+    folded = unicodedata.normalize("NFC", "".join(out)).translate(LATIN_FOLDS)
+    return " ".join(folded.split())
+
+
 # The United Nations' short names (UNTERM) where ISO 3166's English name differs: the delegation list writes
 # States the UN's way, so the nationality list does too. Other ISO entries (territories) keep ISO's name.
 UN_SHORT_NAMES = {

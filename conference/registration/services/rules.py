@@ -20,7 +20,7 @@ from conference.accounts.models import Role, User
 from conference.conferences.models import Conference
 from conference.core.db import utcnow
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
-from conference.core.i18n import _, _l, format_day, format_day_range, format_moment, language_of, ngettext
+from conference.core.i18n import _, _l, fold, format_day, format_day_range, format_moment, language_of, ngettext
 from conference.extensions import db
 from conference.registration.models import (
     ACTIVE_STATUSES,
@@ -69,18 +69,10 @@ def category_of(entity_type: EntityType) -> str | None:
     return next((key for key, (_, types) in CATEGORIES.items() if entity_type in types), None)
 
 
-def fold(text: str) -> str:
-    """Lower-case, without accents, spaces folded: the key for name search and duplicate checks.
-
-    Works for every script: case where the script has it (Latin, Greek,
-    Cyrillic), diacritics dropped, and Arabic or CJK left as they are.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
 def name_key(family_name: str, given_names: str) -> str:
-    return fold(f"{family_name} {given_names}")
+    """The folded name the duplicate check and the search compare (see `fold`), within its column's 250 characters
+    (ß and æ grow when folded)."""
+    return fold(f"{family_name} {given_names}")[:250]
 
 
 @dataclass
