@@ -43,7 +43,9 @@ def sample(**registration) -> dict:
             venue="Vienna International Centre", city="Vienna",
             local=lambda moment: moment.astimezone(ZoneInfo("Europe/Vienna"))),
         "session": SimpleNamespace(title="Cybercrime and the Convention", room=SimpleNamespace(name="Board Room B"),
-                                   starts_at=datetime(2024, 10, 15, 11, 15, tzinfo=UTC)),
+                                   starts_at=datetime(2024, 10, 15, 11, 15, tzinfo=UTC),
+                                   ends_at=datetime(2024, 10, 15, 12, 45, tzinfo=UTC),
+                                   status=SimpleNamespace(value="SCHEDULED")),
         "status_url": STATUS_URL,
         "reason": REASON,
     }

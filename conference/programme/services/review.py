@@ -84,9 +84,10 @@ def _changed(s: Session, note: str, now: datetime) -> None:
     s.change_note = note[:300]
 
 
-def _mail(s: Session, template: str, reason: str = "", to: Registration | None = None) -> None:
+def _mail(s: Session, template: str, reason: str = "", to: Registration | None = None, **context) -> None:
     from conference.mail.services import queue_mail
 
     r = to or s.applicant
     queue_mail(r.email, template, r.language, registration=r, conference=s.conference, session=s, reason=reason,
-               status_url=external_url("registration.status", code=s.conference.code, token=r.status_token))
+               status_url=external_url("registration.status", code=s.conference.code, token=r.status_token),
+               **context)

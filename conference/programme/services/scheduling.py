@@ -35,7 +35,7 @@ from conference.programme.models import (
 from conference.programme.models import (
     SessionStatus as St,
 )
-from conference.programme.services.review import _changed
+from conference.programme.services.review import _changed, _mail
 from conference.programme.services.seats import _promote, confirmed_seats, lock_session, move_back_to_waiting_list
 
 # Statuses in which a session still holds its room and time.
@@ -114,7 +114,8 @@ def _too_small(room: Room, expected: int) -> str:
 def schedule(s: Session, room: Room, starts_at: datetime, ends_at: datetime, *, actor) -> Session:
     """Give an accepted (or already scheduled) session its room and time, refusing every conflict.
 
-    Changing the time or room of a published session raises its sequence and records the change.
+    Changing the time or room of a published session raises its sequence and records the change. The organizer
+    (the applicant of a side event) is told by e-mail when the event gets its room and time, and when either changes.
     """
     if s.status not in (St.ACCEPTED, St.SCHEDULED, St.PUBLISHED):
         raise RuleViolation(_("Only accepted sessions are scheduled; the status of this one is “%(status)s”.",
@@ -126,6 +127,7 @@ def schedule(s: Session, room: Room, starts_at: datetime, ends_at: datetime, *, 
     before = {"room": s.room.name if s.room else None,
               "starts": s.starts_at.isoformat() if s.starts_at else None}
     moved = (s.room_id, s.starts_at, s.ends_at) != (room.id, starts_at, ends_at)
+    first = s.status == St.ACCEPTED
     s.room_id, s.room = room.id, room
     s.starts_at, s.ends_at = starts_at, ends_at
     if s.status == St.ACCEPTED:
@@ -137,6 +139,8 @@ def schedule(s: Session, room: Room, starts_at: datetime, ends_at: datetime, *, 
     db.session.flush()
     audit.record("session.schedule", s, actor=actor, before=before,
                  after={"room": room.name, "starts": starts_at.isoformat()})
+    if (first or moved) and s.applicant is not None:
+        _mail(s, "side_event_scheduled", moved=not first)
     return s
 
 
@@ -169,14 +173,16 @@ def update_session(s: Session, *, title: str | None = None, description: str | N
     if capacity is not None:
         lock_session(s)  # counted and moved one change at a time, as sign-ups and cancellations do
         confirmed = confirmed_seats(s)
-        if capacity < confirmed and over_capacity == "refuse":
+        # Only a lowering is refused or moves people: the event's own people may hold seats beyond the capacity.
+        lowered = s.capacity is not None and capacity < s.capacity and capacity < confirmed
+        if lowered and over_capacity == "refuse":
             raise Invalid({"capacity": [ngettext(
                 "%(num)d person holds a confirmed seat, more than %(seats)s. Keep at least %(num)d seats, or "
                 "choose to move the last people to get a seat back to the waiting list.",
                 "%(num)d people hold a confirmed seat, more than %(seats)s. Keep at least %(num)d seats, or "
                 "choose to move the last people to get a seat back to the waiting list.",
                 confirmed, seats=format_number(capacity))]})
-        if capacity < confirmed:
+        if lowered:
             demoted = move_back_to_waiting_list(s, confirmed - capacity, actor=actor)
     before = {"title": s.title, "description": s.description, "capacity": s.capacity}
     if title is not None:

@@ -92,9 +92,10 @@ def sign_up(s: Session, registration: Registration) -> SessionSignup:
         return existing
     clash = _clashing_seat(s, registration)
     confirmed = confirmed_seats(s)
-    if confirmed < s.capacity and clash is None:
+    free = confirmed < s.capacity or has_own_seat(s, registration)
+    if free and clash is None:
         status = SignupStatus.CONFIRMED
-    elif clash is not None and confirmed < s.capacity:
+    elif clash is not None and free:
         raise RuleViolation(_("You already hold a seat at “%(title)s” at that time; give it up first.",
                                title=clash.title))
     else:
@@ -108,6 +109,25 @@ def sign_up(s: Session, registration: Registration) -> SessionSignup:
         return _signup(s, registration)
     audit.record("session.sign_up", s, actor=registration.email, after={"status": status.value})
     return signup
+
+
+def _name(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def has_own_seat(s: Session, registration: Registration) -> bool:
+    """The event's own people never queue: the lead organizer's applicant and its speakers.
+
+    A speaker is recognized by the registration linked to them, else by name (as typed in the application: given
+    names and family name in either order, or the name on the badge). They count against the capacity like anyone
+    with a seat, and may take one beyond it; they are never moved back to the waiting list.
+    """
+    if s.applicant_id is not None and s.applicant_id == registration.id:
+        return True
+    names = {_name(f"{registration.given_names} {registration.family_name}"),
+             _name(f"{registration.family_name} {registration.given_names}"), _name(registration.badge_name or "")}
+    return any(sp.registration_id == registration.id or (sp.registration_id is None and _name(sp.name) in names)
+               for sp in s.speakers)
 
 
 def _clashing_seat(s: Session, registration: Registration) -> Session | None:
@@ -186,14 +206,15 @@ def _promote(s: Session) -> list[SessionSignup]:
 def move_back_to_waiting_list(s: Session, count: int, *, actor) -> list[SessionSignup]:
     """Fewer seats than confirmed people: the last `count` to get a seat go back to the waiting list, and are told.
 
-    They keep their order of arrival, so they are first in line again for the next seat that frees up. The caller
-    holds the session's lock.
+    They keep their order of arrival, so they are first in line again for the next seat that frees up. The event's
+    own people (`has_own_seat`) keep theirs. The caller holds the session's lock.
     """
-    last = db.session.scalars(
+    confirmed = db.session.scalars(
         select(SessionSignup).options(joinedload(SessionSignup.registration))
         .where(SessionSignup.session_id == s.id, SessionSignup.status == SignupStatus.CONFIRMED)
         .order_by(func.coalesce(SessionSignup.promoted_at, SessionSignup.created_at).desc(),
-                  SessionSignup.id.desc()).limit(count)).all()
+                  SessionSignup.id.desc())).all()
+    last = [signup for signup in confirmed if not has_own_seat(s, signup.registration)][:count]
     for signup in last:
         signup.status = SignupStatus.WAITLISTED
         signup.promoted_at = None
