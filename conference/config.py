@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -41,6 +42,33 @@ def normalize_database_url(url: str) -> str:
     except NoSuchModuleError:
         raise ConfigError(f"DATABASE_URL names an unknown database driver {parsed.drivername!r}") from None
     return parsed.render_as_string(hide_password=False)
+
+
+def public_address(url: str) -> str:
+    """PUBLIC_URL checked: an http(s) address with a host name, without query or fragment, no trailing slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or parts.password:
+        raise ConfigError(f"PUBLIC_URL {url!r} is not the address participants reach Plenary at "
+                          "(expected e.g. https://plenary.example.org)")
+    return url.strip().rstrip("/")
+
+
+# Besides PUBLIC_URL's host, what a developer's browser or the test client calls the development server.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def trusted_hosts(public_url: str, extra: str, plenary_env: str) -> list[str]:
+    """The host names Plenary answers to: PUBLIC_URL's, the extra ones, and the local ones outside production.
+
+    Any other Host header is refused (400) before a view runs, so no link, cache or redirect can carry it.
+    """
+    hosts = [urlsplit(public_url).hostname or ""]
+    hosts += [h.strip().lower() for h in extra.split(",") if h.strip()]
+    if plenary_env != "production":
+        hosts += LOCAL_HOSTS
+    hosts = [f"[{h}]" if ":" in h and not h.startswith("[") else h for h in hosts]  # IPv6 as Host writes it
+    return list(dict.fromkeys(hosts))
 
 
 def _development_secret(instance_path: Path) -> str:
@@ -81,6 +109,17 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
     if not (mail_port.isascii() and mail_port.isdigit()) or not 0 < int(mail_port) < 65536:
         raise ConfigError(f"MAIL_PORT must be a port number (e.g. 587), not {mail_port!r}")
 
+    public_url = env.get("PUBLIC_URL", "").strip()
+    if not public_url:
+        if plenary_env == "production":
+            raise ConfigError(
+                "PUBLIC_URL is not set: production needs the address participants reach Plenary at "
+                "(e.g. PUBLIC_URL=https://plenary.example.org); links in e-mails and feeds are built from it"
+            )
+        # The test client calls the server "localhost"; a developer's browser, the address `make run` prints.
+        public_url = "http://localhost" if plenary_env == "testing" else "http://127.0.0.1:5000"
+    public_url = public_address(public_url)
+
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'plenary.db'}"
     database_url = normalize_database_url(database_url)
 
@@ -114,13 +153,16 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Photos and nominating documents: outside the static folder, served only through checked views.
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
-        # Where participants reach Plenary, for links in e-mails sent outside a web request.
-        "PUBLIC_URL": env.get("PUBLIC_URL") or "http://127.0.0.1:5000",
-        "PREFERRED_URL_SCHEME": "https" if plenary_env == "production" else "http",
+        # Where participants reach Plenary: every absolute link (e-mails, feeds, subscribe links) starts with it,
+        # never with the Host header of the request that happened to cause it.
+        "PUBLIC_URL": public_url,
+        # Flask refuses any other Host (werkzeug's SecurityError, a 400) before the view runs.
+        "TRUSTED_HOSTS": trusted_hosts(public_url, env.get("TRUSTED_HOSTS") or "", plenary_env),
+        "PREFERRED_URL_SCHEME": urlsplit(public_url).scheme,
     }
     for key, value in overrides.items():
         if key == "DATABASE_URL":
             config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(value)
-        elif key not in ("PLENARY_ENV", "SECRET_KEY"):
+        elif key not in ("PLENARY_ENV", "SECRET_KEY", "PUBLIC_URL", "TRUSTED_HOSTS"):  # read as the environment
             config[key] = value
     return config

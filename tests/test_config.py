@@ -27,7 +27,8 @@ def test_production_refuses_a_short_secret_key(tmp_path):
 
 
 def test_production_settings(tmp_path):
-    config = load_config(tmp_path, {"PLENARY_ENV": "production", "SECRET_KEY": "x" * 40})
+    config = load_config(tmp_path, {"PLENARY_ENV": "production", "SECRET_KEY": "x" * 40,
+                                    "PUBLIC_URL": "https://plenary.example.org"})
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SECRET_KEY"] == "x" * 40
 

@@ -36,10 +36,10 @@ def test_no_inline_script_in_any_template():
 
 
 def test_production_sends_hsts_and_secure_cookies(tmp_path):
-    app = create_app({"PLENARY_ENV": "production", "SECRET_KEY": "x" * 40,
+    app = create_app({"PLENARY_ENV": "production", "SECRET_KEY": "x" * 40, "PUBLIC_URL": "https://plenary.example.org",
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
-    response = app.test_client().get("/login")
+    response = app.test_client().get("/login", base_url="https://plenary.example.org")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from conference.core.i18n import _, _l
 
@@ -82,6 +82,12 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(exc: CSRFError):
         return page(400, _("The form expired or was not sent by this site"),
                     _("Go back, reload the page and send the form again. Nothing was saved."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError):
+        # A Host header that is not one of TRUSTED_HOSTS: the request never got as far as a view, and no link can be
+        # built for it (there is no URL adapter), so the answer is a plain page with nothing taken from the request.
+        return Response(_("This site is not served under that name."), 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -25,14 +25,13 @@ def small_int(text: str | None, limit: int = 1_000_000_000) -> int | None:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for e-mails and feeds, also outside a web request (the command line, a worker).
+    """An absolute URL for e-mails, feeds and subscribe links: always under PUBLIC_URL.
 
-    Inside a request it follows the host the request came to; elsewhere it uses PUBLIC_URL.
+    Never from the request's Host header, even inside a request: a forged Host on the request that causes an
+    e-mail (a promotion from a waiting list, say) would otherwise send someone's private link to another site.
     """
-    from flask import current_app, has_request_context, url_for
+    from flask import current_app
 
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return base + path

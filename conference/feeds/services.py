@@ -117,29 +117,33 @@ def _finish(cal: Calendar, sessions: list[Session], conference: Conference,
     return Feed(body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"', last_modified=last)
 
 
-_cache: dict[tuple, tuple[float, Feed]] = {}
 _cache_lock = threading.Lock()
 
 
 def cached(key: tuple, build) -> Feed:
     """A public feed, kept FEED_CACHE_SECONDS in this process: calendars poll, and most polls find nothing new.
 
-    The ETag stays the digest of the content, so a change shows within the cache's lifetime (a minute by
-    default; calendars refresh hourly). Personal agendas are never cached.
+    `key` names everything the feed depends on besides the database (conference, filters); the links in it come
+    from PUBLIC_URL, which is part of the key too, and never from the request, so one visitor's Host header can
+    never reach the next visitor's feed. The cache belongs to the application (two applications in one process,
+    as in the tests, share nothing). The ETag stays the digest of the content, so a change shows within the
+    cache's lifetime (a minute by default; calendars refresh hourly). Personal agendas are never cached.
     """
     seconds = current_app.config.get("FEED_CACHE_SECONDS", 60)
     if not seconds:
         return build()
+    cache: dict[tuple, tuple[float, Feed]] = current_app.extensions.setdefault("plenary_feed_cache", {})
+    key = (current_app.config["PUBLIC_URL"], *key)
     now = time.monotonic()
     with _cache_lock:
-        hit = _cache.get(key)
+        hit = cache.get(key)
         if hit and hit[0] > now:
             return hit[1]
     feed = build()
     with _cache_lock:
-        if len(_cache) > 256:  # filters make keys; keep the cache small
-            _cache.clear()
-        _cache[key] = (now + seconds, feed)
+        if len(cache) > 256:  # filters make keys; keep the cache small
+            cache.clear()
+        cache[key] = (now + seconds, feed)
     return feed
 
 

@@ -10,7 +10,7 @@ from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
 from conference.core.i18n import WEEKDAY_SHORT, _, format_day, sort_key
-from conference.core.templating import small_int
+from conference.core.templating import external_url, small_int
 from conference.extensions import db
 from conference.feeds.services import google_event_link, subscribe_links
 from conference.programme import services
@@ -48,7 +48,7 @@ def programme(code: str):
         days.setdefault(conference.local(s.starts_at).date(), []).append(s)
     feed_args = {k: v for k, v in (("kind", filters.kind.value if filters.kind else None),
                                    ("room", filters.room)) if v}
-    links = subscribe_links(url_for("feeds.programme", code=code, _external=True, **feed_args),
+    links = subscribe_links(external_url("feeds.programme", code=code, **feed_args),
                             _("The programme in your calendar"))
     return render_template("programme/programme.html", conference=conference, days=days, filters=filters,
                            kinds=list(SessionKind), rooms=conference.rooms, links=links,
@@ -74,7 +74,7 @@ def session(code: str, session_id: int):
     if s.is_closed or s.published_at is None:
         return render_template("errors/error.html", status=404, title=_("Not found"),
                                message=_("No such session on the public programme.")), 404
-    links = subscribe_links(url_for("feeds.session", code=code, session_id=s.id, _external=True),
+    links = subscribe_links(external_url("feeds.session", code=code, session_id=s.id),
                             _("This session in your calendar"))
     return render_template("programme/session.html", conference=conference, s=s, links=links,
                            google_event=google_event_link(conference, s))
@@ -93,7 +93,7 @@ def my_programme(code: str, token: str):
     conference, r = _registration(code, token)
     sessions = [s for s in services.public_sessions(conference) if s.capacity and s.status.value == "PUBLISHED"]
     mine = {signup.session_id: signup for signup in services.signups_of(r)}
-    links = subscribe_links(url_for("feeds.agenda", code=code, token=r.agenda_token, _external=True),
+    links = subscribe_links(external_url("feeds.agenda", code=code, token=r.agenda_token),
                             _("Your agenda in your calendar"))
     return render_template("programme/mine.html", conference=conference, r=r, sessions=sessions, mine=mine,
                            links=links,
