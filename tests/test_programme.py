@@ -402,3 +402,34 @@ def test_concurrent_sign_ups_never_overbook(app, cop, small_event, db_session, d
                                      .group_by(SessionSignup.status)).all())
     assert counts[SignupStatus.CONFIRMED] == 10
     assert counts[SignupStatus.WAITLISTED] == 18
+
+
+@pytest.mark.parametrize("status", [RegistrationStatus.SUBMITTED, RegistrationStatus.PREAPPROVED,
+                                    RegistrationStatus.NEEDS_INFO])
+def test_a_registration_nobody_approved_does_not_act_for_its_entity(cop, db_session, status):
+    """Anyone can submit a registration for the African Union: it must not use up the entity's one application."""
+    impostor = make_registration(cop["italy"], status=status, email="someone@example.org")
+    with pytest.raises(RuleViolation, match="not approved yet"):
+        services.apply(cop["c"], impostor, application(cop))
+    assert db_session.scalar(select(func.count()).select_from(Session).where(
+        Session.kind == SessionKind.SIDE_EVENT)) == 0
+    # The approved participant still has the entity's application to make; an unapproved co-organizer
+    # cannot confirm for Uganda, an approved one can.
+    s = services.apply(cop["c"], cop["applicant"], application(cop))
+    pending_ugandan = make_registration(cop["uganda"], status=status, email="ug-pending@example.org")
+    with pytest.raises(PermissionDenied, match="not approved yet"):
+        services.confirm_co_organizer(s, pending_ugandan)
+    assert next(o for o in s.organizers if o.entity_id == cop["uganda"].entity_id).confirmed_at is None
+    services.confirm_co_organizer(s, make_registration(cop["uganda"], email="ug@example.org"))
+    assert all(o.confirmed_at for o in s.organizers)
+
+
+def test_the_entitys_focal_point_acts_for_it_before_approval(cop, db_session):
+    focal = make_registration(cop["italy"], status=RegistrationStatus.SUBMITTED, email="focal.ita@example.org")
+    make_user("Focal.ITA@example.org", roles=[Role.FOCAL_POINT], delegation_id=cop["italy"].id)
+    # A focal point of another delegation, with the same e-mail in this one, does not.
+    stranger = make_registration(cop["uganda"], status=RegistrationStatus.SUBMITTED, email="focal.uga@example.org")
+    make_user("focal.uga@example.org", roles=[Role.FOCAL_POINT], delegation_id=cop["italy"].id)
+    assert services.acts_for_entity(focal) and not services.acts_for_entity(stranger)
+    s = services.apply(cop["c"], focal, application(cop))
+    assert s.status == St.SUBMITTED

@@ -14,6 +14,7 @@ from conference.programme.services.applications import (
     Application,
     Priorities,
     Speaker,
+    acts_for_entity,
     applications_open,
     apply,
     confirm_co_organizer,
@@ -58,7 +59,8 @@ from conference.programme.services.seats import (
 __all__ = [
     "ACTIVE_APPLICATION", "BALANCE_SHARE", "HOLDS_PLACE", "MAX_PREFERRED_SLOTS", "MAX_SPEAKERS", "REVIEW",
     "REVIEW_LABELS", "REVIEW_MAIL", "REVIEW_SORTS", "Application", "Priorities", "ProgrammeFilters", "Speaker",
-    "applications_open", "apply", "as_json", "cancel_signup", "confirm_co_organizer", "conflicts", "create_session",
+    "acts_for_entity", "applications_open", "apply", "as_json", "cancel_signup", "confirm_co_organizer", "conflicts",
+    "create_session",
     "get_session", "grid", "has_own_seat", "invite", "invited_to", "is_balanced", "is_balanced_counts", "merge",
     "organizers_on_programme", "overlaps", "priorities", "public_sessions", "review", "review_list", "schedule",
     "seats", "sessions_of_applicant", "sign_up", "signups_of", "slot_times", "uninvite", "update_session",

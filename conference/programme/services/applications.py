@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from conference.accounts.models import User
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
@@ -42,6 +43,7 @@ from conference.registration.models import (
     Delegation,
     Gender,
     Registration,
+    RegistrationStatus,
 )
 
 MAX_PREFERRED_SLOTS = 3
@@ -165,8 +167,8 @@ def apply(conference: Conference, applicant: Registration, data: Application, *,
     """
     if applicant.conference_id != conference.id:
         raise NotFound(_("No such registration at this session."))
-    if applicant.status not in ACTIVE_STATUSES:
-        raise RuleViolation(_("Only participants with a registration in progress or approved may apply."))
+    if not acts_for_entity(applicant):
+        raise RuleViolation(_not_acting(applicant))
     closed = applications_open(conference, now)
     if closed:
         raise RuleViolation(closed)
@@ -210,12 +212,36 @@ def _lock_entity_applications(lead: Delegation) -> None:
     db.session.execute(select(Delegation.id).where(Delegation.id == lead.id).with_for_update())
 
 
+def acts_for_entity(registration: Registration) -> bool:
+    """Whether `registration` may act for its entity (apply as lead organizer, confirm as co-organizer).
+
+    An approved participant does, and so does the entity's focal point (an active focal-point account of the
+    delegation, with the registration's e-mail) while their own registration is in progress; a registration
+    nobody has approved yet does not: anyone can submit one, and must not use up the entity's application.
+    """
+    if registration.status == RegistrationStatus.APPROVED:
+        return True
+    if registration.status not in ACTIVE_STATUSES:
+        return False
+    focal_point = db.session.scalar(select(User.id).where(
+        User.delegation_id == registration.delegation_id, User.active.is_(True),
+        func.lower(User.email) == (registration.email or "").lower()))
+    return focal_point is not None
+
+
+def _not_acting(registration: Registration) -> str:
+    return _("Your registration is not approved yet: only approved participants and the focal point of %(entity)s "
+             "act on its behalf.", entity=registration.delegation.entity.display_name)
+
+
 def confirm_co_organizer(s: Session, registration: Registration) -> None:
-    """A co-organizer confirms, through a participant of theirs."""
+    """A co-organizer confirms, through a participant of theirs who acts for it (see acts_for_entity)."""
     row = next((o for o in s.organizers if o.entity_id == registration.delegation.entity_id
                 and o.role == OrganizerRole.CO_ORGANIZER), None)
     if row is None:
         raise PermissionDenied(_("Your organization is not a co-organizer of this event."))
+    if not acts_for_entity(registration):
+        raise PermissionDenied(_not_acting(registration))
     if row.confirmed_at is None:
         row.confirmed_at = utcnow()
         audit.record("session.co_organizer_confirmed", s, actor=registration.email,
