@@ -1,6 +1,6 @@
 # Plenary: the two commands of the README.
 #   make run   - install, migrate, load the demonstration session, serve on http://127.0.0.1:5000
-#   make test  - install with the dev extras and run the whole test suite
+#   make test  - install with the dev extras and run the whole test suite (on PostgreSQL too when it answers)
 
 # Python 3.11 or newer: python3.11 when installed, else the system's python3 (checked below).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3.11)
@@ -18,7 +18,9 @@ run: system-deps install catalogues migrate
 test: install-dev
 	@WITH_BROWSER=1 PYTHON=$(PYTHON) sh scripts/system-deps.sh
 	@$(MAKE) --no-print-directory tests/browser/node_modules/.package-lock.json
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@# PostgreSQL and Redis at their default addresses, when they answer: the same run as CI (scripts/test_backends.py).
+	@exports="$$($(BIN)/python scripts/test_backends.py)" && eval "$$exports" && \
+		echo "$(BIN)/python -m pytest $(PYTEST_ARGS)" && $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system-deps:
 	@PYTHON=$(PYTHON) sh scripts/system-deps.sh

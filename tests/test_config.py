@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -114,3 +115,40 @@ def test_command_line_unknown_conference(tmp_path):
     assert _flask("db", "upgrade", env=env).returncode == 0
     result = _flask("stats", "nope", "--json", env=env)
     _one_clear_line(result, "no conference with the code 'nope'")
+
+
+def _test_backends():
+    spec = importlib.util.spec_from_file_location("test_backends", ROOT / "scripts" / "test_backends.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_test_uses_postgresql_and_redis_when_they_answer_at_the_default_addresses():
+    backends = _test_backends().backends
+    answers = {"postgres": None, "redis": None}
+    exports, said = backends({}, postgres="postgres", redis="redis", postgres_problem=answers.get,
+                             redis_problem=answers.get)
+    assert exports == {"TEST_DATABASE_URL": "postgres", "TEST_REDIS_URL": "redis"}
+    assert "PostgreSQL answers at postgres" in said[0] and "Redis answers at redis" in said[1]
+    # Not answering: nothing exported, and the developer is told which half is left out.
+    exports, said = backends({}, postgres="postgres", redis="redis", postgres_problem=lambda url: "refused",
+                             redis_problem=lambda url: "timeout")
+    assert exports == {} and "does not answer" in said[0] and "(refused)" in said[0] and "(timeout)" in said[1]
+    # A variable already set wins; set empty, it leaves that half out on purpose.
+    exports, said = backends({"TEST_DATABASE_URL": "postgresql+psycopg://elsewhere/db", "TEST_REDIS_URL": ""},
+                             postgres_problem=answers.get, redis_problem=answers.get)
+    assert exports == {} and "elsewhere" in said[0] and "skipped, as asked" in said[1]
+
+
+def test_make_test_asks_the_script_which_servers_to_use():
+    recipe = (ROOT / "Makefile").read_text().split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "scripts/test_backends.py" in recipe and 'eval "$$exports"' in recipe
+    assert recipe.index("test_backends.py") < recipe.index("-m pytest")
+
+
+def test_the_probe_says_why_a_server_does_not_answer():
+    module = _test_backends()
+    # Port 1 on this machine: nothing listens there, the connection is refused at once.
+    assert module.postgres_problem("postgresql+psycopg://postgres@127.0.0.1:1/test")
+    assert module.redis_problem("redis://127.0.0.1:1/15")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -28,7 +29,7 @@ from conference.registration.models import (
 from conference.registration.models import (
     RegistrationStatus as S,
 )
-from conference.registration.services import ACTIONS, Actor, QueueFilters, RegistrationData
+from conference.registration.services import ACTIONS, Actor, QueueFilters, RegistrationData, intake, workflow
 from tests.factories import make_conference, make_delegation, make_entity, make_registration, make_user
 
 
@@ -183,6 +184,81 @@ def test_approval_respects_the_quota(world, db_session):
     assert a and b
     with pytest.raises(RuleViolation, match="quota"):
         services.transition(c, "approve", actor=Actor.SECRETARIAT, user=world["officer"])
+
+
+def _race(app, monkeypatch, jobs) -> tuple[int, list[str]]:
+    """Run the jobs in threads that all reach the delegation's row lock together (a barrier in front of the real
+    lock), so each has passed every check before any of them counts. Returns (how many committed, refusals)."""
+    barrier = threading.Barrier(len(jobs))
+    for module in (intake, workflow):
+        real = module._lock
+        monkeypatch.setattr(module, "_lock", lambda delegation, real=real: (barrier.wait(timeout=30), real(delegation)))
+    done, refused = [], []
+
+    def worker(job):
+        with app.app_context():
+            try:
+                job()
+                db.session.commit()
+                done.append(job)
+            except RuleViolation as exc:
+                db.session.rollback()
+                refused.append(exc.message)
+            except Exception as exc:  # noqa: BLE001 - anything else fails the test below
+                db.session.rollback()
+                refused.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return len(done), refused
+
+
+def test_two_people_registering_for_the_last_place_of_a_quota_one_succeeds(app, world, db_session, database_url,
+                                                                            monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("concurrency is PostgreSQL's business; SQLite serializes every write")
+    c, ngo = world["c"], world["ngo"]  # a quota of 2
+    services.register(c, ngo, person(c, email="first@example.org", passport_number="F1", family_name="First"),
+                      actor=Actor.PARTICIPANT)
+    db_session.commit()
+    ids = (c.id, ngo.id)
+    racers = [person(c, email=f"racer{n}@example.org", passport_number=f"R{n}", family_name=f"Racer{n}")
+              for n in range(2)]
+
+    def register(data):
+        return lambda: services.register(db.session.get(type(c), ids[0]), db.session.get(type(ngo), ids[1]), data,
+                                         actor=Actor.PARTICIPANT)
+
+    committed, refused = _race(app, monkeypatch, [register(data) for data in racers])
+    assert committed == 1 and len(refused) == 1 and "reached its quota of 2" in refused[0], refused
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Registration)
+                             .where(Registration.delegation_id == ngo.id)) == 2
+
+
+def test_two_approvals_for_the_last_approved_place_of_a_quota_one_succeeds(app, world, db_session, database_url,
+                                                                           monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("concurrency is PostgreSQL's business; SQLite serializes every write")
+    ngo = world["ngo"]  # a quota of 2
+    make_registration(ngo, status=S.APPROVED)
+    waiting = [make_registration(ngo, status=S.SUBMITTED, photo="photos/x.jpg").id for _ in range(2)]
+    db_session.commit()
+
+    def approve(registration_id):
+        return lambda: services.transition(db.session.get(Registration, registration_id), "approve",
+                                           actor=Actor.COMMAND_LINE)
+
+    committed, refused = _race(app, monkeypatch, [approve(i) for i in waiting])
+    assert committed == 1 and len(refused) == 1 and "quota" in refused[0], refused
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.delegation_id == ngo.id, Registration.status == S.APPROVED)) == 2
 
 
 @pytest.mark.parametrize("same, field", [
