@@ -15,7 +15,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from conference.conferences.models import Conference
-from conference.core.i18n import CLOCK, _, _l, force_locale, format_day, format_moment, format_number
+from conference.core.i18n import CLOCK, _, _l, current_language, force_locale, format_day, format_moment, format_number
 from conference.core.pdf import STATIC, render_pdf
 from conference.programme.models import SessionKind
 from conference.programme.services import BALANCE_SHARE
@@ -199,14 +199,37 @@ def table_csv(table: Table) -> str:
 
 
 def chart_set(figures: dict) -> dict[str, Markup]:
+    """The report's four charts, in the language of the request (mirrored on a right-to-left page)."""
+    rtl = current_language().direction == "rtl"
     by_category = [(str(CATEGORY_LABELS[k]), v) for k, v in figures["by_category"].items() if v]
-    by_group = [(str(GROUP_LABELS[k]), v) for k, v in figures["by_regional_group"].items()]
+    by_group = [(str(GROUP_LABELS[k]), v) for k, v in figures["by_regional_group"].items()
+                if k != NO_GROUP or v]
     return {
-        "categories": Markup(charts.bar_chart(_("Participants by category"), by_category)),
-        "groups": Markup(charts.bar_chart(_("Participants from States, by regional group"), by_group)),
-        "registrations": Markup(charts.timeline(_("Registrations per day"), figures["registrations_per_day"])),
-        "checkins": Markup(charts.timeline(_("Participants at the building per day"), figures["checkins_per_day"])),
+        "categories": Markup(charts.bar_chart(_("Participants by category"), by_category,
+                                              axis=_("Participants"), rtl=rtl)),
+        "groups": Markup(charts.bar_chart(_("Participants from States, by regional group"), by_group,
+                                          axis=_("Participants"), rtl=rtl)),
+        "registrations": Markup(charts.timeline(_("Registrations per day"), figures["registrations_per_day"],
+                                                axis=_("Registrations submitted each day"), rtl=rtl)),
+        "checkins": Markup(charts.timeline(_("Participants at the building per day"), figures["checkins_per_day"],
+                                           axis=_("Participants admitted at the gate each day"), rtl=rtl)),
     }
+
+
+def key_figures(figures: dict) -> list[tuple[str, str]]:
+    """The figures a press release quotes, first on the report: (number, what it counts)."""
+    women = figures["by_gender"]["female"]
+    return [
+        (format_number(figures["participants"]), _("participants")),
+        (format_number(figures["states"]), _("States")),
+        (format_number(figures["igos"] + figures["ngos"]),
+         _("organizations (%(igos)s intergovernmental, %(ngos)s non-governmental)",
+           igos=format_number(figures["igos"]), ngos=format_number(figures["ngos"]))),
+        (_share(women, figures["participants"]), _("women (%(num)s participants)", num=format_number(women))),
+        (format_number(figures["side_events"]),
+         _("side events (%(num)s organized or co-organized by NGOs)",
+           num=format_number(figures["side_events_co_organized_by_ngos"]))),
+    ]
 
 
 def _css_string(text: str) -> str:
@@ -227,7 +250,7 @@ def page_numbers_css() -> Markup:
 def context(conference: Conference, figures: dict) -> dict:
     cut_off = datetime.fromisoformat(figures["cut_off"])
     return {"conference": conference, "figures": figures, "tables": tables(figures), "charts": chart_set(figures),
-            "definitions": definitions(conference), "cut_off": cut_off}
+            "key_figures": key_figures(figures), "definitions": definitions(conference), "cut_off": cut_off}
 
 
 def render(conference: Conference, figures: dict) -> bytes:
@@ -235,4 +258,4 @@ def render(conference: Conference, figures: dict) -> bytes:
     asking; English on the command line)."""
     html = render_template("statistics/report.html", **context(conference, figures), printing=True,
                            page_numbers=page_numbers_css())
-    return render_pdf(html, base_url=STATIC, stylesheets=["css/report.css"])
+    return render_pdf(html, base_url=STATIC, stylesheets=["css/report.css", "css/charts.css"])
