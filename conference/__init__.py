@@ -64,7 +64,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.demo.cli import demo_command
     from conference.feeds import views as feed_views
     from conference.privacy import views as privacy_views
-    from conference.privacy.cli import purge_command
+    from conference.privacy.cli import purge_command, stale_files_command
     from conference.programme import admin as programme_admin
     from conference.programme import views as programme_views
     from conference.registration import admin as registration_admin
@@ -82,8 +82,8 @@ def create_app(config: Mapping | None = None) -> Flask:
                       conference_views.bp):  # last: its /<code>/ route is the most general
         app.register_blueprint(blueprint)
     register_error_handlers(app)
-    for command in (users_cli, demo_command, stats_command, purge_command, participants_cli, badges_command,
-                    worker_command, catalogues_command, sessions_cli):
+    for command in (users_cli, demo_command, stats_command, purge_command, stale_files_command, participants_cli,
+                    badges_command, worker_command, catalogues_command, sessions_cli):
         app.cli.add_command(command)
 
     from conference.mail.services import init_app as init_mail

@@ -108,6 +108,9 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
     mail_port = env.get("MAIL_PORT") or "587"
     if not (mail_port.isascii() and mail_port.isdigit()) or not 0 < int(mail_port) < 65536:
         raise ConfigError(f"MAIL_PORT must be a port number (e.g. 587), not {mail_port!r}")
+    badge_hours = env.get("BADGE_PDF_RETENTION_HOURS") or "48"
+    if not (badge_hours.isascii() and badge_hours.isdigit()) or int(badge_hours) < 1:
+        raise ConfigError(f"BADGE_PDF_RETENTION_HOURS must be a whole number of hours (e.g. 48), not {badge_hours!r}")
 
     public_url = env.get("PUBLIC_URL", "").strip()
     if not public_url:
@@ -159,6 +162,8 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         # Flask refuses any other Host (werkzeug's SecurityError, a 400) before the view runs.
         "TRUSTED_HOSTS": trusted_hosts(public_url, env.get("TRUSTED_HOSTS") or "", plenary_env),
         "PREFERRED_URL_SCHEME": urlsplit(public_url).scheme,
+        # The PDF of a badge run holds names and photos: erased this long after it was made (flask purge-stale-files).
+        "BADGE_PDF_RETENTION_HOURS": int(badge_hours),
     }
     for key, value in overrides.items():
         if key == "DATABASE_URL":

@@ -321,12 +321,16 @@ def outbox_folder(config) -> Path:
     return Path(config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox")
 
 
+def outbox_path(mail: OutgoingMail, config) -> Path:
+    """The outbox file of an e-mail. Named from the row, not the clock: a retry after a half-recorded success
+    rewrites the same file, and the purge finds it (privacy/services.py)."""
+    return outbox_folder(config) / f"{mail.id}-{_stamp(mail.created_at or utcnow())}.eml"
+
+
 def _write_to_outbox(mail: OutgoingMail, message: EmailMessage, config) -> Path:
     folder = outbox_folder(config)
     folder.mkdir(parents=True, exist_ok=True)
-    created = mail.created_at or utcnow()
-    # Named from the row, not the clock: a retry after a half-recorded success rewrites the same file.
-    path = folder / f"{mail.id}-{_stamp(created)}.eml"
+    path = outbox_path(mail, config)
     # Written beside its final name and renamed into place, so no reader ever sees half a message;
     # the dot keeps the temporary file out of `*.eml`.
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{mail.id}-", suffix=".tmp")

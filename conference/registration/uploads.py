@@ -31,6 +31,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImag
 
 from conference.core.errors import NotFound, RuleViolation
 from conference.core.i18n import _, format_number
+from conference.registration.filetypes import describe, found
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,10 @@ _decode_slots = threading.BoundedSemaphore(PHOTO_DECODES_AT_ONCE)
 PHOTO_JPEG_QUALITY = 88
 
 KINDS = ("photos", "documents")
+# How long a form may keep an accepted file it has not yet saved (its signed reference expires then, see web.py):
+# a stored file that no record points to and is older than this is an orphan (replaced, or from a failed or
+# abandoned submission), which the clean-up erases (privacy/services.py).
+UNCLAIMED_FOR_SECONDS = 24 * 3600
 
 _PHOTO_FORMATS = ("JPEG", "PNG")
 # A JPEG with extra images (a depth map, an HDR gain map, a preview) is opened by Pillow as "MPO"; its first image is
@@ -72,108 +77,6 @@ class UploadError(RuleViolation):
 
     `field` is the name of the form field the file came from, so the form can show the message next to it.
     """
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Recognizing a file by its first bytes, to tell the participant what they sent.
-
-
-def _describe(data: bytes) -> str:
-    """What `data` seems to be, from its content alone, as a short code ("jpeg", "docx", "unknown"); `_found`
-    says it to the participant."""
-    head = data[:1024]
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    # "BM" alone starts too many texts; the size of the header that follows tells a real BMP.
-    if head.startswith(b"BM") and head[14:18] in (b"\x0c\x00\x00\x00", b"(\x00\x00\x00", b"8\x00\x00\x00",
-                                                    b"l\x00\x00\x00", b"|\x00\x00\x00",
-                                                    b"4\x00\x00\x00", b"@\x00\x00\x00"):
-        return "bmp"
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith((b"II*\x00", b"MM\x00*")):
-        return "tiff"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"):
-        return "heic"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
-        return "avif"
-    if head.startswith(b"PK\x03\x04"):
-        # Office Open XML and OpenDocument files are ZIP archives; the names of their parts tell them apart.
-        if b"mimetypeapplication/vnd.oasis.opendocument.text" in head:
-            return "odt"
-        if b"word/" in data:
-            return "docx"
-        if b"xl/" in data:
-            return "xlsx"
-        if b"ppt/" in data:
-            return "pptx"
-        return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "ole"
-    if head.startswith(b"{\\rtf"):
-        return "rtf"
-    # Last among the binary types: a ZIP archive can hold a PDF stored uncompressed, its header within 1024 bytes.
-    if b"%PDF-" in head:
-        return "pdf"
-    if _looks_like_text(head):
-        return "text"
-    return "unknown"
-
-
-def _found(kind: str) -> str:
-    """One whole sentence naming what the file seems to be (see `_describe`), to follow a refusal."""
-    if kind == "jpeg":
-        return _("This file is a JPEG image.")
-    if kind == "png":
-        return _("This file is a PNG image.")
-    if kind == "gif":
-        return _("This file is a GIF image.")
-    if kind == "bmp":
-        return _("This file is a BMP image.")
-    if kind == "webp":
-        return _("This file is a WebP image.")
-    if kind == "tiff":
-        return _("This file is a TIFF image.")
-    if kind == "heic":
-        return _("This file is a HEIC image (the format iPhones save photos in).")
-    if kind == "avif":
-        return _("This file is an AVIF image.")
-    if kind == "odt":
-        return _("This file is an OpenDocument text document (.odt).")
-    if kind == "docx":
-        return _("This file is a Word document (.docx).")
-    if kind == "xlsx":
-        return _("This file is an Excel workbook (.xlsx).")
-    if kind == "pptx":
-        return _("This file is a PowerPoint presentation (.pptx).")
-    if kind == "zip":
-        return _("This file is a ZIP archive.")
-    if kind == "ole":
-        return _("This file is an old-format Office document (such as a Word .doc file).")
-    if kind == "rtf":
-        return _("This file is a Rich Text (RTF) document.")
-    if kind == "pdf":
-        return _("This file is a PDF document.")
-    if kind == "text":
-        return _("This file is a plain text file.")
-    return _("This file is of a type we do not recognize.")
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if not head or b"\x00" in head:
-        return False
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # The first 1024 bytes may end in the middle of a character.
-        if exc.start < len(head) - 3:
-            return False
-        text = head[: exc.start].decode("utf-8")
-    return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
 
 
 def _megabytes(n: int) -> str:
@@ -205,11 +108,11 @@ def process_photo(data: bytes, field: str = "photo") -> bytes:
         raise UploadError(_(
             "The photo is %(size)s MB; the limit is 5 MB. Please send a smaller JPEG or PNG image "
             "(a passport-style photo needs no more than about 1 MB).", size=_megabytes(len(data))), field)
-    kind = _describe(data)
+    kind = describe(data)
     if kind not in ("jpeg", "png"):
         raise UploadError(_(
             "The photo must be a JPEG or PNG image. %(found)s "
-            "Please save or export the photo as JPEG or PNG and send it again.", found=_found(kind)), field)
+            "Please save or export the photo as JPEG or PNG and send it again.", found=found(kind)), field)
 
     # Pillow reports a decompression bomb with DecompressionBombWarning (above Image.MAX_IMAGE_PIXELS) or
     # DecompressionBombError (above twice that). The warning is turned into an exception here so that such an image
@@ -251,7 +154,7 @@ def _damaged_message(kind: str) -> str:
 
 
 def _normalize_photo(data: bytes, field: str) -> bytes:
-    kind = _describe(data)
+    kind = describe(data)
     try:
         # `formats` keeps every other decoder away from untrusted data, whatever its first bytes claim.
         im = Image.open(io.BytesIO(data), formats=_PHOTO_FORMATS)
@@ -261,7 +164,7 @@ def _normalize_photo(data: bytes, field: str) -> bytes:
 
     with im:
         if im.format not in (*_JPEG_FORMATS, "PNG"):  # pragma: no cover - `formats` above already ensures it
-            raise UploadError(_("The photo must be a JPEG or PNG image. %(found)s", found=_found(kind)), field)
+            raise UploadError(_("The photo must be a JPEG or PNG image. %(found)s", found=found(kind)), field)
         if im.format != "MPO" and getattr(im, "n_frames", 1) > 1:
             raise UploadError(_(
                 "The photo is animated (it has several frames). Please send a still passport-style photo "
@@ -414,11 +317,11 @@ def check_pdf(data: bytes, field: str = "document") -> None:
             "The nominating document is %(size)s MB; the limit is 10 MB. Please send a smaller PDF "
             "(a scan at 200 to 300 dpi in black and white or greyscale is usually well under 1 MB).",
             size=_megabytes(len(data))), field)
-    kind = _describe(data)
+    kind = describe(data)
     if kind != "pdf":
         raise UploadError(_(
             "The nominating document must be a PDF file (a note verbale or official letter scanned or saved as "
-            "PDF). %(found)s", found=_found(kind)), field)
+            "PDF). %(found)s", found=found(kind)), field)
     if b"%%EOF" not in data[-1024:]:
         raise UploadError(_(
             "The nominating document is an incomplete PDF file: its end is missing, perhaps because a download or "
@@ -522,6 +425,20 @@ def open_upload(folder: Path, relative: str) -> Path:
     if not target.is_file():
         raise NotFound(_("This file does not exist or is no longer available."))
     return target
+
+
+def stored_files(folder: Path) -> dict[str, Path]:
+    """Every file under the kinds' folders, by the relative path store() returned for it, temporary files of an
+    interrupted store() included (`.upload-*.part`)."""
+    root = Path(folder)
+    found: dict[str, Path] = {}
+    for kind in KINDS:
+        directory = root / kind
+        if directory.is_dir() and not directory.is_symlink():
+            for path in directory.rglob("*"):
+                if path.is_file() and not path.is_symlink():
+                    found[path.relative_to(root).as_posix()] = path
+    return found
 
 
 def delete_upload(folder: Path, relative: str | None) -> None:

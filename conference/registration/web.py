@@ -11,14 +11,21 @@ from wtforms.form import BaseForm
 
 from conference.core.errors import Invalid, NotFound, PlenaryError
 from conference.core.i18n import _
-from conference.registration.uploads import UploadError, check_pdf, open_upload, process_photo, store
+from conference.registration.uploads import (
+    UNCLAIMED_FOR_SECONDS,
+    UploadError,
+    check_pdf,
+    open_upload,
+    process_photo,
+    store,
+)
 
 MAX_READ = 12 * 1024 * 1024
 # The form fields that take a file, and the folder (kind) of each.
 KIND_OF_FIELD = {"photo": "photos", "document": "documents"}
 # How long a form keeps an accepted file: a participant who leaves a failed form open overnight sends the file again.
 # Files nobody claimed within this time are orphans, which the clean-up may erase (privacy/services.py).
-REF_MAX_AGE = 24 * 3600
+REF_MAX_AGE = UNCLAIMED_FOR_SECONDS
 
 
 def _serializer(kind: str) -> URLSafeTimedSerializer:
