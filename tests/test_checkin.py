@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -45,8 +46,13 @@ def site(app, db_session):
     return c, delegate, observer
 
 
-def scan(conference, value, door=GATE, now=MONDAY, **kw):
-    return services.check_in(conference, code_or_serial=value, door=door, now=now, device="test", **kw)
+def scan(conference, value, door=GATE, now=MONDAY, confirm=True, **kw):
+    """A scan; for a typed serial, followed by the officer's confirmation (unless `confirm` is False)."""
+    outcome = services.check_in(conference, code_or_serial=value, door=door, now=now, device="test", **kw)
+    if outcome.to_confirm and confirm:
+        outcome = services.check_in(conference, code_or_serial=value, door=door, now=now, device="test",
+                                    confirmation=outcome.to_confirm, **kw)
+    return outcome
 
 
 def admitted_rows(db_session, registration=None) -> int:
@@ -86,6 +92,39 @@ def test_a_typed_serial_is_accepted_as_door_staff_type_it(site, db_session):
     conference, delegate, _ = site
     typed = f" {delegate.badge_serial[:5].lower()}-{delegate.badge_serial[5:].lower()} "
     assert scan(conference, typed).result == CheckInResult.ADMITTED
+
+
+def test_a_typed_serial_admits_only_once_the_officer_confirms(site, db_session, monkeypatch):
+    """A typed serial proves nothing by itself: the officer compares the person with the photo, then admits."""
+    conference, delegate, observer = site
+    officer = make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    colleague = make_user("door2@example.org", roles=[Role.DOOR_STAFF])
+    asked = scan(conference, delegate.badge_serial, confirm=False, user=officer)
+    assert asked.result is None and asked.to_confirm and asked.registration.id == delegate.id
+    assert not asked.admitted and "compare the person with the photo" in asked.message
+    assert db_session.scalar(select(func.count()).select_from(CheckIn)) == 0  # nothing admitted, nothing written
+    # The pass confirms that serial, at that door, for that officer, for a few minutes: nothing else.
+    roundtable = make_session(conference, title="Open briefing")
+    for other in (dict(value=observer.badge_serial, user=officer), dict(value=delegate.badge_serial, user=colleague),
+                  dict(value=delegate.badge_serial, user=officer, door=f"session-{roundtable.id}"),
+                  dict(value=delegate.badge_serial, user=officer, confirmation="forged.pass")):
+        value = other.pop("value")
+        again = scan(conference, value, confirm=False, **({"confirmation": asked.to_confirm} | other))
+        assert again.result is None and again.to_confirm  # asked again, not admitted
+    monkeypatch.setattr(services, "CONFIRM_SECONDS", -1)
+    assert scan(conference, delegate.badge_serial, confirm=False, user=officer,
+                confirmation=asked.to_confirm).result is None
+    monkeypatch.undo()
+    admitted = scan(conference, delegate.badge_serial, confirm=False, user=officer, confirmation=asked.to_confirm)
+    db_session.commit()
+    assert admitted.result == CheckInResult.ADMITTED and admitted.check_in.typed
+    # The signed QR code admits at once, and is recorded as read, not typed; refusals need no confirmation.
+    read = scan(conference, qr_value(observer.badge_serial), confirm=False, user=officer)
+    assert read.result == CheckInResult.ADMITTED and not read.check_in.typed
+    assert scan(conference, "0000000000", confirm=False).result == CheckInResult.UNKNOWN
+    assert scan(conference, delegate.badge_serial, confirm=False, user=officer).result == \
+        CheckInResult.ALREADY_ADMITTED
+    assert admitted_rows(db_session) == 2
 
 
 def test_forged_replaced_and_unknown_codes_are_refused(site, db_session):
@@ -250,6 +289,23 @@ def test_a_scan_that_cannot_be_read_is_a_json_400(site, client, db_session, body
     assert db_session.scalar(select(func.count()).select_from(CheckIn)) == 0
 
 
+def test_a_typed_serial_at_the_json_endpoint_asks_the_officer_first(site, client, db_session):
+    conference, delegate, _ = site
+    make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    login(client, "door@example.org")
+    headers = {"X-CSRFToken": csrf_token(client, "/door/cop99/gate")}
+    asked = client.post("/door/cop99/gate/scan", json={"code": delegate.badge_serial.lower()}, headers=headers)
+    data = asked.get_json()
+    assert data["result"] == "CONFIRM" and data["tone"] == "look" and data["name"] == "Käthe Schröder"
+    assert data["code"] == delegate.badge_serial and data["confirm"] and data["photo_url"]
+    assert db_session.scalar(select(func.count()).select_from(CheckIn)) == 0
+    done = client.post("/door/cop99/gate/scan", json={"code": data["code"], "confirm": data["confirm"]},
+                       headers=headers).get_json()
+    assert done["result"] == "ADMITTED" and "confirm" not in done
+    row = db_session.scalar(select(CheckIn))
+    assert row.result == CheckInResult.ADMITTED and row.typed
+
+
 def test_the_door_page_works_without_javascript(site, client, db_session):
     conference, delegate, _ = site
     make_user("door@example.org", roles=[Role.DOOR_STAFF])
@@ -260,9 +316,17 @@ def test_the_door_page_works_without_javascript(site, client, db_session):
     assert "<script" in page and "js/door.js" in page and "Ready to scan" in page
     assert "<script>" not in page  # no inline script: the page runs under a strict Content-Security-Policy
     token = csrf_token(client, "/door/cop99/gate")
-    answer = client.post("/door/cop99/gate", data={"csrf_token": token, "code": delegate.badge_serial})
+    asked = client.post("/door/cop99/gate", data={"csrf_token": token, "code": delegate.badge_serial})
+    body = asked.get_data(as_text=True)
+    # A typed serial: the photo and the name, and a button to admit once the officer has compared them.
+    assert asked.status_code == 200 and "compare the person with the photo" in body and "Käthe Schröder" in body
+    assert "/door/cop99/photo/" in body and 'id="confirm-admit"' in body and admitted_rows(db_session) == 0
+    confirm = re.search(r'name="confirm" id="confirm-pass" value="([^"]+)"', body).group(1)
+    answer = client.post("/door/cop99/gate", data={"csrf_token": token, "code": delegate.badge_serial,
+                                                    "confirm": confirm})
     body = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "Admitted" in body and "Käthe Schröder" in body and "tone-go" in body
+    assert 'id="confirm" class="confirm" hidden' in body
     again = client.post("/door/cop99/gate", data={"csrf_token": token, "code": delegate.badge_serial})
     assert "Already admitted" in again.get_data(as_text=True)
     assert admitted_rows(db_session) == 1

@@ -85,6 +85,9 @@ class CheckIn(db.Model):
     result: Mapped[CheckInResult] = mapped_column(enum_type(CheckInResult, "check_in_result"))
     # The serial read, when it could be read: kept for forged and unknown codes too.
     serial: Mapped[str] = mapped_column(sa.String(64), default="")
+    # Typed by the door officer rather than read from the signed QR code: such a serial proves nothing by itself,
+    # so it admits only after the officer compared the person with the photo and confirmed.
+    typed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     registration: Mapped[Registration | None] = relationship(
         primaryjoin="CheckIn.registration_id == Registration.id", foreign_keys="CheckIn.registration_id")

@@ -40,14 +40,25 @@ MESSAGES = {
 PARTIES = (EntityType.STATE_PARTY, EntityType.SIGNATORY)
 
 
+# A typed serial that would admit asks the officer first: what the door page shows then.
+TO_CONFIRM = _l("Typed serial: compare the person with the photo, then admit")
+# Long enough to look at the person and the photo; a confirmation cannot be kept for later.
+CONFIRM_SECONDS = 300
+
+
 @dataclass
 class CheckInOutcome:
-    """The answer at the door: the result, whom it concerns (when known), the message to show, the row written."""
+    """The answer at the door: the result, whom it concerns (when known), the message to show, the row written.
 
-    result: CheckInResult
+    For a typed serial that would admit, `to_confirm` holds the pass that confirms it (see `check_in`): nothing
+    is admitted nor written yet, `result` is None and `check_in` is the row that confirming would write.
+    """
+
+    result: CheckInResult | None
     registration: Registration | None
     message: str
     check_in: CheckIn
+    to_confirm: str | None = None
 
     @property
     def admitted(self) -> bool:
@@ -75,7 +86,7 @@ def door_label(conference: Conference, door: str) -> str:
 
 
 def check_in(conference: Conference, *, code_or_serial: str, door: str, user=None, device: str = "",
-             now: datetime | None = None) -> CheckInOutcome:
+             now: datetime | None = None, confirmation: str = "") -> CheckInOutcome:
     """Check a scanned QR value, or a serial typed by door staff, at `door` ("gate" or "session-<id>").
 
     Writes exactly one CheckIn row, whatever the answer, and flushes it (the caller commits). A QR value whose
@@ -83,6 +94,10 @@ def check_in(conference: Conference, *, code_or_serial: str, door: str, user=Non
     a registration not approved NOT_APPROVED; a closed session's door admits only those INVITED and a meeting
     restricted to parties only States parties and signatories (else NOT_INVITED). ADMITTED happens once per
     person, door and venue day; later scans, even at the same instant on another device, are ALREADY_ADMITTED.
+
+    A typed serial carries no signature: one that would admit writes nothing and returns `to_confirm`, a pass
+    the officer sends back as `confirmation` after comparing the person with the photo; only then is the person
+    admitted, and the row says the serial was typed.
     """
     session = door_session(conference, door)
     now = now or utcnow()
@@ -90,8 +105,9 @@ def check_in(conference: Conference, *, code_or_serial: str, door: str, user=Non
                   scanned_at=now, venue_day=conference.local(now).date(), device=(device or "")[:120],
                   scanned_by_id=getattr(user, "id", None))
     value = (code_or_serial or "").strip()
+    row.typed = not is_qr_value(value)
 
-    if is_qr_value(value):
+    if not row.typed:
         try:
             serial = read_qr(value)
         except Forged:
@@ -113,6 +129,8 @@ def check_in(conference: Conference, *, code_or_serial: str, door: str, user=Non
         return _write(row, CheckInResult.NOT_INVITED, registration)
     if _admitted_already(row):
         return _write(row, CheckInResult.ALREADY_ADMITTED, registration)
+    if row.typed and not _confirmed(confirmation, row):
+        return CheckInOutcome(None, registration, str(TO_CONFIRM), row, to_confirm=_confirmation_for(row))
     try:
         with db.session.begin_nested():
             row.result = CheckInResult.ADMITTED
@@ -121,9 +139,29 @@ def check_in(conference: Conference, *, code_or_serial: str, door: str, user=Non
         # Another scanner admitted the same person at this door a moment ago: the unique index said no.
         fresh = CheckIn(conference_id=row.conference_id, session_id=row.session_id, door=row.door,
                         scanned_at=row.scanned_at, venue_day=row.venue_day, device=row.device,
-                        scanned_by_id=row.scanned_by_id, serial=row.serial, registration_id=registration.id)
+                        scanned_by_id=row.scanned_by_id, serial=row.serial, registration_id=registration.id,
+                        typed=row.typed)
         return _write(fresh, CheckInResult.ALREADY_ADMITTED, registration)
     return CheckInOutcome(CheckInResult.ADMITTED, registration, str(MESSAGES[CheckInResult.ADMITTED]), row)
+
+
+def _confirmer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="plenary door typed serial v1")
+
+
+def _confirmation_for(row: CheckIn) -> str:
+    return _confirmer().dumps([row.serial, row.conference_id, row.door, row.scanned_by_id or 0])
+
+
+def _confirmed(confirmation: str, row: CheckIn) -> bool:
+    """Whether `confirmation` is the pass given for this serial, at this door, to this officer, minutes ago."""
+    if not confirmation:
+        return False
+    try:
+        said = _confirmer().loads(confirmation, max_age=CONFIRM_SECONDS)
+    except (BadSignature, ValueError, TypeError):
+        return False
+    return said == [row.serial, row.conference_id, row.door, row.scanned_by_id or 0]
 
 
 def _write(row: CheckIn, result: CheckInResult, registration: Registration | None) -> CheckInOutcome:

@@ -69,18 +69,23 @@ def _device() -> str:
 def _answer(conference, outcome) -> dict:
     registration = outcome.registration
     photo_url = None
-    if registration is not None and registration.photo and outcome.result in SHOWS_PHOTO:
+    if outcome.to_confirm:  # a typed serial: the officer compares the person with the photo, then admits
+        answer = {"result": "CONFIRM", "message": outcome.message, "tone": "look",
+                  "code": outcome.check_in.serial, "confirm": outcome.to_confirm}
+    else:
+        answer = {"result": outcome.result.value, "message": outcome.message,
+                  "tone": TONE.get(outcome.result, "stop")}
+    if registration is not None and registration.photo and (outcome.result in SHOWS_PHOTO or outcome.to_confirm):
         # A pass to the photo of this scan only, for the one who scanned: never the participant's id.
         photo_url = url_for(".photo", code=conference.code, token=services.photo_pass(outcome.check_in))
-    return {"result": outcome.result.value, "message": outcome.message,
-            "tone": TONE.get(outcome.result, "stop"),
-            "name": registration.badge_name if registration is not None else None,
-            "entity": registration.delegation.entity.display_name if registration is not None else None,
-            "photo_url": photo_url}
+    return answer | {"name": registration.badge_name if registration is not None else None,
+                     "entity": registration.delegation.entity.display_name if registration is not None else None,
+                     "photo_url": photo_url}
 
 
 def _scan(conference, door: str, value: str) -> dict:
-    outcome = services.check_in(conference, code_or_serial=value, door=door, user=current_user, device=_device())
+    outcome = services.check_in(conference, code_or_serial=value, door=door, user=current_user, device=_device(),
+                                confirmation=_field("confirm"))
     answer = _answer(conference, outcome)
     db.session.commit()
     return answer
@@ -102,7 +107,10 @@ def door(code: str, door: str):
 @bp.post("/<code>/<door>/scan")
 @permission_required(Permission.CHECK_IN)
 def scan(code: str, door: str):
-    """For the page's script and scanner devices: `code` (QR value or serial) as a form field or JSON."""
+    """For the page's script and scanner devices: `code` (QR value or serial) as a form field or JSON.
+
+    A typed serial that would admit answers `"result": "CONFIRM"` with a `confirm` pass: the same request with
+    `confirm` added admits (after the officer compared the person with the photo)."""
     conference = get_conference(code)
     services.door_label(conference, door)  # NotFound for a door that does not exist
     try:

@@ -15,7 +15,8 @@
     offline: main.dataset.textOffline,
     noCamera: main.dataset.textNoCamera,
     cameraStart: main.dataset.textCameraStart,
-    cameraStop: main.dataset.textCameraStop
+    cameraStop: main.dataset.textCameraStop,
+    ready: main.dataset.textReady
   };
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var input = document.getElementById("code");
@@ -24,6 +25,10 @@
   var photo = document.getElementById("answer-photo");
   var nameEl = document.getElementById("answer-name");
   var entityEl = document.getElementById("answer-entity");
+  // A typed serial is admitted only when the officer confirms, after comparing the person with the photo.
+  var confirmForm = document.getElementById("confirm");
+  var confirmCode = document.getElementById("confirm-code");
+  var confirmPass = document.getElementById("confirm-pass");
 
   // Which device scanned, kept on the phone: door staff may name it once (?device=north-1).
   var device = new URLSearchParams(location.search).get("device") || localStorage.getItem("plenary-device") || "";
@@ -39,15 +44,20 @@
     entityEl.textContent = data.entity || "";
     if (data.photo_url) { photo.src = data.photo_url; photo.hidden = false; }
     else { photo.hidden = true; photo.removeAttribute("src"); }
-    if (navigator.vibrate) { navigator.vibrate(data.tone === "go" ? 80 : [200, 100, 200]); }
+    confirmForm.hidden = !data.confirm;
+    confirmCode.value = data.confirm ? data.code : "";
+    confirmPass.value = data.confirm || "";
+    if (data.confirm) { document.getElementById("confirm-admit").focus(); }
+    if (navigator.vibrate && data.tone !== "idle") { navigator.vibrate(data.tone === "go" ? 80 : [200, 100, 200]); }
   }
 
-  function check(value) {
+  function check(value, confirmation) {
     if (busy || !value) { return Promise.resolve(); }
     busy = true;
     var body = new FormData();
     body.append("code", value);
     body.append("device", device);
+    if (confirmation) { body.append("confirm", confirmation); }
     return fetch(scanUrl, {method: "POST", body: body, credentials: "same-origin",
                            headers: {"X-CSRFToken": csrf, "Accept": "application/json"}})
       .then(function (r) {
@@ -64,7 +74,19 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var value = input.value.trim();
-    check(value).then(function () { input.value = ""; input.focus(); });
+    check(value).then(function () { input.value = ""; if (confirmForm.hidden) { input.focus(); } });
+  });
+
+  confirmForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    check(confirmCode.value, confirmPass.value).then(function () { input.focus(); });
+  });
+
+  document.getElementById("confirm-refuse").addEventListener("click", function (event) {
+    event.preventDefault();
+    show({tone: "idle", message: text.ready});
+    answer.className = "answer idle";
+    input.focus();
   });
 
   // ---- the camera ----

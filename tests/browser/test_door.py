@@ -38,12 +38,28 @@ def test_door_staff_check_a_typed_serial(page, door_site, db_session):
     page.get_by_role("link", name="Building gate").click()
     expect(page.locator("#verdict")).to_have_text("Ready to scan")
 
+    # A typed serial shows the photo and waits for the officer: nothing is admitted until "Admit" is pressed.
     page.get_by_label("Badge serial").fill(person.badge_serial.lower())
     page.get_by_role("button", name="Check").click()
+    expect(page.locator("#verdict")).to_have_text(re.compile("compare the person with the photo"))
+    expect(page.locator("#answer")).to_have_class(re.compile("tone-look"))
+    expect(page.locator("#answer-name")).to_have_text("山田 花子")
+    expect(page.locator("#answer-photo")).to_be_visible()
+    assert page.locator("#answer-photo").evaluate("img => img.complete && img.naturalWidth > 0")
+    db_session.rollback()
+    assert db_session.scalars(select(CheckIn)).all() == []
+    # "Do not admit" goes back to scanning, still nothing written.
+    page.get_by_role("link", name="Do not admit").click()
+    expect(page.locator("#verdict")).to_have_text("Ready to scan")
+    expect(page.locator("#confirm")).to_be_hidden()
+
+    page.get_by_label("Badge serial").fill(person.badge_serial.lower())
+    page.get_by_role("button", name="Check").click()
+    page.get_by_role("button", name="Admit", exact=True).click()
     expect(page.locator("#verdict")).to_have_text("Admitted")
     expect(page.locator("#answer")).to_have_class(re.compile("tone-go"))
     expect(page.locator("#answer-name")).to_have_text("山田 花子")
-    expect(page.locator("#answer-photo")).to_be_visible()
+    expect(page.locator("#confirm")).to_be_hidden()
     # The answer came from the script (no reload): the field is cleared for the next badge.
     expect(page.get_by_label("Badge serial")).to_have_value("")
 
@@ -57,5 +73,6 @@ def test_door_staff_check_a_typed_serial(page, door_site, db_session):
     expect(page.locator("#answer")).to_have_class(re.compile("tone-stop"))
 
     db_session.rollback()
-    results = db_session.scalars(select(CheckIn.result).order_by(CheckIn.id)).all()
-    assert results == [CheckInResult.ADMITTED, CheckInResult.ALREADY_ADMITTED, CheckInResult.UNKNOWN]
+    rows = db_session.scalars(select(CheckIn).order_by(CheckIn.id)).all()
+    assert [r.result for r in rows] == [CheckInResult.ADMITTED, CheckInResult.ALREADY_ADMITTED, CheckInResult.UNKNOWN]
+    assert all(r.typed for r in rows)
