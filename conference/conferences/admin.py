@@ -6,11 +6,12 @@ from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.conferences import services
-from conference.conferences.forms import CopyForm, NewSessionForm, SettingsForm
+from conference.conferences.forms import CopyForm, NewSessionForm, RoomForm, SettingsForm
 from conference.conferences.models import Conference
 from conference.conferences.services import get_conference
 from conference.core.errors import RuleViolation
@@ -88,3 +89,79 @@ def settings(code: str):
     status = 422 if form.errors else 200
     return render_template("admin/session_settings.html", conference=conference, form=form,
                            timezones=TIMEZONES), status
+
+
+# --- Rooms ------------------------------------------------------------------------------------------------------
+
+def _render_rooms(conference, *, add_form=None, edited=None, status: int = 200):
+    """The rooms page; `edited` is (room id, its form) when that room's form comes back with errors."""
+    forms = {}
+    for room in conference.rooms:
+        form = RoomForm(prefix=f"room{room.id}", formdata=None, obj=room)
+        forms[room.id] = edited[1] if edited and edited[0] == room.id else form
+    return render_template("admin/rooms.html", conference=conference, forms=forms,
+                           add_form=add_form or RoomForm(prefix="new", formdata=None),
+                           usage=services.room_usage(conference)), status
+
+
+@bp.get("/<code>/rooms")
+@permission_required(Permission.MANAGE_SESSIONS)
+def rooms(code: str):
+    return _render_rooms(get_conference(code))
+
+
+@bp.post("/<code>/rooms")
+@permission_required(Permission.MANAGE_SESSIONS)
+def add_room(code: str):
+    conference = get_conference(code)
+    form = RoomForm(prefix="new")
+    if form.validate():
+        try:
+            room = services.add_room(conference, form.to_data(), actor=current_user)
+            db.session.commit()
+            flash(_("%(name)s added.", name=room.name), "success")
+            return redirect(url_for(".rooms", code=conference.code))
+        except RuleViolation as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return _render_rooms(conference, add_form=form, status=422)
+
+
+@bp.post("/<code>/rooms/<int:room_id>")
+@permission_required(Permission.MANAGE_SESSIONS)
+def update_room(code: str, room_id: int):
+    conference = get_conference(code)
+    room = services.get_room(conference, room_id)
+    form = RoomForm(prefix=f"room{room.id}")
+    if form.validate():
+        try:
+            changed = services.update_room(room, form.to_data(), actor=current_user)
+            db.session.commit()
+            flash(_("%(name)s saved.", name=room.name) if changed else _("Nothing was changed."), "success")
+            return redirect(url_for(".rooms", code=conference.code))
+        except RuleViolation as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+    return _render_rooms(conference, edited=(room_id, form), status=422)
+
+
+ROOM_ACTIONS = {"retire": services.retire_room, "reinstate": services.reinstate_room, "delete": services.delete_room}
+
+
+@bp.post("/<code>/rooms/<int:room_id>/<any(retire, reinstate, delete):action>")
+@permission_required(Permission.MANAGE_SESSIONS)
+def room_action(code: str, room_id: int, action: str):
+    conference = get_conference(code)
+    room = services.get_room(conference, room_id)
+    name = room.name
+    if FlaskForm().validate_on_submit():
+        try:
+            ROOM_ACTIONS[action](room, actor=current_user)
+            db.session.commit()
+            flash({"retire": _("%(name)s is retired: it is no longer offered for scheduling.", name=name),
+                   "reinstate": _("%(name)s is offered for scheduling again.", name=name),
+                   "delete": _("%(name)s deleted.", name=name)}[action], "success")
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    return redirect(url_for(".rooms", code=conference.code))

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField, TimeField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from conference.conferences.services import CopyRequest, SessionSettings
+from conference.conferences.services import CopyRequest, RoomData, SessionSettings
 from conference.core.i18n import LANGUAGES, _, _l
 from conference.registration.forms import language_options
 
@@ -105,3 +113,12 @@ class CopyForm(FlaskForm):
         return CopyRequest(code=self.code.data or "", title=self.title.data or "",
                            short_title=self.short_title.data or "", starts_on=self.starts_on.data,
                            ends_on=self.ends_on.data, registration_closes_on=self.registration_closes_on.data)
+
+
+class RoomForm(FlaskForm):
+    name = StringField(_l("Name of the room"))
+    building = StringField(_l("Building"))
+    capacity = IntegerField(_l("Seats"), validators=[Optional()])
+
+    def to_data(self) -> RoomData:
+        return RoomData(name=self.name.data or "", building=self.building.data or "", capacity=self.capacity.data)

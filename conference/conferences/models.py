@@ -108,6 +108,11 @@ class Conference(db.Model):
         return (self.short_titles or {}).get(current_language().code) or self.short_title
 
     @property
+    def active_rooms(self) -> list[Room]:
+        """The rooms sessions may be scheduled in (retired ones excluded)."""
+        return [room for room in self.rooms if room.retired_at is None]
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -158,8 +163,14 @@ class Room(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     building: Mapped[str] = mapped_column(sa.String(80), default="")
     capacity: Mapped[int]
+    # A room no longer used: kept for the sessions it held, never offered for scheduling again.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     conference: Mapped[Conference] = relationship(back_populates="rooms")
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
     def __repr__(self) -> str:
         return f"<Room {self.slug}>"

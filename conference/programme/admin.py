@@ -80,7 +80,7 @@ def _schedule_form(conference, s) -> ScheduleForm:
     form = ScheduleForm()
     form.room.choices = options(
         (r.id, ngettext("%(room)s (%(num)d seat)", "%(room)s (%(num)d seats)", r.capacity, room=r.name))
-        for r in sorted(conference.rooms, key=lambda r: -r.capacity))
+        for r in sorted(conference.active_rooms, key=lambda r: -r.capacity))
     form.day.choices = options((d.isoformat(), format_day(d, WEEKDAY)) for d in conference.days)
     if not form.is_submitted():
         if s.starts_at:

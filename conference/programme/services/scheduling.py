@@ -121,6 +121,9 @@ def schedule(s: Session, room: Room, starts_at: datetime, ends_at: datetime, *, 
         raise RuleViolation(_("Only accepted sessions are scheduled; the status of this one is “%(status)s”.",
                               status=s.status.label))
     _lock_room(room)
+    # Read under the lock: a room retired a moment ago is not offered any more.
+    if db.session.scalar(select(Room.retired_at).where(Room.id == room.id)) is not None:
+        raise RuleViolation(_("%(room)s is retired: choose another room.", room=room.name))
     reasons = conflicts(s, room, starts_at, ends_at)
     if reasons:
         raise RuleViolation(" ".join(reasons))
@@ -216,7 +219,9 @@ def grid(conference: Conference, day: date) -> tuple[list[Room], list[Session]]:
         select(Session).options(selectinload(Session.organizers).joinedload(SessionOrganizer.entity))
         .where(Session.conference_id == conference.id, Session.status.in_(HOLDS_PLACE),
                Session.starts_at >= start, Session.starts_at < end).order_by(Session.starts_at)).all()
-    return rooms, sessions
+    # A retired room shows only on the days it still holds something.
+    used = {s.room_id for s in sessions}
+    return [r for r in rooms if r.retired_at is None or r.id in used], sessions
 
 
 def create_session(conference: Conference, kind: SessionKind, title: str, *, actor, description: str = "",
