@@ -12,10 +12,10 @@ from conference.badges import jobs, services
 from conference.badges.forms import BadgeRunForm, CollectForm
 from conference.badges.services import BadgeFilter
 from conference.conferences.services import get_conference
-from conference.core.errors import PlenaryError, RuleViolation
+from conference.core.errors import PlenaryError
 from conference.core.i18n import _, current_language
 from conference.core.models import JobStatus
-from conference.extensions import db
+from conference.core.web import saving
 from conference.registration.forms import options
 from conference.registration.models import Registration
 from conference.registration.services import delegation_names, get_registration
@@ -39,14 +39,10 @@ def index(code: str):
                                    delegation_id=int(form.delegation.data) if form.delegation.data else None,
                                    only_unprinted=form.only_unprinted.data,
                                    registration_id=form.registration_id.data)
-        try:
+        with saving(refusals=(PlenaryError,)) as saved:
             job = jobs.start_badge_run(conference, badge_filter, size=form.size.data, reprint=form.reprint.data,
                                        user=current_user, language=current_language().code)
-        except PlenaryError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if saved:
             jobs.enqueue_badge_run(job.id)
             return redirect(url_for(".job", code=conference.code, job_id=job.id))
     return render_template("badges/index.html", conference=conference, form=form,
@@ -71,14 +67,11 @@ def job(code: str, job_id: int):
 def retry(code: str, job_id: int):
     conference = get_conference(code)
     j = jobs.get_badge_run(conference, job_id)
-    try:
+    with saving() as saved:
         jobs.retry_badge_run(j, user=current_user)
-        db.session.commit()
+    if saved:
         jobs.enqueue_badge_run(j.id)
         flash(_("The run starts again, with the same serials."), "success")
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for(".job", code=code, job_id=j.id))
 
 
@@ -137,12 +130,8 @@ def collect(code: str, registration_id: int):
     registration = _registration(conference, registration_id)
     form = CollectForm()
     if form.validate_on_submit():
-        try:
+        with saving() as saved:
             services.mark_collected(registration, user=current_user, photo_checked=form.photo_checked.data)
-        except RuleViolation as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s: badge collected.", name=registration.badge_name), "success")
     return redirect(url_for(".pass_office", code=conference.code, registration_id=registration.id))

@@ -14,10 +14,9 @@ from conference.conferences import services
 from conference.conferences.forms import CopyForm, NewSessionForm, RoomForm, SettingsForm
 from conference.conferences.models import Conference
 from conference.conferences.services import get_conference
-from conference.core.errors import RuleViolation
 from conference.core.i18n import LANGUAGES, _
+from conference.core.web import saving
 from conference.extensions import db
-from conference.registration.web import show_errors
 
 # Offered as suggestions while typing; the services check the name against the same list.
 TIMEZONES = sorted(available_timezones())
@@ -41,27 +40,21 @@ def new():
                                            venue_closes=services.DEFAULT_VENUE_CLOSES, languages=list(LANGUAGES)))
     if "copy-code" in request.form:
         if copy_form.validate():
-            try:
+            with saving(copy_form) as saved:
                 conference = services.copy_conference(copy_form.source.data, copy_form.to_request(),
                                                       actor=current_user)
-                db.session.commit()
+            if saved:
                 flash(_("Session %(code)s created from %(source)s: check its settings.", code=conference.code,
                         source=copy_form.source.data), "success")
                 return redirect(url_for(".settings", code=conference.code))
-            except RuleViolation as exc:
-                db.session.rollback()
-                show_errors(copy_form, exc)
         return _render_new(form, copy_form, 422)
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 conference = services.create_conference(form.code.data, form.to_settings(), actor=current_user)
-                db.session.commit()
+            if saved:
                 flash(_("Session %(code)s created.", code=conference.code), "success")
                 return redirect(url_for(".settings", code=conference.code))
-            except RuleViolation as exc:
-                db.session.rollback()
-                show_errors(form, exc)
         return _render_new(form, copy_form, 422)
     return _render_new(form, copy_form)
 
@@ -78,14 +71,11 @@ def settings(code: str):
     if request.method == "GET":
         form.fill(services.settings_of(conference))
     elif form.validate():
-        try:
+        with saving(form) as saved:
             changed = services.update_settings(conference, form.to_settings(), actor=current_user)
-            db.session.commit()
+        if saved:
             flash(_("Settings saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for(".settings", code=conference.code))
-        except RuleViolation as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     status = 422 if form.errors else 200
     return render_template("admin/session_settings.html", conference=conference, form=form,
                            timezones=TIMEZONES), status

@@ -10,9 +10,10 @@ from flask_login import current_user
 from conference.accounts.permissions import Permission, permission_required
 from conference.conferences.models import Room
 from conference.conferences.services import get_conference
-from conference.core.errors import Invalid, NotFound, RuleViolation
+from conference.core.errors import NotFound, RuleViolation
 from conference.core.i18n import CLOCK, WEEKDAY, WEEKDAY_SHORT, _, format_day, format_moment, ngettext
 from conference.core.templating import small_int
+from conference.core.web import message_of, saving
 from conference.extensions import db
 from conference.programme import services
 from conference.programme.forms import ReviewForm, ScheduleForm, SessionForm
@@ -20,15 +21,8 @@ from conference.programme.models import SessionKind, SessionStatus
 from conference.registration import services as registration_services
 from conference.registration.forms import options
 from conference.registration.models import Gender
-from conference.registration.web import show_errors
 
 bp = Blueprint("programme_admin", __name__, url_prefix="/admin/<code>/programme")
-
-
-def _message(exc: RuleViolation) -> str:
-    if isinstance(exc, Invalid) and exc.errors:
-        return " ".join(m for messages in exc.errors.values() for m in messages)
-    return exc.message
 
 
 @bp.get("/")
@@ -113,7 +107,7 @@ def review(code: str, session_id: int):
             flash(_("“%(title)s” now has the status “%(status)s”.", title=s.title, status=s.status.label), "success")
         except (RuleViolation, NotFound, ValueError) as exc:
             db.session.rollback()
-            flash(_message(exc) if isinstance(exc, RuleViolation) else str(exc), "error")
+            flash(message_of(exc) if isinstance(exc, RuleViolation) else str(exc), "error")
     return redirect(url_for(".detail", code=code, session_id=session_id))
 
 
@@ -141,7 +135,7 @@ def schedule(code: str, session_id: int):
             db.session.rollback()
             s = services.get_session(conference, session_id)
             # Shown with the form as it was filled in, so the coordinator can adjust rather than start over.
-            flash(_("Not scheduled: %(reasons)s", reasons=_message(exc)), "error")
+            flash(_("Not scheduled: %(reasons)s", reasons=message_of(exc)), "error")
     else:
         flash(_("Choose a room, a day and the times."), "error")
     return _render_detail(conference, s, form, 422)
@@ -173,7 +167,7 @@ def edit(code: str, session_id: int):
     except RuleViolation as exc:
         db.session.rollback()
         s = services.get_session(conference, session_id)
-        flash(_message(exc), "error")
+        flash(message_of(exc), "error")
         # Shown again with what was typed and chosen, so the coordinator can change either and save.
         return _render_detail(conference, s, _schedule_form(conference, s), 422,
                               edit={"capacity": capacity, "over_capacity": over_capacity})
@@ -185,17 +179,14 @@ def edit(code: str, session_id: int):
 def invitations(code: str, session_id: int):
     conference = get_conference(code)
     s = services.get_session(conference, session_id)
-    try:
+    with saving(refusals=(RuleViolation, NotFound)) as saved:
         registration = registration_services.get_by_email(conference, request.form.get("email", ""))
         if request.form.get("remove"):
             services.uninvite(s, registration, actor=current_user)
         else:
             services.invite(s, registration, actor=current_user)
-        db.session.commit()
+    if saved:
         flash(_("Invitations updated."), "success")
-    except (RuleViolation, NotFound) as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for(".detail", code=code, session_id=session_id))
 
 
@@ -205,17 +196,14 @@ def new(code: str):
     conference = get_conference(code)
     form = SessionForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             s = services.create_session(conference, SessionKind(form.kind.data), form.title.data, actor=current_user,
                                         description=form.description.data or "", capacity=form.capacity.data,
                                         expected_attendance=form.expected_attendance.data,
                                         is_closed=form.is_closed.data,
                                         restricted_to_parties=form.restricted_to_parties.data)
-            db.session.commit()
+        if saved:
             return redirect(url_for(".detail", code=code, session_id=s.id))
-        except RuleViolation as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return render_template("admin/programme/new.html", conference=conference, form=form), \
         200 if not form.errors else 422
 

@@ -8,9 +8,10 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
-from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.errors import PermissionDenied, RuleViolation
 from conference.core.i18n import WEEKDAY_SHORT, _, format_day, sort_key
 from conference.core.templating import external_url, small_int
+from conference.core.web import saving
 from conference.extensions import db
 from conference.feeds.services import google_event_link, subscribe_links
 from conference.programme import services
@@ -18,7 +19,6 @@ from conference.programme.forms import ApplicationForm
 from conference.programme.models import SessionFormat, SessionKind
 from conference.registration import services as registration_services
 from conference.registration.forms import options
-from conference.registration.web import show_errors
 
 bp = Blueprint("programme", __name__)
 
@@ -106,19 +106,14 @@ def my_programme(code: str, token: str):
 def signup(code: str, token: str, session_id: int, what: str):
     conference, r = _registration(code, token)
     s = services.get_session(conference, session_id)
-    try:
-        if what == "signup":
-            result = services.sign_up(s, r)
-            flash(_("You have a seat at “%(title)s”.", title=s.title) if result.status.value == "CONFIRMED" else
-                  _("“%(title)s” is full: you are on the waiting list and will be told by e-mail if a seat frees.",
-                    title=s.title), "success")
-        else:
-            services.cancel_signup(s, r)
-            flash(_("You gave up your place at “%(title)s”.", title=s.title), "info")
-        db.session.commit()
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    with saving() as saved:
+        result = services.sign_up(s, r) if what == "signup" else services.cancel_signup(s, r)
+    if saved and what == "signup":
+        flash(_("You have a seat at “%(title)s”.", title=s.title) if result.status.value == "CONFIRMED" else
+              _("“%(title)s” is full: you are on the waiting list and will be told by e-mail if a seat frees.",
+                title=s.title), "success")
+    elif saved:
+        flash(_("You gave up your place at “%(title)s”.", title=s.title), "info")
     return redirect(url_for(".my_programme", code=code, token=token))
 
 
@@ -146,15 +141,12 @@ def apply(code: str, token: str):
             co_organizer_ids=list(form.co_organizers.data or []),
             speakers=[services.Speaker(sp.form.name.data or "", sp.form.gender.data or "",
                                        sp.form.function_title.data or "") for sp in form.speakers])
-        try:
+        with saving(form, refusals=(RuleViolation, PermissionDenied)) as saved:
             s = services.apply(conference, r, data)
-            db.session.commit()
+        if saved:
             flash(_("Your application “%(title)s” is sent. The coordinators will write to you.", title=s.title),
                   "success")
             return redirect(url_for(".my_programme", code=code, token=token))
-        except (Invalid, RuleViolation, PermissionDenied) as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return render_template("programme/apply.html", conference=conference, r=r, form=form, closed=closed), \
         200 if not form.errors else 422
 

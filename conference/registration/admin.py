@@ -8,9 +8,10 @@ from flask_login import current_user
 from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
 from conference.core import audit
-from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.errors import PermissionDenied, RuleViolation
 from conference.core.i18n import _
 from conference.core.templating import small_int
+from conference.core.web import saving
 from conference.extensions import db
 from conference.registration import services
 from conference.registration.forms import ReasonForm, RegistrationForm
@@ -24,7 +25,7 @@ from conference.registration.models import (
 )
 from conference.registration.services import Actor, QueueFilters
 from conference.registration.views import send_photo
-from conference.registration.web import UploadSlots, show_errors
+from conference.registration.web import UploadSlots
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin/<code>")
 PER_PAGE = 50
@@ -108,14 +109,11 @@ def action(code: str, registration_id: int):
     r = _registration(conference, registration_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:
             services.transition(r, form.action.data, actor=Actor.SECRETARIAT, user=current_user,
                                 reason=form.reason.data or "")
-            db.session.commit()
+        if saved:
             flash(services.now_in_status(r), "success")
-        except (Invalid, RuleViolation, PermissionDenied) as exc:
-            db.session.rollback()
-            flash(exc.message if not isinstance(exc, Invalid) else " ".join(sum(exc.errors.values(), [])), "error")
     return redirect(url_for(".detail", code=code, registration_id=registration_id))
 
 
@@ -140,17 +138,14 @@ def new(code: str):
     form.delegation_role.flags.required = False
     uploads = UploadSlots(form)
     if uploads.validate():
-        try:
+        with saving(form) as saved:
             delegation = services.get_delegation(conference, form.delegation_id.data)
             r = services.register(conference, delegation, form.to_data(), actor=Actor.SECRETARIAT,
                                   user=current_user, photo=uploads.photo, require_consent=False)
             uploads.check()
-            db.session.commit()
+        if saved:
             flash(_("%(name)s is registered.", name=r.full_name), "success")
             return redirect(url_for(".detail", code=code, registration_id=r.id))
-        except (Invalid, RuleViolation) as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return render_template("registration/form.html", conference=conference, form=form, uploads=uploads,
                            title=_("Register a participant")), 200 if not form.errors else 422
 
@@ -175,7 +170,7 @@ def delegation_action(code: str, delegation_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         step = form.action.data or ""
-        try:
+        with saving() as saved:
             if step.startswith("ngo:"):
                 services.ngo_admission_step(d, step[4:], user=current_user, reason=form.reason.data or "")
             elif step.startswith("credentials:"):
@@ -185,9 +180,6 @@ def delegation_action(code: str, delegation_id: int):
                 services.set_credentials(d, status, user=current_user)
             else:
                 raise RuleViolation(_("Unknown action."))
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
-        except RuleViolation as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
     return redirect(url_for(".delegation", code=code, delegation_id=d.id))

@@ -8,15 +8,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
-from conference.core.errors import Invalid, PermissionDenied, RuleViolation
+from conference.core.errors import PermissionDenied, RuleViolation
 from conference.core.i18n import _
+from conference.core.web import saving
 from conference.extensions import db
 from conference.registration import services
 from conference.registration.forms import DocumentForm, ReasonForm, RegistrationForm
 from conference.registration.models import Delegation, EntityType, Registration
 from conference.registration.services import Actor, QueueFilters
-from conference.registration.uploads import UploadError, check_pdf, store
-from conference.registration.web import UploadSlots, show_errors
+from conference.registration.uploads import check_pdf, store
+from conference.registration.web import UploadSlots
 
 bp = Blueprint("focal", __name__, url_prefix="/focal")
 
@@ -55,15 +56,12 @@ def register():
     form = RegistrationForm.for_delegation(d)
     uploads = UploadSlots(form)
     if uploads.validate():
-        try:
+        with saving(form, refusals=(RuleViolation, PermissionDenied)) as saved:
             r = services.register_for_delegation(d, form.to_data(), user=current_user, photo=uploads.photo)
             uploads.check()
-            db.session.commit()
+        if saved:
             flash(_("%(name)s is registered and pre-approved.", name=r.full_name), "success")
             return redirect(url_for(".index"))
-        except (Invalid, RuleViolation, PermissionDenied) as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return render_template("registration/form.html", conference=d.conference, form=form, uploads=uploads,
                            title=_("Register a member of the delegation of %(entity)s",
                                    entity=d.entity.display_name)), \
@@ -79,15 +77,12 @@ def edit(registration_id: int):
     if not form.is_submitted():
         form.fill(services.RegistrationData.from_registration(r))
     elif uploads.validate():
-        try:
+        with saving(form, refusals=(RuleViolation, PermissionDenied)) as saved:
             services.update(r, form.to_data(), actor=Actor.FOCAL_POINT, user=current_user, photo=uploads.photo)
             uploads.check()
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
             return redirect(url_for(".index"))
-        except (Invalid, RuleViolation, PermissionDenied) as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return render_template("registration/form.html", conference=r.conference, form=form, uploads=uploads,
                            registration=r, title=_("Change the registration of %(name)s", name=r.full_name)), \
         200 if not form.errors else 422
@@ -99,14 +94,11 @@ def action(registration_id: int):
     r = _member(registration_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:
             services.transition(r, form.action.data, actor=Actor.FOCAL_POINT, user=current_user,
                                 reason=form.reason.data or "")
-            db.session.commit()
+        if saved:
             flash(services.now_in_status(r), "success")
-        except (Invalid, RuleViolation, PermissionDenied) as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
     return redirect(url_for(".index"))
 
 
@@ -116,16 +108,13 @@ def credentials():
     d = _delegation()
     form = DocumentForm()
     if form.validate_on_submit() and form.document.data:
-        try:
+        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:  # a refused file is a RuleViolation
             data = form.document.data.read(11 * 1024 * 1024)
             check_pdf(data)
             path = store(Path(current_app.config["UPLOAD_FOLDER"]), "documents", data, "pdf")
             services.submit_credentials(d, path, user=current_user)
-            db.session.commit()
+        if saved:
             flash(_("The credentials are sent to the secretariat. Bring or send the originals as well."), "success")
-        except (UploadError, RuleViolation, PermissionDenied) as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
     else:
         flash(_("Choose the PDF of the credentials first."), "error")
     return redirect(url_for(".index"))

@@ -8,16 +8,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
-from conference.core.errors import Invalid, RuleViolation
 from conference.core.i18n import _
 from conference.core.security import created_something, public_form_limit
-from conference.extensions import db, limiter
+from conference.core.web import saving
+from conference.extensions import limiter
 from conference.registration import services
 from conference.registration.forms import RegistrationForm
 from conference.registration.models import STATE_TYPES
 from conference.registration.services import Actor
 from conference.registration.uploads import open_upload
-from conference.registration.web import UploadSlots, show_errors
+from conference.registration.web import UploadSlots
 
 bp = Blueprint("registration", __name__)
 
@@ -46,16 +46,13 @@ def form(code: str, category: str):
         del form.delegation_role
     uploads = UploadSlots(form)
     if uploads.validate():
-        try:
+        with saving(form) as saved:
             registration = services.submit_public(conference, form.delegation_id.data, form.to_data(),
                                                   photo=uploads.photo, document=uploads.document)
             uploads.check()
-            db.session.commit()
+        if saved:
             return redirect(url_for("registration.status", code=conference.code, token=registration.status_token,
                                     new=1))
-        except (Invalid, RuleViolation) as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return render_template("registration/form.html", conference=conference, form=form, category=category,
                            category_label=services.CATEGORIES[category][0], uploads=uploads,
                            title=_("Register")), 200 if not form.errors else 422
@@ -85,15 +82,12 @@ def edit(code: str, token: str):
     if not form.is_submitted():
         form.fill(services.RegistrationData.from_registration(registration))
     elif uploads.validate():
-        try:
+        with saving(form) as saved:
             services.update(registration, form.to_data(), actor=Actor.PARTICIPANT, photo=uploads.photo)
             uploads.check()
-            db.session.commit()
+        if saved:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("registration.status", code=code, token=token))
-        except (Invalid, RuleViolation) as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return render_template("registration/form.html", conference=conference, form=form, uploads=uploads,
                            registration=registration, title=_("Change your registration")), \
         200 if not form.errors else 422
@@ -104,13 +98,10 @@ def edit(code: str, token: str):
 def withdraw(code: str, token: str):
     conference = get_conference(code)
     registration = services.get_by_token(conference, token)
-    try:
+    with saving() as saved:
         services.transition(registration, "withdraw", actor=Actor.PARTICIPANT)
-        db.session.commit()
+    if saved:
         flash(_("Your registration is withdrawn. Write to the secretariat if this was a mistake."), "info")
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
     return redirect(url_for("registration.status", code=code, token=token))
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from wtforms.form import BaseForm
 
-from conference.core.errors import Invalid, NotFound, PlenaryError
+from conference.core.errors import Invalid, NotFound
 from conference.core.i18n import _
+from conference.core.web import show_errors  # noqa: F401 - its former home, for callers not yet moved
 from conference.registration.uploads import (
     UNCLAIMED_FOR_SECONDS,
     UploadError,
@@ -126,16 +126,4 @@ class UploadSlots:
     def ref(self, name: str) -> str:
         value = getattr(self, name, None)
         return _serializer(KIND_OF_FIELD[name]).dumps([value, _issuer()]) if value else ""
-
-
-def show_errors(form: BaseForm, exc: PlenaryError) -> None:
-    """Put the services' messages next to the fields they concern; the rest above the form."""
-    errors = exc.errors if isinstance(exc, Invalid) else {exc.field or "": [exc.message]}
-    for name, messages in errors.items():
-        field = form._fields.get(name) if name else None
-        if field is None:
-            form.form_errors.extend(messages)
-        elif not field.errors:  # a refused upload already says what to send: one message is enough
-            field.errors = list(messages)
-    form._errors = None  # the form caches its errors: let it see these
 

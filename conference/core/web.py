@@ -1,0 +1,72 @@
+"""What the POST views share: keep what a service did, or undo it and show why.
+
+A view calls one operation inside `saving()`: when the block ends, the
+transaction is committed (and the e-mails it queued leave); when a service
+refuses, it is rolled back and the reason is shown, next to the form's fields
+when there is a form, else as an error message at the top of the next page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import flash
+from wtforms.form import BaseForm
+
+from conference.core.errors import Invalid, PlenaryError, RuleViolation
+from conference.extensions import db
+
+
+class Saved:
+    """Whether the block was committed: true after a commit, false after a refusal."""
+
+    def __init__(self) -> None:
+        self.ok = False
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def message_of(exc: PlenaryError) -> str:
+    """A refusal as one message: every field's messages of an Invalid, in order, else its own."""
+    if isinstance(exc, Invalid) and exc.errors:
+        return " ".join(m for messages in exc.errors.values() for m in messages)
+    return exc.message
+
+
+def show_errors(form: BaseForm, exc: PlenaryError) -> None:
+    """Put the services' messages next to the fields they concern; the rest above the form."""
+    errors = exc.errors if isinstance(exc, Invalid) else {exc.field or "": [exc.message]}
+    for name, messages in errors.items():
+        field = form._fields.get(name) if name else None
+        if field is None:
+            form.form_errors.extend(messages)
+        elif not field.errors:  # a refused upload already says what to send: one message is enough
+            field.errors = list(messages)
+    form._errors = None  # the form caches its errors: let it see these
+
+
+@contextmanager
+def saving(form: BaseForm | None = None, *,
+           refusals: tuple[type[PlenaryError], ...] = (RuleViolation,)) -> Iterator[Saved]:
+    """Commit what the block did, or roll it back and show why a service refused it (`refusals`: which errors
+    are the user's to act on; others, a NotFound say, go on to the error pages).
+
+        with saving() as saved:
+            services.transition(r, action, ...)
+        if saved:
+            flash(services.now_in_status(r), "success")
+    """
+    saved = Saved()
+    try:
+        yield saved
+        db.session.commit()
+    except refusals as exc:
+        db.session.rollback()
+        if form is not None:
+            show_errors(form, exc)
+        else:
+            flash(message_of(exc), "error")
+        return
+    saved.ok = True
