@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -152,6 +153,9 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "SESSION_COOKIE_SECURE": plenary_env == "production",
         "REMEMBER_COOKIE_SECURE": plenary_env == "production",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # "Remember me" lasts two weeks, not Flask-Login's year, and is sent on top-level navigations only.
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open over lunch must still submit
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         # Photos and nominating documents: outside the static folder, served only through checked views.

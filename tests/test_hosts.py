@@ -63,7 +63,8 @@ def test_production_refuses_to_start_without_a_public_url(tmp_path, monkeypatch)
 def test_trusted_hosts_come_from_the_public_url(tmp_path, monkeypatch):
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
     config = load_config(tmp_path, {"PLENARY_ENV": "production", "SECRET_KEY": "s" * 40,
-                                    "PUBLIC_URL": "https://plenary.example.org/", "TRUSTED_HOSTS": "a.example, B.example"})
+                                    "PUBLIC_URL": "https://plenary.example.org/",
+                                    "TRUSTED_HOSTS": "a.example, B.example"})
     assert config["PUBLIC_URL"] == "https://plenary.example.org"
     assert config["TRUSTED_HOSTS"] == ["plenary.example.org", "a.example", "b.example"]
     development = load_config(tmp_path, {"PLENARY_ENV": "development", "SECRET_KEY": "s" * 40})

@@ -13,7 +13,7 @@ from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_conference, make_user
 
 # Every route is either marked public on purpose (@public, with the reason) or declares its permission.
-SIGNED_IN_ENDPOINTS = {"static", "accounts.logout"}
+SIGNED_IN_ENDPOINTS = {"static", "accounts.logout", "accounts.account", "accounts.sign_out_everywhere_view"}
 
 
 def test_healthz(client):

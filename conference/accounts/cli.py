@@ -9,7 +9,14 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from conference.accounts.models import Role
-from conference.accounts.services import create_user, ensure_admin, generate_password, parse_role, set_password
+from conference.accounts.services import (
+    create_user,
+    ensure_admin,
+    generate_password,
+    parse_role,
+    set_active,
+    set_password,
+)
 from conference.conferences.services import get_conference
 from conference.core.cli import user_errors
 from conference.core.errors import RuleViolation
@@ -67,6 +74,26 @@ def set_password_command(email, password_stdin):
     click.echo(f"password changed for {user.email}")
     if generated:
         click.echo(f"password: {password}")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+@user_errors
+def deactivate_command(email):
+    """Deactivate an account: it can no longer sign in, and every sign-in it has ends at once."""
+    user = set_active(email, False)
+    db.session.commit()
+    click.echo(f"deactivated {user.email}; every sign-in of the account has ended")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+@user_errors
+def activate_command(email):
+    """Let a deactivated account sign in again."""
+    user = set_active(email, True)
+    db.session.commit()
+    click.echo(f"activated {user.email}")
 
 
 @users_cli.command("ensure-admin")

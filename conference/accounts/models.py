@@ -49,6 +49,10 @@ class User(UserMixin, db.Model):
     # A focal point belongs to exactly one delegation and sees nothing else.
     delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegation.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the identity kept in the session and remember-me cookies ("id:version"): raising it ends every
+    # sign-in at once, copies of the cookies included (signing out, a new password, deactivation, "sign out
+    # everywhere"). Sessions are signed cookies, so there is nothing on the server to delete instead.
+    session_version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -59,6 +63,9 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+    def get_id(self) -> str:  # Flask-Login: what the session and remember-me cookies carry
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot sign in

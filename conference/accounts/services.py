@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
@@ -113,5 +114,46 @@ def set_password(email: str, password: str, actor=None) -> User:
         raise RuleViolation(_("the password must have at least %(num)d characters", num=MIN_PASSWORD_LENGTH),
                             field="password")
     user.password_hash = hash_password(password)
+    end_sessions(user)  # whoever knew the old password may be signed in with it
     audit.record("user.set_password", user, actor=actor or "command line")
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every sign-in of `user`, on every device: their cookies (copies included) no longer open anything."""
+    # An UPDATE in the database, not a read-modify-write: two at once both count.
+    db.session.execute(sa.update(User).where(User.id == user.id)
+                       .values(session_version=User.session_version + 1))
+    db.session.refresh(user, ["session_version"])
+
+
+def sign_out_everywhere(user: User, *, actor=None) -> None:
+    """The account page's button: every sign-in of this account ends, this one too. Audited."""
+    end_sessions(user)
+    audit.record("user.sign_out_everywhere", user, actor=actor or user)
+
+
+def user_for_session(user_id: str) -> User | None:
+    """The user a session or remember-me cookie names ("id:version"), if that sign-in has not been ended."""
+    number, _sep, version = (user_id or "").partition(":")
+    if not (number.isascii() and number.isdigit() and version.isascii() and version.isdigit()) \
+            or len(number) > 10 or len(version) > 10:
+        return None  # also the bare ids of cookies from before versions: signed in again once
+    user = db.session.get(User, int(number)) if int(number) < 2**31 else None
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def set_active(email: str, active: bool, *, actor=None) -> User:
+    """Deactivate an account (it can no longer sign in, and every sign-in ends) or activate it again."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise RuleViolation(_("no account for %(email)s", email=email), field="email")
+    if user.active != active:
+        user.active = active
+        if not active:
+            end_sessions(user)
+        audit.record("user.activate" if active else "user.deactivate", user, actor=actor or "command line",
+                     before={"active": not active}, after={"active": active})
     return user

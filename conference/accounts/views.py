@@ -6,12 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from conference.accounts.forms import LoginForm
-from conference.accounts.models import User
 from conference.accounts.permissions import public
-from conference.accounts.services import authenticate
+from conference.accounts.services import authenticate, end_sessions, sign_out_everywhere, user_for_session
 from conference.core.i18n import _, _l
 from conference.core.security import LOGIN_LIMIT
-from conference.core.templating import small_int
 from conference.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -26,8 +24,8 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    number = small_int(user_id)
-    return db.session.get(User, number) if number is not None else None
+    # From the session cookie or the remember-me cookie: "id:version", refused once that sign-in was ended.
+    return user_for_session(user_id)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -78,6 +76,25 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # A copy of this browser's cookies must not stay signed in: signing out ends the account's every sign-in.
+    end_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("accounts/account.html")
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere_view():
+    sign_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out on every device and browser. Sign in again here."), "info")
     return redirect(url_for("accounts.login"))
