@@ -7,16 +7,13 @@ from zoneinfo import available_timezones
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.conferences import services
 from conference.conferences.forms import CopyForm, NewSessionForm, RoomForm, SettingsForm
-from conference.conferences.models import Conference
 from conference.conferences.services import get_conference
 from conference.core.i18n import LANGUAGES, _
 from conference.core.web import saving
-from conference.extensions import db
 
 # Offered as suggestions while typing; the services check the name against the same list.
 TIMEZONES = sorted(available_timezones())
@@ -24,15 +21,11 @@ TIMEZONES = sorted(available_timezones())
 bp = Blueprint("conference_admin", __name__, url_prefix="/admin")
 
 
-def _sources() -> list[Conference]:
-    return list(db.session.scalars(select(Conference).order_by(Conference.starts_on.desc())))
-
-
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_SESSIONS)
 def new():
     """Two forms on one page: a session from nothing, or a copy of an earlier one (the usual way)."""
-    sources = _sources()
+    sources = services.all_conferences()
     form, copy_form = NewSessionForm(), CopyForm(sources)
     if request.method == "GET":
         form.fill(services.SessionSettings(titles={}, short_titles={}, venue="", city="", timezone="",
@@ -106,14 +99,11 @@ def add_room(code: str):
     conference = get_conference(code)
     form = RoomForm(prefix="new")
     if form.validate():
-        try:
+        with saving(form) as saved:
             room = services.add_room(conference, form.to_data(), actor=current_user)
-            db.session.commit()
+        if saved:
             flash(_("%(name)s added.", name=room.name), "success")
             return redirect(url_for(".rooms", code=conference.code))
-        except RuleViolation as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return _render_rooms(conference, add_form=form, status=422)
 
 
@@ -124,14 +114,11 @@ def update_room(code: str, room_id: int):
     room = services.get_room(conference, room_id)
     form = RoomForm(prefix=f"room{room.id}")
     if form.validate():
-        try:
+        with saving(form) as saved:
             changed = services.update_room(room, form.to_data(), actor=current_user)
-            db.session.commit()
+        if saved:
             flash(_("%(name)s saved.", name=room.name) if changed else _("Nothing was changed."), "success")
             return redirect(url_for(".rooms", code=conference.code))
-        except RuleViolation as exc:
-            db.session.rollback()
-            show_errors(form, exc)
     return _render_rooms(conference, edited=(room_id, form), status=422)
 
 
@@ -145,13 +132,10 @@ def room_action(code: str, room_id: int, action: str):
     room = services.get_room(conference, room_id)
     name = room.name
     if FlaskForm().validate_on_submit():
-        try:
+        with saving() as saved:
             ROOM_ACTIONS[action](room, actor=current_user)
-            db.session.commit()
+        if saved:
             flash({"retire": _("%(name)s is retired: it is no longer offered for scheduling.", name=name),
                    "reinstate": _("%(name)s is offered for scheduling again.", name=name),
                    "delete": _("%(name)s deleted.", name=name)}[action], "success")
-        except RuleViolation as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
     return redirect(url_for(".rooms", code=conference.code))
