@@ -63,6 +63,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.core.jobs import worker_command
     from conference.demo.cli import demo_command
     from conference.feeds import views as feed_views
+    from conference.participants_list import cli as _participants_list  # noqa: F401  (adds `participants list`)
     from conference.privacy import views as privacy_views
     from conference.privacy.cli import purge_command, stale_files_command
     from conference.programme import admin as programme_admin
