@@ -9,7 +9,7 @@ import click
 from conference.conferences.services import get_conference
 from conference.core.cli import user_errors
 from conference.core.errors import PlenaryError
-from conference.core.i18n import LANGUAGES, force_locale
+from conference.core.i18n import LANGUAGES, _, force_locale
 from conference.participants_list import documents
 from conference.participants_list.services import build
 from conference.registration.cli import participants_cli
@@ -28,7 +28,7 @@ def list_command(code, output, language):
     """Write the list of participants of CODE: provisional while the session runs, final after it."""
     write = FORMATS.get(Path(output).suffix.lower())
     if write is None:
-        raise PlenaryError(f"{output}: the list is written as .pdf or .xlsx")
+        raise PlenaryError(_("%(file)s: the list is written as .pdf or .xlsx", file=output))
     conference = get_conference(code)
     lst = build(conference)
     with force_locale(language):
