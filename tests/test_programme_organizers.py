@@ -3,6 +3,7 @@ for a seat at it."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from conference.core.models import OutgoingMail
 from conference.programme import services
 from conference.programme.models import SessionSignup, SignupStatus
 from tests.factories import make_registration
-from tests.test_programme import accepted, at, cop, people  # noqa: F401  (fixtures)
+from tests.test_programme import accepted, application, at, cop, people  # noqa: F401  (fixtures)
+from tests.test_programme_web import login
 
 
 def mail_to(db_session, email) -> list[OutgoingMail]:
@@ -77,3 +79,37 @@ def test_the_lead_organizer_and_the_speakers_never_queue(cop, db_session):  # no
                                    .where(SessionSignup.session_id == s.id)).all())
     assert mine[cop["applicant"].id] == mine[speaker.id] == SignupStatus.CONFIRMED
     assert mine[crowd[1].id] == SignupStatus.WAITLISTED
+
+
+# -- the scheduling form and the application pages -------------------------------------------------------------------
+
+def test_the_suggested_room_is_the_smallest_that_fits(cop, db_session):  # noqa: F811
+    rooms = cop["rooms"]  # plenary 900, m1 120, m4 40
+    assert services.suggest_room(cop["c"], 80) == rooms["m1"]
+    assert services.suggest_room(cop["c"], 40) == rooms["m4"]
+    assert services.suggest_room(cop["c"], 5000) == rooms["plenary"]  # nothing fits: the largest, and the form says so
+
+
+def test_the_scheduling_form_offers_the_room_that_fits(client, cop, db_session):  # noqa: F811
+    s = accepted(cop, expected_attendance=80)
+    db_session.commit()
+    login(client, "coord@example.org")
+    body = client.get(f"/admin/cop70/programme/sessions/{s.id}").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{cop["rooms"]["m1"].id}">M1 ', body)
+    assert "Suggested: M1, the smallest room for the 80 people expected." in body
+
+
+def test_the_one_application_rule_is_told_before_the_form(client, cop, db_session):  # noqa: F811
+    token = cop["applicant"].status_token
+    mine, form = f"/cop70/registration/{token}/programme", f"/cop70/registration/{token}/side-events/new"
+    for page in (mine, form):
+        assert "Italy</bdi> may lead 1 side-event application at this session" in client.get(page).get_data(
+            as_text=True)
+    s = services.apply(cop["c"], make_registration(cop["italy"], email="colleague@example.org"), application(cop))
+    db_session.commit()
+    for page in (mine, form):
+        body = client.get(page).get_data(as_text=True)
+        assert "Italy</bdi> already leads 1 side-event application, as many as this session allows" in body
+        assert f'href="{mine}#application-{s.id}"' in body
+        assert "Send the application" not in body and f'href="{form}"' not in body
+    assert f'id="application-{s.id}"' in client.get(mine).get_data(as_text=True)

@@ -99,7 +99,9 @@ def test_apply_through_the_form(client, cop, db_session):  # noqa: F811
     s = db_session.scalar(select(Session).where(Session.kind == SessionKind.SIDE_EVENT))
     assert s.status == St.SUBMITTED and s.format.value == "HYBRID" and len(s.preferred_slots) == 2
     assert [sp.name for sp in s.speakers] == ["Amina Diallo", "Jonas Petrauskas"]
-    # Bad input comes back next to the fields.
+    # Bad input comes back next to the fields (a second application, which this session now allows).
+    cop["c"].side_events_per_organizer = 2
+    db_session.commit()
     data.update(title="Short", expected_attendance="-3")
     body = client.post(path, data=data).get_data(as_text=True)
     assert 'id="expected_attendance-error"' in body and 'value="Short"' in body

@@ -76,7 +76,15 @@ def _schedule_form(conference, s) -> ScheduleForm:
         (r.id, ngettext("%(room)s (%(num)d seat)", "%(room)s (%(num)d seats)", r.capacity, room=r.name))
         for r in sorted(conference.active_rooms, key=lambda r: -r.capacity))
     form.day.choices = options((d.isoformat(), format_day(d, WEEKDAY)) for d in conference.days)
+    suggested = services.suggest_room(conference, s.expected_attendance)
+    if suggested is not None and s.expected_attendance:
+        form.room.description = ngettext(
+            "Suggested: %(room)s, the smallest room for the %(num)d person expected.",
+            "Suggested: %(room)s, the smallest room for the %(num)d people expected.",
+            s.expected_attendance, room=suggested.name) if suggested.capacity >= s.expected_attendance else \
+            _("No room seats the %(num)s expected.", num=s.expected_attendance)
     if not form.is_submitted():
+        form.room.data = suggested.id if suggested is not None else None
         if s.starts_at:
             form.room.data = s.room_id
             form.day.data = conference.local(s.starts_at).date().isoformat()

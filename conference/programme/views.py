@@ -98,7 +98,8 @@ def my_programme(code: str, token: str):
     return render_template("programme/mine.html", conference=conference, r=r, sessions=sessions, mine=mine,
                            links=links,
                            applications=services.sessions_of_applicant(r),
-                           closed=services.applications_open(conference))
+                           closed=services.applications_open(conference),
+                           led=services.led_by(conference, r.delegation))
 
 
 @bp.post("/<code>/registration/<token>/sessions/<id:session_id>/<any(signup, cancel):what>")
@@ -147,7 +148,8 @@ def apply(code: str, token: str):
             flash(_("Your application “%(title)s” is sent. The coordinators will write to you.", title=s.title),
                   "success")
             return redirect(url_for(".my_programme", code=code, token=token))
-    return render_template("programme/apply.html", conference=conference, r=r, form=form, closed=closed), \
+    return render_template("programme/apply.html", conference=conference, r=r, form=form, closed=closed,
+                           led=services.led_by(conference, r.delegation)), \
         200 if not form.errors else 422
 
 

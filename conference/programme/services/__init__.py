@@ -20,6 +20,7 @@ from conference.programme.services.applications import (
     confirm_co_organizer,
     is_balanced,
     is_balanced_counts,
+    led_by,
     merge,
     priorities,
     review_list,
@@ -42,6 +43,7 @@ from conference.programme.services.scheduling import (
     grid,
     overlaps,
     schedule,
+    suggest_room,
     update_session,
 )
 from conference.programme.services.seats import (
@@ -57,12 +59,11 @@ from conference.programme.services.seats import (
 )
 
 __all__ = [
-    "ACTIVE_APPLICATION", "BALANCE_SHARE", "HOLDS_PLACE", "MAX_PREFERRED_SLOTS", "MAX_SPEAKERS", "REVIEW",
-    "REVIEW_LABELS", "REVIEW_MAIL", "REVIEW_SORTS", "Application", "Priorities", "ProgrammeFilters", "Speaker",
+    "ACTIVE_APPLICATION", "Application", "BALANCE_SHARE", "HOLDS_PLACE", "MAX_PREFERRED_SLOTS", "MAX_SPEAKERS",
+    "Priorities", "ProgrammeFilters", "REVIEW", "REVIEW_LABELS", "REVIEW_MAIL", "REVIEW_SORTS", "Speaker",
     "acts_for_entity", "applications_open", "apply", "as_json", "cancel_signup", "confirm_co_organizer", "conflicts",
-    "create_session",
-    "get_session", "grid", "has_own_seat", "invite", "invited_to", "is_balanced", "is_balanced_counts", "merge",
-    "organizers_on_programme", "overlaps", "priorities", "public_sessions", "review", "review_list", "schedule",
-    "seats", "sessions_of_applicant", "sign_up", "signups_of", "slot_times", "uninvite", "update_session",
-    "user_label", "visible_to",
+    "create_session", "get_session", "grid", "has_own_seat", "invite", "invited_to", "is_balanced",
+    "is_balanced_counts", "led_by", "merge", "organizers_on_programme", "overlaps", "priorities", "public_sessions",
+    "review", "review_list", "schedule", "seats", "sessions_of_applicant", "sign_up", "signups_of", "slot_times",
+    "suggest_room", "uninvite", "update_session", "user_label", "visible_to",
 ]

@@ -175,11 +175,7 @@ def apply(conference: Conference, applicant: Registration, data: Application, *,
     lead = applicant.delegation
     data = _validate_application(conference, lead, data)
     _lock_entity_applications(lead)
-    held = db.session.scalar(
-        select(func.count()).select_from(SessionOrganizer).join(Session)
-        .where(SessionOrganizer.entity_id == lead.entity_id, SessionOrganizer.role == OrganizerRole.LEAD,
-               Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
-               Session.status.in_(ACTIVE_APPLICATION)))
+    held = db.session.scalar(select(func.count()).select_from(_led_by(conference, lead).subquery()))
     if held >= conference.side_events_per_organizer:
         raise RuleViolation(ngettext(
             "%(entity)s already leads %(num)d side-event application; this session allows %(allowed)d per lead "
@@ -339,3 +335,16 @@ def review_list(conference: Conference, *, sort: str = "arrival", statuses=None)
     items = [(s, priorities(s)) for s in sessions]
     items.sort(key=REVIEW_SORTS.get(sort, REVIEW_SORTS["arrival"]))
     return items
+
+
+def _led_by(conference: Conference, delegation: Delegation):
+    return (select(Session).join(SessionOrganizer)
+            .where(SessionOrganizer.entity_id == delegation.entity_id, SessionOrganizer.role == OrganizerRole.LEAD,
+                   Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
+                   Session.status.in_(ACTIVE_APPLICATION)))
+
+
+def led_by(conference: Conference, delegation: Delegation) -> list[Session]:
+    """The side-event applications an entity leads at this session that count against its allowance
+    (`side_events_per_organizer`): the rule `apply` enforces, and what the pages say before the form is filled."""
+    return db.session.scalars(_led_by(conference, delegation).order_by(Session.id)).all()

@@ -147,6 +147,17 @@ def schedule(s: Session, room: Room, starts_at: datetime, ends_at: datetime, *, 
     return s
 
 
+def suggest_room(conference: Conference, expected: int | None) -> Room | None:
+    """The room to offer first when scheduling: the smallest that seats the expected attendance (never the plenary
+    hall for a panel of eighty), else the largest there is; any room when nothing is expected."""
+    rooms = sorted(conference.rooms, key=lambda r: (r.capacity, r.name))
+    if not rooms:
+        return None
+    if not expected:
+        return rooms[0]
+    return next((r for r in rooms if r.capacity >= expected), rooms[-1])
+
+
 def _lock_room(room: Room) -> None:
     # Two coordinators placing events in one room at once: the second waits and then sees the first.
     db.session.execute(select(Room.id).where(Room.id == room.id).with_for_update())

@@ -1,0 +1,106 @@
+"""A side event's organizer in the real browser: told the one-application rule before the form, their event
+placed in a room that fits, told by e-mail, and seated at their own full event without queuing."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from conference.accounts.models import Role
+from conference.core.db import utcnow
+from conference.core.models import OutgoingMail
+from conference.programme.models import Session, SessionKind, SessionSignup, SignupStatus
+from conference.registration.models import EntityType, RegionalGroup, RegistrationStatus
+from tests.factories import (
+    PASSWORD,
+    make_delegation,
+    make_entity,
+    make_registration,
+    make_room,
+    make_session,
+    make_user,
+)
+from tests.test_registration import future_conference
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def cop(db_session):
+    now = utcnow()
+    c = future_conference("cop81", side_events_open_at=now - timedelta(days=1),
+                          side_events_close_at=now + timedelta(days=9))
+    plenary_hall = make_room(c, "plenary", 900)
+    make_room(c, "m1", 120)
+    make_room(c, "m4", 40)
+    make_session(c, plenary_hall, kind=SessionKind.PLENARY, title="Plenary, 1st meeting", day=c.starts_on,
+                 start=time(10), end=time(13), published_at=now)
+    italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
+    uganda = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Uganda", "UGA", RegionalGroup.AFRICAN))
+    applicant = make_registration(italy, email="it@example.org", status=RegistrationStatus.APPROVED)
+    crowd = [make_registration(uganda, email=f"u{i}@example.org") for i in range(2)]
+    make_user("coord@example.org", roles=[Role.SIDE_EVENT_COORDINATOR])
+    db_session.commit()
+    return {"c": c, "applicant": applicant, "crowd": crowd}
+
+
+def test_an_organizer_from_the_rule_to_a_seat_at_their_own_full_event(page, cop, db_session):
+    c = cop["c"]
+    mine = f"/cop81/registration/{cop['applicant'].status_token}/programme"
+    page.goto(mine)
+    assert "Italy may lead 1 side-event application at this session" in page.locator("#one-application").inner_text()
+    page.get_by_role("link", name="Apply for a side event").click()
+    assert "may lead 1 side-event application" in page.locator("#one-application").inner_text()
+    page.get_by_label("Title of the event").fill("Prosecuting cybercrime across borders")
+    page.get_by_label("Description").fill("Prosecutors from three regions on evidence in the cloud, with "
+                                          "questions from the floor and a short briefing.")
+    page.get_by_label("Expected attendance").fill("30")
+    page.get_by_label("Preferred slots (up to three)").select_option(f"{c.starts_on.isoformat()}/1")
+    page.get_by_label("Speaker 1 name").fill("Ana Peña")
+    page.get_by_label("Speaker 1 gender").select_option("female")
+    page.get_by_role("button", name="Send the application").click()
+    assert "is sent" in page.locator(".flash").inner_text()
+    # Now the page says the allowance is used, links to the application, and offers no second form.
+    notice = page.locator("#one-application")
+    assert "already leads 1 side-event application" in notice.inner_text()
+    assert page.get_by_role("link", name="Apply for a side event").count() == 0
+    notice.get_by_role("link", name=re.compile("Prosecuting cybercrime")).click()
+    assert re.search(r"#application-\d+$", page.url)
+    assert page.locator(":target").inner_text().startswith("“Prosecuting cybercrime")
+
+    page.goto("/login")
+    page.get_by_label("E-mail", exact=True).fill("coord@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/admin/cop81/programme/")
+    page.get_by_role("link", name=re.compile("Prosecuting cybercrime")).click()
+    page.get_by_role("button", name="Accept").click()
+    # The form offers the smallest room that seats the 30 expected, not the plenary hall.
+    room = page.get_by_label("Room")
+    assert room.locator("option:checked").inner_text() == "M4 (40 seats)"
+    assert "Suggested: M4" in page.locator("#room-hint").inner_text()
+    page.get_by_role("button", name="Schedule").click()
+    assert "is in M4" in page.locator(".flash").inner_text()
+    page.get_by_label("Seats for sign-up").fill("2")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Publish").click()
+
+    db_session.rollback()  # a fresh snapshot: the browser wrote through other connections
+    told = db_session.scalars(select(OutgoingMail.subject).where(OutgoingMail.recipient == "it@example.org")).all()
+    assert "COP81: your side event has its room and time" in told
+
+    s = db_session.scalar(select(Session).where(Session.kind == SessionKind.SIDE_EVENT))
+    for person in cop["crowd"]:  # the event fills up
+        page.goto(f"/cop81/registration/{person.status_token}/programme")
+        page.get_by_role("button", name="Sign up").click()
+        assert "You have a seat" in page.locator(".flash").inner_text()
+    page.goto(mine)
+    page.get_by_role("button", name="Sign up").click()
+    assert "You have a seat" in page.locator(".flash").inner_text()
+    db_session.rollback()
+    mine_ = db_session.scalar(select(SessionSignup).where(SessionSignup.session_id == s.id,
+                                                          SessionSignup.registration_id == cop["applicant"].id))
+    assert mine_.status == SignupStatus.CONFIRMED
