@@ -157,7 +157,10 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open over lunch must still submit
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # What one request may carry: a photo (5 MB) and a document (10 MB) at their limits together with the rest of
+        # the form, with room for a file twice over its limit to still be read and refused with its own message
+        # beside its field. Beyond this the form's page says what to send (registration/web.py `sends_files`).
+        "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
         # Photos and nominating documents: outside the static folder, served only through checked views.
         "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
         # Where participants reach Plenary: every absolute link (e-mails, feeds, subscribe links) starts with it,

@@ -92,6 +92,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
+        if code == 413 and request.endpoint:
+            # A form that sends files answers with its own page and a message on what to send (registration/web.py
+            # `sends_files`), rather than this generic one.
+            too_large = getattr(app.view_functions.get(request.endpoint), "too_large", None)
+            if too_large is not None:
+                return too_large()
         # A description given on purpose (`abort(404, description=_("..."))`) is marked where it is given; Werkzeug's
         # own (its class's default) is English, and so is a rate limit's ("5 per 1 minute"): ours replace them.
         own = exc.description if exc.description and exc.description != type(exc).description else None

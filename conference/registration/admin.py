@@ -25,7 +25,7 @@ from conference.registration.models import (
 )
 from conference.registration.services import Actor, QueueFilters
 from conference.registration.views import send_photo
-from conference.registration.web import UploadSlots
+from conference.registration.web import UploadSlots, sends_files
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin/<code>")
 PER_PAGE = 50
@@ -127,6 +127,7 @@ def photo(code: str, registration_id: int):
 
 
 @bp.route("/registrations/new", methods=["GET", "POST"])
+@sends_files()
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def new(code: str):
     """The secretariat registers someone, also after the deadline (a late registration)."""

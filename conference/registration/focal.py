@@ -17,7 +17,7 @@ from conference.registration.forms import DocumentForm, ReasonForm, Registration
 from conference.registration.models import Delegation, EntityType, Registration
 from conference.registration.services import Actor, QueueFilters
 from conference.registration.uploads import check_pdf, store
-from conference.registration.web import UploadSlots
+from conference.registration.web import UploadSlots, sends_files
 
 bp = Blueprint("focal", __name__, url_prefix="/focal")
 
@@ -50,6 +50,7 @@ def index():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@sends_files()
 @permission_required(Permission.MANAGE_DELEGATION)
 def register():
     d = _delegation()
@@ -103,13 +104,14 @@ def action(registration_id: int):
 
 
 @bp.post("/credentials")
+@sends_files(back_to="focal.index")
 @permission_required(Permission.MANAGE_DELEGATION)
 def credentials():
     d = _delegation()
     form = DocumentForm()
     if form.validate_on_submit() and form.document.data:
         with saving(refusals=(RuleViolation, PermissionDenied)) as saved:  # a refused file is a RuleViolation
-            data = form.document.data.read(11 * 1024 * 1024)
+            data = form.document.data.read()  # at most MAX_CONTENT_LENGTH; check_pdf says when over 10 MB
             check_pdf(data)
             path = store(Path(current_app.config["UPLOAD_FOLDER"]), "documents", data, "pdf")
             services.submit_credentials(d, path, user=current_user)

@@ -104,10 +104,7 @@ def process_photo(data: bytes, field: str = "photo") -> bytes:
     if not data:
         raise UploadError(_("The photo file is empty. Please send a passport-style photo as a JPEG or PNG image."),
                           field)
-    if len(data) > PHOTO_MAX_BYTES:
-        raise UploadError(_(
-            "The photo is %(size)s MB; the limit is 5 MB. Please send a smaller JPEG or PNG image "
-            "(a passport-style photo needs no more than about 1 MB).", size=_megabytes(len(data))), field)
+    check_photo_size(len(data), field)
     kind = describe(data)
     if kind not in ("jpeg", "png"):
         raise UploadError(_(
@@ -134,6 +131,14 @@ def process_photo(data: bytes, field: str = "photo") -> bytes:
     for w in caught:
         log.info("photo upload: %s: %s", w.category.__name__, w.message)
     return result
+
+
+def check_photo_size(size: int, field: str = "photo") -> None:
+    """Refuse a photo of `size` bytes over the limit (the form checks the size before reading the file)."""
+    if size > PHOTO_MAX_BYTES:
+        raise UploadError(_(
+            "The photo is %(size)s MB; the limit is 5 MB. Please send a smaller JPEG or PNG image "
+            "(a passport-style photo needs no more than about 1 MB).", size=_megabytes(size)), field)
 
 
 def _too_many_pixels_message(limit: int) -> str:
@@ -312,11 +317,7 @@ def check_pdf(data: bytes, field: str = "document") -> None:
         raise UploadError(
             _("The nominating document is empty. Please send the note verbale or official letter as a PDF file."),
             field)
-    if len(data) > DOCUMENT_MAX_BYTES:
-        raise UploadError(_(
-            "The nominating document is %(size)s MB; the limit is 10 MB. Please send a smaller PDF "
-            "(a scan at 200 to 300 dpi in black and white or greyscale is usually well under 1 MB).",
-            size=_megabytes(len(data))), field)
+    check_document_size(len(data), field)
     kind = describe(data)
     if kind != "pdf":
         raise UploadError(_(
@@ -331,6 +332,15 @@ def check_pdf(data: bytes, field: str = "document") -> None:
         raise UploadError(_(
             "The nominating document could not be opened as a PDF file: it is damaged, or it is another kind of "
             "file with a PDF's name. Please save or scan the document again as PDF and send it again."), field)
+
+
+def check_document_size(size: int, field: str = "document") -> None:
+    """Refuse a document of `size` bytes over the limit (the form checks the size before reading the file)."""
+    if size > DOCUMENT_MAX_BYTES:
+        raise UploadError(_(
+            "The nominating document is %(size)s MB; the limit is 10 MB. Please send a smaller PDF "
+            "(a scan at 200 to 300 dpi in black and white or greyscale is usually well under 1 MB).",
+            size=_megabytes(size)), field)
 
 
 def _opens_as_pdf(data: bytes) -> bool:

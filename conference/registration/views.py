@@ -17,7 +17,7 @@ from conference.registration.forms import RegistrationForm
 from conference.registration.models import STATE_TYPES
 from conference.registration.services import Actor
 from conference.registration.uploads import open_upload
-from conference.registration.web import UploadSlots
+from conference.registration.web import UploadSlots, sends_files
 
 bp = Blueprint("registration", __name__)
 
@@ -31,6 +31,7 @@ def start(code: str):
 
 
 @bp.route("/<code>/register/<category>", methods=["GET", "POST"])
+@sends_files()
 @public("anyone may register while registration is open")
 @limiter.limit(public_form_limit, methods=["POST"], deduct_when=created_something)
 def form(code: str, category: str):
@@ -69,6 +70,7 @@ def status(code: str, token: str):
 
 
 @bp.route("/<code>/registration/<token>/edit", methods=["GET", "POST"])
+@sends_files()
 @public("the private link's secret token is the key")
 @limiter.limit(public_form_limit, methods=["POST"])  # it decodes photos too: every attempt counts
 def edit(code: str, token: str):

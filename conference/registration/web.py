@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import secrets
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, flash, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from conference.core.errors import Invalid, NotFound
-from conference.core.i18n import _
+from conference.core.i18n import _, format_number
 from conference.core.web import show_errors  # noqa: F401 - its former home, for callers not yet moved
 from conference.registration.uploads import (
     UNCLAIMED_FOR_SECONDS,
     UploadError,
+    check_document_size,
     check_pdf,
+    check_photo_size,
     open_upload,
     process_photo,
     store,
 )
 
-MAX_READ = 12 * 1024 * 1024
 # The form fields that take a file, and the folder (kind) of each.
 KIND_OF_FIELD = {"photo": "photos", "document": "documents"}
 # How long a form keeps an accepted file: a participant who leaves a failed form open overnight sends the file again.
@@ -77,11 +80,17 @@ class UploadSlots:
             return None
         upload = field.data
         if upload is not None and getattr(upload, "filename", ""):
-            data = upload.read(MAX_READ + 1)
             try:
+                # The size first, from the spooled file, so that a file over its limit is refused without reading it.
+                upload.stream.seek(0, os.SEEK_END)
+                size = upload.stream.tell()
+                upload.stream.seek(0)
                 if name == "photo":
-                    data = process_photo(data, field=name)
+                    check_photo_size(size, field=name)
+                    data = process_photo(upload.read(), field=name)
                 else:
+                    check_document_size(size, field=name)
+                    data = upload.read()
                     check_pdf(data, field=name)
             except UploadError as exc:
                 self.errors[name] = exc.message
@@ -127,3 +136,28 @@ class UploadSlots:
         value = getattr(self, name, None)
         return _serializer(KIND_OF_FIELD[name]).dumps([value, _issuer()]) if value else ""
 
+
+def sends_files(back_to: str | None = None):
+    """Mark a view whose form sends files: a request too large to be read at all (over MAX_CONTENT_LENGTH) comes back
+    to the form with a message saying what to send, never the generic 413 page. `back_to` names the page with the
+    form when it is not the view's own address (a form that only posts).
+
+    Put it right under `@bp.route`: the errors module looks for `too_large` on the view Flask registered.
+    """
+
+    def decorate(view):
+        view.too_large = functools.partial(_too_large, back_to)
+        return view
+
+    return decorate
+
+
+def _too_large(back_to: str | None):
+    """The answer to a form whose files together exceed what is read (the body was not read: nothing typed is kept)."""
+    flash(_("What you sent came to %(size)s MB, more than this site reads at once (%(limit)s MB), so nothing was "
+            "saved. A photo may be at most 5 MB and a nominating document at most 10 MB: please choose smaller files "
+            "and send the form again.",
+            size=format_number(round((request.content_length or 0) / (1024 * 1024), 1)),
+            limit=format_number(current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))), "error")
+    target = url_for(back_to, **(request.view_args or {})) if back_to else request.path
+    return redirect(target, code=303)
