@@ -64,6 +64,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.demo.cli import demo_command
     from conference.feeds import views as feed_views
     from conference.participants_list import cli as _participants_list  # noqa: F401  (adds `participants list`)
+    from conference.participants_list import views as participants_list_views
     from conference.privacy import views as privacy_views
     from conference.privacy.cli import purge_command, stale_files_command
     from conference.programme import admin as programme_admin
@@ -79,7 +80,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     for blueprint in (core_views.bp, accounts_views.bp, admin_views.bp, registration_admin.bp,
                       registration_exports.bp, registration_focal.bp, registration_views.bp, programme_views.bp,
                       programme_admin.bp, feed_views.bp, statistics_views.bp, privacy_views.bp, badges_views.bp,
-                      checkin_views.bp, conference_admin.bp,
+                      checkin_views.bp, conference_admin.bp, participants_list_views.bp,
                       conference_views.bp):  # last: its /<code>/ route is the most general
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -170,3 +170,48 @@ def test_the_command_refuses_what_it_cannot_write(runner, listed):
     assert result.exit_code == 1 and "written as .pdf or .xlsx" in result.output
     result = runner.invoke(args=["participants", "list", "nope", "-o", "list.pdf"])
     assert result.exit_code == 1 and "no conference with the code 'nope'" in result.output
+
+
+def test_the_back_office_makes_the_list_in_the_background(app, client, listed, db_session, tmp_path, monkeypatch):
+    from conference.accounts.models import Role
+    from conference.participants_list import jobs
+    from tests.conftest import csrf_token
+    from tests.factories import PASSWORD, make_user
+
+    monkeypatch.setitem(app.config, "PARTICIPANTS_LISTS_FOLDER", str(tmp_path / "lists"))
+    queued = []
+    monkeypatch.setattr(jobs, "enqueue_list_run", queued.append)
+    make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    client.post("/login", data={"email": "officer@example.org", "password": PASSWORD,
+                                "csrf_token": csrf_token(client, "/login")})
+    assert "List of participants" in client.get("/admin/").get_data(as_text=True)
+    page = "/admin/lop1/participants-list"
+    response = client.post(page, data={"format": "xlsx", "language": "fr", "csrf_token": csrf_token(client, page)})
+    assert response.status_code == 302 and len(queued) == 1
+    running = client.get(response.headers["Location"])
+    assert running.headers["Refresh"] == "2"  # the page follows the run by itself
+    jobs.run_list_job(queued[0])  # what the worker or the thread does
+    job_page = client.get(response.headers["Location"])
+    assert job_page.status_code == 200 and "Refresh" not in job_page.headers
+    with client.get(response.headers["Location"] + "/download") as download:
+        assert download.status_code == 200
+        assert download.headers["Content-Disposition"].endswith("lop1-fr.xlsx")
+        data = download.data
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Catégorie" and rows[1][0] == "États parties" and len(rows) == 17
+    # A made-up format is refused with the form, not a 500.
+    bad = client.post(page, data={"format": "docx", "language": "fr", "csrf_token": csrf_token(client, page)})
+    assert bad.status_code == 200
+    assert client.get("/admin/lop1/participants-list/jobs/999999").status_code == 404
+
+
+def test_the_back_office_list_needs_the_permission(client, listed, db_session):
+    from conference.accounts.models import Role
+    from tests.conftest import csrf_token
+    from tests.factories import PASSWORD, make_user
+
+    assert client.get("/admin/lop1/participants-list").status_code == 302
+    make_user("badge@example.org", roles=[Role.BADGE_DESK])
+    client.post("/login", data={"email": "badge@example.org", "password": PASSWORD,
+                                "csrf_token": csrf_token(client, "/login")})
+    assert client.get("/admin/lop1/participants-list").status_code == 403

@@ -1,0 +1,122 @@
+"""The list of participants made in the background, from the back office: a large session's list takes a while.
+
+A run is a Job row (kind "participants_list") with the format and language in `params`; like badge runs
+(`badges/jobs.py`) it goes on the RQ queue when REDIS_URL is set, else into a thread of this process. Progress is
+committed to the row (people gathered, then the document written), so the page shows it; the file is kept under
+the instance folder and downloaded from the run's page.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import select
+
+from conference.conferences.models import Conference
+from conference.core.db import utcnow
+from conference.core.errors import NotFound, PlenaryError
+from conference.core.i18n import LANGUAGES, _, force_locale
+from conference.core.jobs import enqueue
+from conference.core.models import Job, JobStatus
+from conference.extensions import db
+from conference.participants_list import documents
+from conference.participants_list.services import build
+
+log = logging.getLogger(__name__)
+KIND = "participants_list"
+FORMATS = ("pdf", "xlsx")
+MIMETYPES = {"pdf": "application/pdf",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def lists_folder() -> Path:
+    """Where the files of the runs are kept: PARTICIPANTS_LISTS_FOLDER, by default `instance/lists` (never static)."""
+    return Path(current_app.config.get("PARTICIPANTS_LISTS_FOLDER") or Path(current_app.instance_path) / "lists")
+
+
+def get_list_run(conference: Conference, job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None or job.conference_id != conference.id or job.kind != KIND:
+        raise NotFound(_("There is no such list of participants at this session."))
+    return job
+
+
+def recent_list_runs(conference: Conference, limit: int = 10) -> list[Job]:
+    return db.session.scalars(select(Job).where(Job.conference_id == conference.id, Job.kind == KIND)
+                              .order_by(Job.id.desc()).limit(limit)).all()
+
+
+def start_list_run(conference: Conference, fmt: str, language: str, *, user=None) -> Job:
+    """The Job row of a run (QUEUED); the caller commits, then calls `enqueue_list_run(job.id)`."""
+    if fmt not in FORMATS or language not in LANGUAGES:
+        raise PlenaryError(_("Choose a format and a language."))
+    job = Job(conference_id=conference.id, kind=KIND, status=JobStatus.QUEUED, total=2, done=0,
+              params={"format": fmt, "language": language}, created_by_id=getattr(user, "id", None))
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def enqueue_list_run(job_id: int) -> threading.Thread | None:
+    """On the RQ queue when REDIS_URL is set, else in a thread of this process (returned, for tests)."""
+    if enqueue("conference.participants_list.jobs.run_list_job", job_id) is not None:
+        return None
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_run_in_app, args=(app, job_id), name=f"list-job-{job_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _run_in_app(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_list_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def run_list_job(job_id: int) -> None:
+    """Make the list (in a thread or an RQ worker), recording progress, the file, or the failure on the Job row."""
+    if not has_app_context():  # an RQ worker: build the application once per job
+        from conference import create_app
+
+        with create_app().app_context():
+            try:
+                return run_list_job(job_id)
+            finally:
+                db.session.remove()
+
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != JobStatus.QUEUED:
+        return
+    job.status, job.started_at = JobStatus.RUNNING, utcnow()
+    db.session.commit()
+    params = job.params or {}
+    try:
+        conference = db.session.get(Conference, job.conference_id)
+        lst = build(conference)
+        job.done = 1
+        db.session.commit()
+        fmt = params.get("format", "pdf")
+        with force_locale(params.get("language", "en")):
+            data = documents.pdf(lst) if fmt == "pdf" else documents.xlsx(lst)
+        folder = lists_folder()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+        target = folder / f"list-{job.id}-{secrets.token_urlsafe(12)}.{fmt}"
+        target.write_bytes(data)
+        job.result_path = str(target)
+        job.done, job.status, job.finished_at = 2, JobStatus.DONE, utcnow()
+        db.session.commit()
+    except Exception as exc:  # a job reports every failure on its row; the page shows it
+        db.session.rollback()
+        log.exception("participants list job %s failed", job_id)
+        job = db.session.get(Job, job_id)
+        if job is None:
+            return
+        job.status, job.finished_at = JobStatus.FAILED, utcnow()
+        job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
+        db.session.commit()

@@ -1,0 +1,62 @@
+"""The list of participants in the back office: start a run, follow its progress, download the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from conference.accounts.permissions import Permission, permission_required
+from conference.conferences.services import get_conference
+from conference.core.errors import PlenaryError
+from conference.core.i18n import _
+from conference.core.models import JobStatus
+from conference.core.web import saving
+from conference.participants_list import jobs
+from conference.participants_list.forms import ListForm
+
+bp = Blueprint("participants_list", __name__, url_prefix="/admin/<code>/participants-list")
+
+
+@bp.route("", methods=["GET", "POST"])
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def index(code: str):
+    conference = get_conference(code)
+    form = ListForm()
+    if form.validate_on_submit():
+        with saving(form, refusals=(PlenaryError,)) as saved:
+            job = jobs.start_list_run(conference, form.format.data, form.language.data, user=current_user)
+        if saved:
+            jobs.enqueue_list_run(job.id)
+            return redirect(url_for(".job", code=conference.code, job_id=job.id))
+    return render_template("participants_list/index.html", conference=conference, form=form,
+                           runs=jobs.recent_list_runs(conference))
+
+
+@bp.get("/jobs/<id:job_id>")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def job(code: str, job_id: int):
+    conference = get_conference(code)
+    run = jobs.get_list_run(conference, job_id)
+    response = current_app.make_response(render_template("participants_list/job.html", conference=conference,
+                                                          job=run, JobStatus=JobStatus))
+    if run.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        response.headers["Refresh"] = "2"  # progress shows without any script
+    return response
+
+
+@bp.get("/jobs/<id:job_id>/download")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def download(code: str, job_id: int):
+    conference = get_conference(code)
+    run = jobs.get_list_run(conference, job_id)
+    if run.status != JobStatus.DONE or not run.result_path or not Path(run.result_path).is_file():
+        abort(404, description=_("This list has no file (yet)."))
+    folder = jobs.lists_folder().resolve()
+    path = Path(run.result_path).resolve()
+    if not path.is_relative_to(folder):
+        abort(404)
+    fmt = run.params.get("format", "pdf")
+    return send_file(path, mimetype=jobs.MIMETYPES[fmt], as_attachment=True, max_age=0,
+                     download_name=f"participants-{conference.code}-{run.params.get('language', 'en')}.{fmt}")
