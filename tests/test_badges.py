@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 import unicodedata
+from datetime import time as dtime
 from pathlib import Path
 
 import pytest
@@ -140,8 +141,9 @@ def test_a_reprint_supersedes_the_earlier_badge(site, db_session):
                                  .order_by(AuditLog.id)).all()
     assert actions[-2:] == ["badge.issue", "badge.reprint"]
     # The old code is refused at the door as replaced, the new one admits.
-    old = check_in(conference, code_or_serial=qr_value(first.serial), door="gate")
-    new = check_in(conference, code_or_serial=qr_value(second.serial), door="gate")
+    open_doors = conference.at_venue(conference.starts_on, dtime(10))  # the doors admit during the session only
+    old = check_in(conference, code_or_serial=qr_value(first.serial), door="gate", now=open_doors)
+    new = check_in(conference, code_or_serial=qr_value(second.serial), door="gate", now=open_doors)
     assert (old.result, new.result) == (CheckInResult.BADGE_REPLACED, CheckInResult.ADMITTED)
 
 
@@ -277,7 +279,8 @@ def test_the_qr_code_of_a_rendered_badge_decodes_and_checks_in(site, db_session,
     values = [r.text for r in results if r.format == zxingcpp.BarcodeFormat.QRCode]
     assert len(values) == 1
     assert values[0] == qr_value(people["cyrillic"].badge_serial)
-    outcome = check_in(conference, code_or_serial=values[0], door="gate")
+    outcome = check_in(conference, code_or_serial=values[0], door="gate",
+                       now=conference.at_venue(conference.starts_on, dtime(10)))
     assert outcome.result == CheckInResult.ADMITTED and outcome.registration.id == people["cyrillic"].id
 
 

@@ -6,16 +6,19 @@ import re
 from datetime import UTC, date, datetime, time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from conference.accounts.models import Role
 from conference.badges import services as badges
+from conference.badges.models import Badge
 from conference.badges.services import qr_value
 from conference.checkin import services
 from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.core.errors import NotFound
 from conference.programme.models import SessionSignup, SignupStatus
+from conference.registration import services as registration_services
 from conference.registration.models import BadgeState, DelegationRole, EntityType, RegionalGroup, RegistrationStatus
+from conference.registration.services import Actor
 from tests.conftest import csrf_token
 from tests.factories import (
     PASSWORD,
@@ -31,6 +34,12 @@ from tests.test_badges import photo_file
 
 MONDAY = datetime(2024, 10, 14, 7, 30, tzinfo=UTC)  # 09:30 in Vienna, the first day
 TUESDAY = datetime(2024, 10, 15, 7, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def door_clock(monkeypatch):
+    """Pages and the JSON endpoint scan "now": a Monday morning of the session, when the doors are open."""
+    monkeypatch.setattr(services, "utcnow", lambda: MONDAY)
 
 
 @pytest.fixture
@@ -162,6 +171,80 @@ def test_a_registration_no_longer_approved_is_refused(site, db_session):
     assert outcome.result == CheckInResult.NOT_APPROVED and outcome.registration.id == delegate.id
 
 
+def test_only_the_serial_the_registration_holds_now_with_a_printed_badge_opens_doors(site, db_session):
+    conference, delegate, observer = site
+    old = delegate.badge_serial
+    # A badge row not marked superseded, but whose registration now holds another serial: refused all the same.
+    delegate.badge_serial = "ZZZZZZZZZZ"
+    db_session.flush()
+    assert db_session.scalar(select(Badge.superseded_at).where(Badge.serial == old)) is None
+    assert scan(conference, qr_value(old)).result == CheckInResult.BADGE_REPLACED
+    # Left "approved" and came back: the same serial, but no badge printed since, opens nothing until printed again.
+    observer_serial = observer.badge_serial
+    officer = make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    registration_services.transition(observer, "withdraw", actor=Actor.SECRETARIAT, user=officer,
+                                     reason="Left the delegation")
+    assert scan(conference, qr_value(observer_serial)).result == CheckInResult.NOT_APPROVED
+    observer.status, observer.approved_at = RegistrationStatus.APPROVED, MONDAY
+    db_session.flush()
+    assert observer.badge_serial == observer_serial and observer.badge_state == BadgeState.NOT_PRINTED
+    refused = scan(conference, qr_value(observer_serial))
+    assert refused.result == CheckInResult.NOT_PRINTED and "badge desk" in refused.message
+    badges.issue_badge(observer, actor="test")  # printed again
+    assert scan(conference, qr_value(observer.badge_serial)).result == CheckInResult.ADMITTED
+    assert admitted_rows(db_session) == 1
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2024, 10, 13, 9, 0, tzinfo=UTC),   # the day before the session, at 11:00 in Vienna
+    datetime(2024, 10, 19, 9, 0, tzinfo=UTC),   # the day after
+    datetime(2024, 10, 14, 5, 59, tzinfo=UTC),  # 07:59 in Vienna: the venue opens at 08:00
+    datetime(2024, 10, 14, 18, 0, tzinfo=UTC),  # 20:00 in Vienna: it closes
+    datetime(2024, 10, 14, 22, 30, tzinfo=UTC),  # 00:30 on the 15th in Vienna, still the 14th in UTC
+])
+def test_doors_admit_only_on_the_sessions_days_during_the_venues_hours(site, db_session, moment):
+    conference, delegate, _ = site
+    refused = scan(conference, qr_value(delegate.badge_serial), now=moment)
+    db_session.commit()
+    assert refused.result == CheckInResult.CLOSED and "Door closed" in refused.message
+    row = db_session.scalar(select(CheckIn))
+    assert row.result == CheckInResult.CLOSED and row.registration_id == delegate.id  # recorded
+    assert admitted_rows(db_session) == 0 and services.daily_attendance(conference) == {}  # not attendance
+    # The first and last minutes of the venue's hours admit.
+    assert scan(conference, qr_value(delegate.badge_serial),
+                now=datetime(2024, 10, 14, 6, 0, tzinfo=UTC)).result == CheckInResult.ADMITTED
+    assert scan(conference, qr_value(delegate.badge_serial),
+                now=datetime(2024, 10, 18, 17, 59, tzinfo=UTC)).result == CheckInResult.ADMITTED
+
+
+def test_a_meetings_door_admits_on_the_meetings_day_only(site, db_session):
+    conference, delegate, _ = site
+    tuesday_meeting = make_session(conference, day=date(2024, 10, 15), title="Working group")
+    door = f"session-{tuesday_meeting.id}"
+    assert scan(conference, qr_value(delegate.badge_serial), door=door).result == CheckInResult.CLOSED
+    assert scan(conference, qr_value(delegate.badge_serial), door=door, now=TUESDAY).result == \
+        CheckInResult.ADMITTED
+    assert services.session_attendance(tuesday_meeting) == 1
+
+
+def test_a_full_meetings_door_admits_only_those_with_a_seat(site, db_session):
+    conference, delegate, observer = site
+    briefing = make_session(conference, make_room(conference), title="Briefing on the review mechanism",
+                            capacity=1)
+    db_session.add(SessionSignup(session_id=briefing.id, registration_id=delegate.id, status=SignupStatus.CONFIRMED))
+    db_session.add(SessionSignup(session_id=briefing.id, registration_id=observer.id,
+                                 status=SignupStatus.WAITLISTED))
+    db_session.flush()
+    door = f"session-{briefing.id}"
+    no_seat = scan(conference, qr_value(observer.badge_serial), door=door)
+    assert no_seat.result == CheckInResult.NO_SEAT and "full" in no_seat.message
+    assert scan(conference, qr_value(delegate.badge_serial), door=door).result == CheckInResult.ADMITTED
+    assert services.session_attendance(briefing) == 1
+    # A seat frees: the session is no longer full, and its door admits whoever comes.
+    db_session.execute(delete(SessionSignup).where(SessionSignup.registration_id == delegate.id))
+    assert scan(conference, qr_value(observer.badge_serial), door=door).result == CheckInResult.ADMITTED
+
+
 def test_closed_sessions_admit_the_invited_only(site, db_session):
     conference, delegate, observer = site
     roundtable = make_session(conference, make_room(conference), is_closed=True, title="Partners' roundtable")
@@ -222,7 +305,8 @@ def test_the_scan_endpoint_needs_door_staff_and_a_csrf_token(site, client, db_se
     assert answer.status_code == 200
     data = answer.get_json()
     assert data["result"] == "ADMITTED" and data["name"] == "Käthe Schröder" and data["entity"] == "Austria"
-    assert data["photo_url"].startswith("/door/cop99/photo/") and data["photo_url"] != f"/door/cop99/photo/{delegate.id}"
+    assert data["photo_url"].startswith("/door/cop99/photo/")
+    assert data["photo_url"] != f"/door/cop99/photo/{delegate.id}"
     with client.get(data["photo_url"]) as photo:
         assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     again = client.post(url, data={"code": value, "csrf_token": token}).get_json()
@@ -276,7 +360,8 @@ def test_door_staff_see_a_photo_only_for_a_badge_they_just_scanned(site, client,
 
 @pytest.mark.parametrize("body", ['["P1.X.Y"]', '"a string"', "42", "null", '{"code": "\\ud800"}',
                                   '{"code": "ABCDE\\udfffFGHIJ"}', '{"code": 12}', '{"code": {"a": 1}}',
-                                  '{"code": "ABCDEFGHJK", "device": "\\ud83d"}', '{"code": "ABCDEFGHJK", "device": []}'])
+                                  '{"code": "ABCDEFGHJK", "device": "\\ud83d"}',
+                                  '{"code": "ABCDEFGHJK", "device": []}'])
 def test_a_scan_that_cannot_be_read_is_a_json_400(site, client, db_session, body):
     make_user("door@example.org", roles=[Role.DOOR_STAFF])
     login(client, "door@example.org")

@@ -24,6 +24,9 @@ class CheckInResult(StrEnum):
     NOT_INVITED = "NOT_INVITED"
     BADGE_REPLACED = "BADGE_REPLACED"
     NOT_APPROVED = "NOT_APPROVED"
+    NOT_PRINTED = "NOT_PRINTED"
+    CLOSED = "CLOSED"
+    NO_SEAT = "NO_SEAT"
     UNKNOWN = "UNKNOWN"
     FORGED = "FORGED"
 
@@ -34,6 +37,9 @@ labels(CheckInResult, {
     CheckInResult.NOT_INVITED: _l("Not invited"),
     CheckInResult.BADGE_REPLACED: _l("Badge replaced"),
     CheckInResult.NOT_APPROVED: _l("Not approved"),
+    CheckInResult.NOT_PRINTED: _l("Badge not printed since approval"),
+    CheckInResult.CLOSED: _l("Door closed"),
+    CheckInResult.NO_SEAT: _l("No seat"),
     CheckInResult.UNKNOWN: _l("Unknown badge"),
     CheckInResult.FORGED: _l("Forged code"),
 })

@@ -25,7 +25,8 @@ from conference.core.errors import NotFound
 from conference.core.i18n import CLOCK, WEEKDAY_SHORT, _, _l, format_moment
 from conference.extensions import db
 from conference.programme.models import Session, SessionSignup, SignupStatus
-from conference.registration.models import EntityType, Registration, RegistrationStatus
+from conference.programme.services.seats import confirmed_seats, has_own_seat
+from conference.registration.models import BadgeState, EntityType, Registration, RegistrationStatus
 
 # What the door page shows and announces for each answer, in the language of the door's page.
 MESSAGES = {
@@ -34,10 +35,16 @@ MESSAGES = {
     CheckInResult.NOT_INVITED: _l("Not invited: this session is by invitation only"),
     CheckInResult.BADGE_REPLACED: _l("Badge replaced: this badge was reprinted, the old one is no longer valid"),
     CheckInResult.NOT_APPROVED: _l("Not approved: the registration is not approved"),
+    CheckInResult.NOT_PRINTED: _l("Badge not valid: no badge was printed since the registration was approved; "
+                                  "send them to the badge desk"),
+    CheckInResult.CLOSED: _l("Door closed: it admits only on the days of the session, during the venue's hours"),
+    CheckInResult.NO_SEAT: _l("No seat: the session is full and this person has no seat"),
     CheckInResult.UNKNOWN: _l("Unknown badge"),
     CheckInResult.FORGED: _l("Forged code: not issued by this conference"),
 }
 PARTIES = (EntityType.STATE_PARTY, EntityType.SIGNATORY)
+# A badge opens doors once printed (and stays valid when collected at the pass office).
+PRINTED = (BadgeState.PRINTED, BadgeState.COLLECTED)
 
 
 # A typed serial that would admit asks the officer first: what the door page shows then.
@@ -90,10 +97,14 @@ def check_in(conference: Conference, *, code_or_serial: str, door: str, user=Non
     """Check a scanned QR value, or a serial typed by door staff, at `door` ("gate" or "session-<id>").
 
     Writes exactly one CheckIn row, whatever the answer, and flushes it (the caller commits). A QR value whose
-    signature is wrong is FORGED; a serial of a reprinted badge BADGE_REPLACED; a serial nobody holds UNKNOWN;
-    a registration not approved NOT_APPROVED; a closed session's door admits only those INVITED and a meeting
-    restricted to parties only States parties and signatories (else NOT_INVITED). ADMITTED happens once per
-    person, door and venue day; later scans, even at the same instant on another device, are ALREADY_ADMITTED.
+    signature is wrong is FORGED; a serial nobody holds UNKNOWN; a serial that is not the one its registration
+    holds now (a reprinted badge) BADGE_REPLACED; a registration not approved NOT_APPROVED; one approved but
+    without a badge printed since (it left "approved" and came back) NOT_PRINTED; a scan outside the session's
+    days and the venue's hours CLOSED (the session's door: its day only); a closed meeting's door admits only
+    those INVITED and a meeting restricted to parties only States parties and signatories (else NOT_INVITED); a
+    full meeting's door only those with a seat (else NO_SEAT). ADMITTED happens once per person, door and venue
+    day; later scans, even at the same instant on another device, are ALREADY_ADMITTED. Only ADMITTED counts
+    as attendance.
 
     A typed serial carries no signature: one that would admit writes nothing and returns `to_confirm`, a pass
     the officer sends back as `confirmation` after comparing the person with the photo; only then is the person
@@ -125,8 +136,14 @@ def check_in(conference: Conference, *, code_or_serial: str, door: str, user=Non
         return _write(row, CheckInResult.BADGE_REPLACED, registration)
     if registration.status != RegistrationStatus.APPROVED:
         return _write(row, CheckInResult.NOT_APPROVED, registration)
+    if registration.badge_state not in PRINTED:
+        return _write(row, CheckInResult.NOT_PRINTED, registration)
+    if not door_open(conference, session, now):
+        return _write(row, CheckInResult.CLOSED, registration)
     if session is not None and not _may_enter(session, registration):
         return _write(row, CheckInResult.NOT_INVITED, registration)
+    if session is not None and not _has_seat(session, registration):
+        return _write(row, CheckInResult.NO_SEAT, registration)
     if _admitted_already(row):
         return _write(row, CheckInResult.ALREADY_ADMITTED, registration)
     if row.typed and not _confirmed(confirmation, row):
@@ -172,15 +189,41 @@ def _write(row: CheckIn, result: CheckInResult, registration: Registration | Non
 
 
 def _holder(conference: Conference, serial: str) -> tuple[Registration | None, bool]:
-    """Who holds the badge with `serial` in `conference`, and whether that badge was superseded by a reprint."""
+    """Who holds the badge with `serial` in `conference`, and whether that badge no longer opens doors: superseded
+    by a reprint, or simply not the serial the registration holds now."""
     if not serial:
         return None, False
     badge = db.session.scalar(
         select(Badge).join(Registration, Registration.id == Badge.registration_id)
         .where(Badge.serial == serial, Registration.conference_id == conference.id))
     if badge is not None:
-        return badge.registration, badge.superseded_at is not None
+        registration = badge.registration
+        return registration, badge.superseded_at is not None or registration.badge_serial != serial
     return None, False
+
+
+def door_open(conference: Conference, session: Session | None, now: datetime) -> bool:
+    """Whether a door admits at `now`: on the days of the session (the conference), during the venue's hours,
+    in the venue's time zone; a meeting's door on the meeting's own day(s) too."""
+    local = conference.local(now)
+    if not conference.starts_on <= local.date() <= conference.ends_on:
+        return False
+    if not conference.venue_opens <= local.time() < conference.venue_closes:
+        return False
+    if session is not None and session.starts_at is not None and session.ends_at is not None:
+        return conference.local(session.starts_at).date() <= local.date() <= conference.local(session.ends_at).date()
+    return True
+
+
+def _has_seat(session: Session, registration: Registration) -> bool:
+    """A meeting with a capacity that is full admits those with a seat only: a confirmed sign-up, or their own
+    seat at their own event (the applicant, the speakers)."""
+    if session.capacity is None or session.is_closed or confirmed_seats(session) < session.capacity:
+        return True
+    seated = db.session.scalar(select(SessionSignup.id).where(
+        SessionSignup.session_id == session.id, SessionSignup.registration_id == registration.id,
+        SessionSignup.status == SignupStatus.CONFIRMED))
+    return seated is not None or has_own_seat(session, registration)
 
 
 def _may_enter(session: Session, registration: Registration) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 
 import pytest
 from playwright.sync_api import expect
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from conference.accounts.models import Role
 from conference.badges import services as badges
+from conference.checkin import services as checkin_services
 from conference.checkin.models import CheckIn, CheckInResult
 from conference.registration.models import EntityType, RegionalGroup
 from tests.factories import PASSWORD, make_conference, make_delegation, make_entity, make_registration, make_user
@@ -29,8 +31,10 @@ def door_site(app, db_session):
     return c, person
 
 
-def test_door_staff_check_a_typed_serial(page, door_site, db_session):
+def test_door_staff_check_a_typed_serial(page, door_site, db_session, monkeypatch):
     conference, person = door_site
+    # The doors admit during the session only: the live server's clock is a Monday morning of the session.
+    monkeypatch.setattr(checkin_services, "utcnow", lambda: conference.at_venue(conference.starts_on, time(9, 30)))
     page.goto("/login?next=/door/")
     page.get_by_label("E-mail").fill("door@example.org")
     page.get_by_label("Password").fill(PASSWORD)
