@@ -329,6 +329,7 @@ def badge_data(conference: Conference, registration: Registration, upload_folder
         "entity": entity.display_name,  # the official name in the language of the run, where loaded
         "category": category,
         "colour": style["colour"],
+        "ink": style["ink"],
         "letter": style["letter"],
         "label": str(style["label"]),  # the category's name in the language of the run (see `in_language`)
         "photo": photo,

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.conferences import services
-from conference.conferences.forms import CopyForm, NewSessionForm, RoomForm, SettingsForm
+from conference.conferences.forms import BadgeSchemeForm, CopyForm, NewSessionForm, RoomForm, SettingsForm
 from conference.conferences.services import get_conference
 from conference.core.i18n import LANGUAGES, _
 from conference.core.web import saving
@@ -139,3 +139,23 @@ def room_action(code: str, room_id: int, action: str):
                    "reinstate": _("%(name)s is offered for scheduling again.", name=name),
                    "delete": _("%(name)s deleted.", name=name)}[action], "success")
     return redirect(url_for(".rooms", code=conference.code))
+
+
+# --- Badge categories ---------------------------------------------------------------------------------------------
+
+@bp.route("/<code>/settings/badges", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_SESSIONS)
+def badge_scheme(code: str):
+    conference = get_conference(code)
+    form = BadgeSchemeForm()
+    if request.method == "GET":
+        form.fill(services.badge_scheme_of(conference))
+    elif form.validate():
+        with saving(form) as saved:
+            changed = services.update_badge_scheme(conference, form.to_scheme(), actor=current_user)
+        if saved:
+            flash(_("Badge categories saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for(".badge_scheme", code=conference.code))
+    styles = {category: conference.badge_style(category) for category, *_fields in form.rows()}
+    return render_template("admin/badge_scheme.html", conference=conference, form=form, styles=styles), \
+        422 if form.errors else 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    ColorField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -15,7 +16,8 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from conference.conferences.services import CopyRequest, RoomData, SessionSettings
+from conference.conferences.models import DEFAULT_BADGE_SCHEME
+from conference.conferences.services import BadgeCategory, CopyRequest, RoomData, SessionSettings
 from conference.core.i18n import LANGUAGES, _, _l
 from conference.registration.forms import language_options
 
@@ -122,3 +124,40 @@ class RoomForm(FlaskForm):
 
     def to_data(self) -> RoomData:
         return RoomData(name=self.name.data or "", building=self.building.data or "", capacity=self.capacity.data)
+
+
+class BadgeSchemeForm(FlaskForm):
+    """Colour, letter and legend of each badge category; fields built per category (badge_HEAD_colour, ...)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for category, default in DEFAULT_BADGE_SCHEME.items():
+            name = default["label"]
+            self[f"badge_{category}_colour"].label.text = _("Colour: %(category)s", category=name)
+            self[f"badge_{category}_letter"].label.text = _("Letter: %(category)s", category=name)
+            self[f"badge_{category}_legend"].label.text = _("Legend: %(category)s", category=name)
+            self[f"badge_{category}_legend"].render_kw = {"placeholder": str(name)}
+
+    def rows(self):
+        """(category, colour field, letter field, legend field) in the scheme's order."""
+        return [(c, self[f"badge_{c}_colour"], self[f"badge_{c}_letter"], self[f"badge_{c}_legend"])
+                for c in DEFAULT_BADGE_SCHEME]
+
+    def fill(self, scheme: dict[str, BadgeCategory]) -> None:
+        for category, chosen in scheme.items():
+            self[f"badge_{category}_colour"].data = chosen.colour
+            self[f"badge_{category}_letter"].data = chosen.letter
+            self[f"badge_{category}_legend"].data = chosen.legend
+
+    def to_scheme(self) -> dict[str, BadgeCategory]:
+        return {c: BadgeCategory(colour=self[f"badge_{c}_colour"].data or "",
+                                 letter=self[f"badge_{c}_letter"].data or "",
+                                 legend=self[f"badge_{c}_legend"].data or "") for c in DEFAULT_BADGE_SCHEME}
+
+
+for _category in DEFAULT_BADGE_SCHEME:
+    setattr(BadgeSchemeForm, f"badge_{_category}_colour", ColorField())
+    setattr(BadgeSchemeForm, f"badge_{_category}_letter", StringField())
+    setattr(BadgeSchemeForm, f"badge_{_category}_legend", StringField(
+        description=_l("Printed on the band beside the letter; empty: the category's name in the language of the "
+                       "badge run.")))

@@ -16,16 +16,50 @@ from conference.extensions import db
 # A conference may override any entry in `Conference.badge_scheme` (a label given there is printed as it is);
 # the default labels are printed in the language of the badge run.
 DEFAULT_BADGE_SCHEME: dict[str, dict[str, object]] = {
-    "HEAD": {"colour": "#c2185b", "letter": "E", "label": _l("Head of delegation")},
+    # Heads of delegation (black) and delegates (pink) told apart at a glance, across a room: every two colours of the
+    # scheme differ by at least MIN_COLOUR_DIFFERENCE (tested), which the settings page enforces for edited schemes.
+    "HEAD": {"colour": "#212121", "letter": "E", "label": _l("Head of delegation")},
     "DELEGATE": {"colour": "#e91e63", "letter": "D", "label": _l("Delegate")},
     "UN": {"colour": "#1565c0", "letter": "U", "label": _l("United Nations")},
     "IGO": {"colour": "#f9a825", "letter": "I", "label": _l("Intergovernmental organization")},
     "NGO": {"colour": "#2e7d32", "letter": "N", "label": _l("Non-governmental organization")},
     "OBSERVER": {"colour": "#6a1b9a", "letter": "O", "label": _l("Observer")},
-    "SECRETARIAT": {"colour": "#37474f", "letter": "S", "label": _l("Secretariat")},
+    "SECRETARIAT": {"colour": "#78909c", "letter": "S", "label": _l("Secretariat")},
     "PRESS": {"colour": "#ef6c00", "letter": "P", "label": _l("Press")},
     "GUEST": {"colour": "#795548", "letter": "G", "label": _l("Guest")},
 }
+
+# CIE76 colour difference (ΔE*ab) below which two badge bands are hard to tell apart at a glance (#c2185b and
+# #e91e63, the two pinks once used for heads and delegates, differ by 14.5).
+MIN_COLOUR_DIFFERENCE = 20
+
+
+def _linear(channel: float) -> float:
+    return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    return tuple(_linear(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    r, g, b = _rgb(colour)
+    x, y, z = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+               (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)
+    fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z))
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def colour_difference(a: str, b: str) -> float:
+    """How different two colours (#rrggbb) look: CIE76 ΔE*ab in the Lab space."""
+    return sum((p - q) ** 2 for p, q in zip(_lab(a), _lab(b), strict=True)) ** 0.5
+
+
+def ink_for(colour: str) -> str:
+    """The text colour that reads best on a band of `colour`: white, or near-black on light bands (amber, orange)."""
+    r, g, b = _rgb(colour)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else "#111111"
 
 
 RESERVED_CODES = ("admin", "focal", "login", "logout", "static", "healthz", "door", "api")
@@ -143,8 +177,10 @@ class Conference(db.Model):
         return self.ends_on + timedelta(days=self.retention_days)
 
     def badge_style(self, category: str) -> dict[str, object]:
-        return {**DEFAULT_BADGE_SCHEME.get(category, DEFAULT_BADGE_SCHEME["GUEST"]),
-                **(self.badge_scheme or {}).get(category, {})}
+        """Colour, letter, legend ("label") and the ink that reads on the colour, for a badge category."""
+        style = {**DEFAULT_BADGE_SCHEME.get(category, DEFAULT_BADGE_SCHEME["GUEST"]),
+                 **{k: v for k, v in (self.badge_scheme or {}).get(category, {}).items() if v}}
+        return {**style, "ink": ink_for(str(style["colour"]))}
 
 
 class Room(db.Model):

@@ -4,6 +4,7 @@ One module per task (sessions, copy, settings); this package re-exports their pu
 `services.copy_conference(...)` whatever module holds it.
 """
 
+from conference.conferences.services.badges import BadgeCategory, badge_scheme_of, update_badge_scheme
 from conference.conferences.services.copy import (
     DEFAULT_CLOSING_TIME,
     DEFAULT_REGISTRATION_LEAD,
@@ -34,6 +35,7 @@ from conference.conferences.services.settings import (
 )
 
 __all__ = [
+    "BadgeCategory", "badge_scheme_of", "update_badge_scheme",
     "add_room", "all_conferences", "check_new_code", "CODE_PATTERN", "copy_conference", "CopyRequest",
     "create_conference", "DEFAULT_CLOSING_TIME", "DEFAULT_REGISTRATION_LEAD", "DEFAULT_VENUE_CLOSES",
     "DEFAULT_VENUE_OPENS", "delete_room", "get_conference", "get_room", "MAX_CAPACITY", "reinstate_room",
