@@ -314,8 +314,9 @@ def test_every_template_renders_in_every_language(app, template, language):
     assert "Amina Diallo" in body and "%(" not in body and "{{" not in body
     assert (STATUS_URL in body) == (template not in ("registration_rejected", "side_event_cancelled",
                                                       "side_event_rejected"))
-    assert (REASON in body) == (template in ("registration_rejected", "registration_needs_info", "side_event_cancelled",
-                                             "side_event_changes", "side_event_rejected"))
+    assert (REASON in body) == (template in ("registration_rejected", "registration_needs_info",
+                                             "registration_withdrawn", "registration_reopened",
+                                             "side_event_cancelled", "side_event_changes", "side_event_rejected"))
     if template.startswith("registration_"):
         assert "twelfth session" in body and "Vienna International Centre" in body
     else:

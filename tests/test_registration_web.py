@@ -162,7 +162,8 @@ def test_the_private_link_edits_and_withdraws(client, site, db_session):
     assert response.status_code == 302, response.get_data(as_text=True)
     db_session.refresh(r)
     assert r.family_name == "Martin"
-    client.post(base + "/withdraw", data={"csrf_token": csrf_token(client, base)})
+    client.post(base + "/withdraw", data={"csrf_token": csrf_token(client, base + "/withdraw"),
+                                          "reason": "Cannot travel."})
     db_session.refresh(r)
     assert r.status == S.WITHDRAWN
     assert "Change your registration" not in client.get(base).get_data(as_text=True)

@@ -25,7 +25,7 @@ from conference.registration.models import (
 )
 from conference.registration.services import Actor, QueueFilters
 from conference.registration.views import send_photo
-from conference.registration.web import UploadSlots, sends_files
+from conference.registration.web import UploadSlots, sends_files, withdraw_page
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin/<code>")
 PER_PAGE = 50
@@ -115,6 +115,15 @@ def action(code: str, registration_id: int):
         if saved:
             flash(services.now_in_status(r), "success")
     return redirect(url_for(".detail", code=code, registration_id=registration_id))
+
+
+@bp.route("/registrations/<id:registration_id>/withdraw", methods=["GET", "POST"])
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def withdraw(code: str, registration_id: int):
+    r = _registration(get_conference(code), registration_id)
+    detail_url = url_for(".detail", code=code, registration_id=registration_id)
+    return withdraw_page(r, actor=Actor.SECRETARIAT, user=current_user, back=detail_url, done=detail_url,
+                         done_message=_("%(name)s: the registration is now withdrawn.", name=r.full_name))
 
 
 @bp.get("/registrations/<id:registration_id>/photo")

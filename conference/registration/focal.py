@@ -17,7 +17,7 @@ from conference.registration.forms import DocumentForm, ReasonForm, Registration
 from conference.registration.models import Delegation, EntityType, Registration
 from conference.registration.services import Actor, QueueFilters
 from conference.registration.uploads import check_pdf, store
-from conference.registration.web import UploadSlots, sends_files
+from conference.registration.web import UploadSlots, sends_files, withdraw_page
 
 bp = Blueprint("focal", __name__, url_prefix="/focal")
 
@@ -101,6 +101,15 @@ def action(registration_id: int):
         if saved:
             flash(services.now_in_status(r), "success")
     return redirect(url_for(".index"))
+
+
+@bp.route("/registrations/<id:registration_id>/withdraw", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_DELEGATION)
+def withdraw(registration_id: int):
+    r = _member(registration_id)
+    return withdraw_page(r, actor=Actor.FOCAL_POINT, user=current_user, back=url_for(".index"),
+                         done=url_for(".index"),
+                         done_message=_("%(name)s: the registration is now withdrawn.", name=r.full_name))
 
 
 @bp.post("/credentials")

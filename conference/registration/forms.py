@@ -190,6 +190,17 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason (sent to the participant)"), validators=[Optional(), Length(max=2000)])
 
 
+class WithdrawForm(FlaskForm):
+    """Withdrawing a registration, whoever does it: a confirmation with the reason, which the participant is sent."""
+
+    reason = TextAreaField(_l("Why is the registration withdrawn?"),
+                           validators=[InputRequired(message=_l("Say why the registration is withdrawn.")),
+                                       Length(max=2000)],
+                           description=_l("Sent to the participant by e-mail and kept in the registration's "
+                                          "history."))
+    submit = SubmitField(_l("Withdraw the registration"))
+
+
 class DocumentForm(FlaskForm):
     document = FileField(_l("Credentials (PDF)"))
     submit = SubmitField(_l("Send"))

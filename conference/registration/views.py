@@ -17,7 +17,7 @@ from conference.registration.forms import RegistrationForm
 from conference.registration.models import STATE_TYPES
 from conference.registration.services import Actor
 from conference.registration.uploads import open_upload
-from conference.registration.web import UploadSlots, sends_files
+from conference.registration.web import UploadSlots, sends_files, withdraw_page
 
 bp = Blueprint("registration", __name__)
 
@@ -95,16 +95,14 @@ def edit(code: str, token: str):
         200 if not form.errors else 422
 
 
-@bp.post("/<code>/registration/<token>/withdraw")
+@bp.route("/<code>/registration/<token>/withdraw", methods=["GET", "POST"])
 @public("the private link's secret token is the key")
 def withdraw(code: str, token: str):
-    conference = get_conference(code)
-    registration = services.get_by_token(conference, token)
-    with saving() as saved:
-        services.transition(registration, "withdraw", actor=Actor.PARTICIPANT)
-    if saved:
-        flash(_("Your registration is withdrawn. Write to the secretariat if this was a mistake."), "info")
-    return redirect(url_for("registration.status", code=code, token=token))
+    registration = services.get_by_token(get_conference(code), token)
+    status = url_for("registration.status", code=code, token=token)
+    return withdraw_page(registration, actor=Actor.PARTICIPANT, user=None, back=status, done=status,
+                         done_message=_("Your registration is withdrawn. Write to the secretariat if this was a "
+                                        "mistake."))
 
 
 @bp.get("/<code>/registration/<token>/photo")

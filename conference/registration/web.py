@@ -1,4 +1,5 @@
-"""What the registration forms share on the web side: uploads kept across a failed submission, and errors."""
+"""What the registration forms share on the web side: uploads kept across a failed submission, errors, and the
+one withdrawal page."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from conference.core.errors import Invalid, NotFound
+from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
 from conference.core.i18n import _, format_number
-from conference.core.web import show_errors  # noqa: F401 - its former home, for callers not yet moved
+from conference.core.web import (
+    saving,
+    show_errors,  # noqa: F401 - its former home, for callers not yet moved
+)
+from conference.registration import services
+from conference.registration.forms import WithdrawForm
+from conference.registration.models import Registration
 from conference.registration.uploads import (
     UNCLAIMED_FOR_SECONDS,
     UploadError,
@@ -161,3 +168,21 @@ def _too_large(back_to: str | None):
             limit=format_number(current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))), "error")
     target = url_for(back_to, **(request.view_args or {})) if back_to else request.path
     return redirect(target, code=303)
+
+
+def withdraw_page(r: Registration, *, actor: services.Actor, user, back: str, done: str, done_message: str):
+    """The one way to withdraw a registration, whoever does it (the participant, their focal point, the
+    secretariat): a page that asks to confirm and for the reason, then the state machine, which tells the
+    participant by e-mail. `back` is where "keep it" leads, `done` where to go once it is withdrawn."""
+    if "withdraw" not in services.allowed_actions(r, actor):
+        flash(str(services.NOT_FROM_STATUS["withdraw"]) % {"status": r.status.label}, "error")
+        return redirect(back)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        with saving(form, refusals=(RuleViolation, PermissionDenied)) as saved:
+            services.transition(r, "withdraw", actor=actor, user=user, reason=form.reason.data)
+        if saved:
+            flash(done_message, "info")
+            return redirect(done)
+    return render_template("registration/withdraw.html", conference=r.conference, r=r, form=form, back=back,
+                           by_participant=actor == services.Actor.PARTICIPANT), 200 if not form.errors else 422

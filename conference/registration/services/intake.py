@@ -28,12 +28,10 @@ from conference.registration.services.delegations import (
     nomination_needed,
 )
 from conference.registration.services.rules import (
-    ACTIVE,
     EDITABLE,
     PERSONAL_FIELDS,
     Actor,
     RegistrationData,
-    _check_quota,
     _lock,
     _require_focal_point,
     name_key,
@@ -95,9 +93,7 @@ def register(conference: Conference, delegation: Delegation, data: RegistrationD
     if actor == Actor.FOCAL_POINT:
         _require_focal_point(user, delegation)
     data = validate(conference, delegation, data, require_consent=require_consent, actor=actor)
-    _lock(delegation)
-    if submit:
-        _check_quota(delegation, None, ACTIVE)
+    _lock(delegation)  # the quota is checked on the way into "submitted" (workflow.transition)
     r = Registration(conference_id=conference.id, delegation_id=delegation.id, status=S.DRAFT,
                      status_token=secrets.token_urlsafe(32), agenda_token=secrets.token_urlsafe(32),
                      late_registration=bool(closed), photo=photo)

@@ -48,7 +48,7 @@ ACTIONS: dict[str, tuple[frozenset[S], S, frozenset[Actor], bool]] = {
     "reopen": (frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN}), S.SUBMITTED,
                frozenset({Actor.SECRETARIAT, Actor.COMMAND_LINE}), False),
     "withdraw": (frozenset(set(S) - {S.WITHDRAWN}), S.WITHDRAWN,
-                 frozenset({Actor.PARTICIPANT, Actor.FOCAL_POINT, Actor.SECRETARIAT, Actor.COMMAND_LINE}), False),
+                 frozenset({Actor.PARTICIPANT, Actor.FOCAL_POINT, Actor.SECRETARIAT, Actor.COMMAND_LINE}), True),
 }
 ACTION_LABELS = {"submit": _l("Submit"), "preapprove": _l("Pre-approve"), "approve": _l("Approve"),
                  "reject": _l("Reject"), "request_info": _l("Ask for more information"), "reopen": _l("Reopen"),
@@ -74,6 +74,7 @@ NOT_FROM_STATUS = {
 REASON_NEEDED = {
     "reject": _l("Give the participant a reason to reject the registration (it is sent to them)."),
     "request_info": _l("Tell the participant what information is missing (it is sent to them)."),
+    "withdraw": _l("Say why the registration is withdrawn (it is sent to the participant)."),
 }
 # Why a participant or focal point may no longer change a registration, by its status (see EDITABLE).
 NOT_EDITABLE = {
@@ -81,8 +82,10 @@ NOT_EDITABLE = {
     S.REJECTED: _l("This registration is rejected: only the secretariat can change it now."),
     S.WITHDRAWN: _l("This registration is withdrawn: only the secretariat can change it now."),
 }
+# Every change the participant did not make themselves, and the withdrawal they did make, is told to them.
 MAIL_ON = {"submit": "registration_submitted", "approve": "registration_approved",
-           "reject": "registration_rejected", "request_info": "registration_needs_info"}
+           "reject": "registration_rejected", "request_info": "registration_needs_info",
+           "withdraw": "registration_withdrawn", "reopen": "registration_reopened"}
 
 
 # What the back office and the focal point are told after an action, by the registration's new status.
@@ -157,6 +160,12 @@ def transition(r: Registration, action: str, *, actor: Actor, user: User | None 
                                                                      "to them)."))]})
     now = now or utcnow()
     delegation = r.delegation
+    before = r.status
+    if target in ACTIVE and before not in ACTIVE:
+        # Whatever the way in (a submission, a draft from the CSV import submitted later, a reopening), a place in
+        # the delegation is taken here, under the delegation's row lock: two requests cannot both take the last one.
+        _lock(delegation)
+        _check_quota(delegation, r, ACTIVE)
     if target == S.APPROVED:
         _lock(delegation)
         _check_quota(delegation, r, (S.APPROVED,))
@@ -166,10 +175,6 @@ def transition(r: Registration, action: str, *, actor: Actor, user: User | None 
         if r.modality == Modality.IN_PERSON and not r.photo:
             raise RuleViolation(_("%(name)s has no photo yet, and the badge needs one: ask for more information.",
                                   name=r.full_name))
-    if target == S.SUBMITTED and action == "reopen":
-        _lock(delegation)
-        _check_quota(delegation, r, ACTIVE)
-    before = r.status
     r.status = target
     r.status_reason = reason
     if before == S.APPROVED and target != S.APPROVED:
