@@ -93,7 +93,10 @@ def register(conference: Conference, delegation: Delegation, data: RegistrationD
     if actor == Actor.FOCAL_POINT:
         _require_focal_point(user, delegation)
     data = validate(conference, delegation, data, require_consent=require_consent, actor=actor)
-    _lock(delegation)  # the quota is checked on the way into "submitted" (workflow.transition)
+    # The delegation's row is locked before the new row refers to it: the quota is counted under this lock on the way
+    # into "submitted" (workflow.transition), and taking it only after the insert's own key-share lock would let two
+    # registrations deadlock on PostgreSQL.
+    _lock(delegation)
     r = Registration(conference_id=conference.id, delegation_id=delegation.id, status=S.DRAFT,
                      status_token=secrets.token_urlsafe(32), agenda_token=secrets.token_urlsafe(32),
                      late_registration=bool(closed), photo=photo)
