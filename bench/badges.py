@@ -86,13 +86,20 @@ def main() -> None:
           f"parent {parent_after_parallel:.0f} MB, busiest worker {stats['worker_peak_rss_kb'] / 1024:.0f} MB; "
           f"CPU time {parallel_cpu:.1f} s (workers and parent)")
 
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
     from weasyprint import CSS, HTML
+
+    from conference.core.pdf import ProjectFetcher
 
     cpu_before = time.process_time()
     started = time.perf_counter()
     html = services.badges_html(badges, conference_data, args.size)
-    HTML(string=html, base_url=str(STATIC)).write_pdf(
-        str(work / "bare.pdf"), stylesheets=[CSS(filename=str(STATIC / services.STYLESHEET))])
+    # The same fetcher as every PDF of Plenary (it only reads the photos named and static/), so the comparison is fair.
+    fetcher = ProjectFetcher(files=[url2pathname(urlsplit(b["photo"]).path) for b in badges if b.get("photo")])
+    HTML(string=html, base_url=str(STATIC), url_fetcher=fetcher).write_pdf(
+        str(work / "bare.pdf"), stylesheets=[CSS(filename=str(STATIC / services.STYLESHEET), url_fetcher=fetcher)])
     bare = time.perf_counter() - started
     bare_cpu = time.process_time() - cpu_before
     print(f"bare WeasyPrint, one process, one document: {bare:.1f} s, "

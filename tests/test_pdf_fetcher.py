@@ -146,6 +146,12 @@ def _weasyprint_calls(tree: ast.AST) -> list[ast.Call]:
         and isinstance(node.func.value, ast.Name) and node.func.value.id == "weasyprint")]
 
 
+def test_the_benchmark_renders_with_the_fetcher_too():
+    tree = ast.parse((CONFERENCE.parent / "bench" / "badges.py").read_text(encoding="utf-8"))
+    calls = _weasyprint_calls(tree)
+    assert calls and all(any(k.arg == "url_fetcher" for k in call.keywords) for call in calls)
+
+
 def test_every_weasyprint_document_goes_through_the_fetcher():
     """Only conference/core/pdf.py imports WeasyPrint's HTML and CSS, and each of its calls passes the fetcher."""
     for path in CONFERENCE.rglob("*.py"):
