@@ -15,5 +15,6 @@ from conference.registration.models import (  # noqa: F401
     Delegation,
     ParticipatingEntity,
     Registration,
+    ReplacedLink,
     ReviewMechanismContact,
 )

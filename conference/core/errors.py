@@ -62,6 +62,10 @@ class NotFound(PlenaryError):
     """What was asked for does not exist (an unknown conference code, say)."""
 
 
+class Gone(PlenaryError):
+    """What was asked for existed and was replaced or removed on purpose (a replaced private link): a 410."""
+
+
 class RuleViolation(PlenaryError):
     """A rule of the domain refuses the change; the message names the rule."""
 
@@ -110,6 +114,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound):
         return page(404, _("Not found"), exc.message)
+
+    @app.errorhandler(Gone)
+    def gone(exc: Gone):
+        return page(410, _("This link has been replaced"), exc.message)
 
     @app.errorhandler(PermissionDenied)
     def forbidden(exc: PermissionDenied):

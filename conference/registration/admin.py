@@ -126,6 +126,18 @@ def withdraw(code: str, registration_id: int):
                          done_message=_("%(name)s: the registration is now withdrawn.", name=r.full_name))
 
 
+@bp.post("/registrations/<id:registration_id>/new-link")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def new_link(code: str, registration_id: int):
+    conference = get_conference(code)
+    r = _registration(conference, registration_id)
+    with saving() as saved:
+        services.replace_link(r, actor=current_user._get_current_object())
+    if saved:
+        flash(_("The private link is replaced; the new one was e-mailed to %(email)s.", email=r.email), "success")
+    return redirect(url_for(".detail", code=code, registration_id=registration_id))
+
+
 @bp.get("/registrations/<id:registration_id>/photo")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def photo(code: str, registration_id: int):

@@ -477,3 +477,17 @@ class ReviewMechanismContact(db.Model):
     since: Mapped[date | None]
 
     entity: Mapped[ParticipatingEntity] = relationship()
+
+
+class ReplacedLink(db.Model):
+    """A private link that was replaced by a new one: its old address then says so, instead of "not valid".
+
+    Only a digest of the old token is kept (SHA-256, hex): enough to recognize the address, useless to open anything.
+    """
+
+    __tablename__ = "replaced_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -105,6 +105,22 @@ def withdraw(code: str, token: str):
                                         "mistake."))
 
 
+@bp.post("/<code>/registration/<token>/new-link")
+@public("the private link's secret token is the key")
+@limiter.limit(public_form_limit)  # each one sends an e-mail
+def new_link(code: str, token: str):
+    conference = get_conference(code)
+    registration = services.get_by_token(conference, token)
+    with saving() as saved:
+        services.replace_link(registration, actor="participant")
+    if not saved:
+        return redirect(url_for("registration.status", code=code, token=token))
+    # The new link goes only to the participant's e-mail: whoever else holds this old one must not learn it.
+    flash(_("A new private link is on its way to %(email)s. The link you used no longer works.",
+            email=registration.email), "success")
+    return redirect(url_for("conferences.home", code=code))
+
+
 @bp.get("/<code>/registration/<token>/photo")
 @public("the private link's secret token is the key")
 def photo(code: str, token: str):

@@ -11,6 +11,7 @@ The package is split by what each part does; every name is importable from here:
 - `workflow`: the state machine (`ACTIONS`, `transition`) and the messages that go with it;
 - `intake`: registering and changing a registration (`register`, `submit_public`, `update`);
 - `delegations`: choosing a delegation, nominating documents, credentials, NGO admission steps;
+- `links`: replacing a private link, and what a replaced one says;
 - `queries`: finding registrations (by link, number, e-mail; the back office's queue).
 """
 
@@ -37,6 +38,7 @@ from conference.registration.services.intake import (
     submit_public,
     update,
 )
+from conference.registration.services.links import replace_link
 from conference.registration.services.queries import (
     QueueFilters,
     get_by_email,
@@ -87,6 +89,7 @@ __all__ = [
     "CATEGORIES",
     "category_of",
     "fold",
+    "replace_link",
     "name_key",
     "RegistrationData",
     "PERSONAL_FIELDS",

@@ -33,6 +33,10 @@ def get_by_token(conference: Conference, token: str, *, agenda: bool = False) ->
     if token and len(token) <= 64:
         r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
                                                          column == token))
+    if r is None and token and len(token) <= 64 and not agenda:
+        from conference.registration.services.links import refuse_replaced
+
+        refuse_replaced(conference.id, token)
     if r is None:
         raise NotFound(_("This calendar address is not valid (it may have been renewed).") if agenda else
                        _("This private link is not valid. Check that you copied it whole, or ask the secretariat."))
