@@ -29,6 +29,7 @@ from conference.registration.models import (
     BadgeState,
     DelegationRole,
     EntityType,
+    Modality,
     RegionalGroup,
     Registration,
     RegistrationStatus,
@@ -542,3 +543,43 @@ def test_an_arabic_badge_run_reads_right_to_left_and_keeps_latin_names_intact(si
     assert NAMES["latin"] in first and "Austria" in first
     # The session's dates are written the Arabic way.
     assert "أكتوبر" in first
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Online participants get no printed badge
+
+
+def test_online_participants_get_no_printed_badge_unless_they_come_in_person(site, app, client, db_session,
+                                                                              monkeypatch, tmp_path):
+    conference, people = site
+    online = people["chinese"]
+    online.modality = Modality.ONLINE_OBSERVER
+    db_session.commit()
+    ngo = services.BadgeFilter(category="NGO")
+    assert services.select_registrations(conference, ngo) == [people["arabic"].id]
+    assert services.select_registrations(conference, ngo, online=True) == [online.id]
+    with pytest.raises(RuleViolation, match="takes part online"):
+        services.issue_badge(online, actor="test")
+    # The badge desk is told why: one person asked for by number, or a run that leaves some out.
+    monkeypatch.setitem(app.config, "BADGE_RUNS_FOLDER", str(tmp_path))
+    make_user("desk@example.org", roles=[Role.BADGE_DESK])
+    login(client, "desk@example.org")
+    token = csrf_token(client, "/admin/cop99/badges")
+    refused = client.post("/admin/cop99/badges", data={"csrf_token": token, "category": "", "delegation": "",
+                                                       "size": "a6", "registration_id": str(online.id)},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "takes part online" in refused and NAMES["chinese"] in refused
+    assert db_session.scalar(select(func.count()).select_from(Job)) == 0
+    response = client.post("/admin/cop99/badges", data={"csrf_token": token, "category": "NGO", "delegation": "",
+                                                        "size": "a6"})
+    job_id = int(re.search(r"/jobs/(\d+)", response.headers["Location"]).group(1))
+    job = _wait_for(db_session, job_id)
+    assert (job.status, job.total) == (JobStatus.DONE, 1)
+    page = client.get(f"/admin/cop99/badges/jobs/{job_id}").get_data(as_text=True)
+    assert "1 participant who matches takes part online" in page
+    db_session.expire_all()
+    assert online.badge_state == BadgeState.NOT_PRINTED and online.badge_serial is None
+    # Changing to in person puts them back in the runs.
+    online.modality = Modality.IN_PERSON
+    db_session.commit()
+    assert online.id in services.select_registrations(conference, ngo)

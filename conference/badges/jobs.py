@@ -25,10 +25,11 @@ from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import NotFound, PlenaryError, RuleViolation
-from conference.core.i18n import _
+from conference.core.i18n import _, ngettext
 from conference.core.jobs import enqueue
 from conference.core.models import Job, JobStatus
 from conference.extensions import db
+from conference.registration.models import Registration
 
 log = logging.getLogger(__name__)
 KIND = "badges"
@@ -65,10 +66,20 @@ def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: 
     if size not in services.SIZES:
         raise PlenaryError(_("unknown badge size %(size)s", size=repr(size)))
     ids = services.select_registrations(conference, badge_filter)
+    online = services.select_registrations(conference, badge_filter, online=True)
     if not ids:
+        if badge_filter.registration_id and online:
+            raise PlenaryError(services.online_reason(db.session.get(Registration, online[0])))
+        if online:
+            raise PlenaryError(ngettext(
+                "Nothing to print: the %(num)d approved participant who matches takes part online, and gets no "
+                "printed badge unless they change to in person.",
+                "Nothing to print: the %(num)d approved participants who match take part online, and get no "
+                "printed badge unless they change to in person.", len(online)))
         raise PlenaryError(_("No approved registration matches: there is nothing to print."))
     job = Job(conference_id=conference.id, kind=KIND, status=JobStatus.QUEUED, total=len(ids), done=0,
-              params={**badge_filter.as_dict(), "size": size, "reprint": reprint, "language": language},
+              params={**badge_filter.as_dict(), "size": size, "reprint": reprint, "language": language,
+                      "online_skipped": len(online)},
               created_by_id=getattr(user, "id", None))
     db.session.add(job)
     db.session.flush()

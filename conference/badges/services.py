@@ -51,6 +51,7 @@ from conference.registration.models import (
     Delegation,
     DelegationRole,
     EntityType,
+    Modality,
     ParticipatingEntity,
     Registration,
     RegistrationStatus,
@@ -182,6 +183,8 @@ def issue_badge(registration: Registration, *, user=None, actor: str | None = No
     if registration.status != RegistrationStatus.APPROVED:
         raise RuleViolation(_("%(name)s: only approved registrations get a badge (the status of this one: "
                               "%(status)s).", name=registration.badge_name, status=registration.status.label))
+    if registration.modality != Modality.IN_PERSON:
+        raise RuleViolation(online_reason(registration))
     now = utcnow()
     earlier = valid_badge(registration)
     if earlier is not None:
@@ -247,17 +250,27 @@ class BadgeFilter:
                 "only_unprinted": self.only_unprinted, "registration_id": self.registration_id}
 
 
-def select_registrations(conference: Conference, badge_filter: BadgeFilter) -> list[int]:
+def online_reason(registration: Registration) -> str:
+    """Why a registration gets no printed badge: it takes part online."""
+    return _("%(name)s takes part online (%(modality)s): no printed badge unless the registration changes to "
+             "in person.", name=registration.badge_name, modality=registration.modality.label)
+
+
+def select_registrations(conference: Conference, badge_filter: BadgeFilter, *,
+                         online: bool = False) -> list[int]:
     """Ids of the approved registrations of `conference` that `badge_filter` selects, in print order.
 
     Ordered by entity category, entity name and the name on the badge, so that a delegation's badges come out
-    together.
+    together. Only those who come in person get a printed badge; `online=True` gives instead the ones the
+    filter would select but who take part online (for the badge desk to be told why they are left out).
     """
     stmt = (
         select(Registration.id, Registration.delegation_role, ParticipatingEntity.entity_type)
         .join(Delegation, Delegation.id == Registration.delegation_id)
         .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id)
-        .where(Registration.conference_id == conference.id, Registration.status == RegistrationStatus.APPROVED)
+        .where(Registration.conference_id == conference.id, Registration.status == RegistrationStatus.APPROVED,
+               (Registration.modality != Modality.IN_PERSON) if online else
+               (Registration.modality == Modality.IN_PERSON))
         .order_by(ParticipatingEntity.entity_type, ParticipatingEntity.name, Registration.badge_name,
                   Registration.id)
     )
