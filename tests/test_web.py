@@ -7,6 +7,7 @@ from datetime import UTC
 
 import pytest
 from sqlalchemy.exc import OperationalError
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from conference.accounts.models import Role
 from tests.conftest import csrf_token
@@ -105,8 +106,10 @@ def _fill(rule) -> str:
     """A concrete URL for a rule: the arguments filled with plausible values (what they point to may not exist)."""
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 1 if converter == "IntegerConverter" else "signup" if name == "what" else \
+        # IntegerConverter or a subclass of it (the bounded <id:...> converter).
+        numeric = isinstance(rule._converters[name], IntegerConverter)
+        converter = rule._converters[name]
+        values[name] = 1 if numeric else sorted(converter.items)[0] if isinstance(converter, AnyConverter) else "signup" if name == "what" else \
             "cop12" if name == "code" else "x.csv" if name == "filename" else "x"
     path = rule.rule
     for name, value in values.items():

@@ -107,7 +107,7 @@ def add_room(code: str):
     return _render_rooms(conference, add_form=form, status=422)
 
 
-@bp.post("/<code>/rooms/<int:room_id>")
+@bp.post("/<code>/rooms/<id:room_id>")
 @permission_required(Permission.MANAGE_SESSIONS)
 def update_room(code: str, room_id: int):
     conference = get_conference(code)
@@ -125,7 +125,7 @@ def update_room(code: str, room_id: int):
 ROOM_ACTIONS = {"retire": services.retire_room, "reinstate": services.reinstate_room, "delete": services.delete_room}
 
 
-@bp.post("/<code>/rooms/<int:room_id>/<any(retire, reinstate, delete):action>")
+@bp.post("/<code>/rooms/<id:room_id>/<any(retire, reinstate, delete):action>")
 @permission_required(Permission.MANAGE_SESSIONS)
 def room_action(code: str, room_id: int, action: str):
     conference = get_conference(code)
