@@ -174,3 +174,21 @@ def test_the_pages_speak_french(client, db_session, admin):
     client.set_cookie("plenary_lang", "fr")
     assert "Copier depuis une session antérieure" in client.get("/admin/sessions/new").get_data(as_text=True)
     assert "Fuseau horaire du lieu" in client.get("/admin/cop13/settings").get_data(as_text=True)
+
+
+def test_new_days_may_not_leave_scheduled_sessions_out(client, db_session, admin):
+    from tests.factories import make_session
+
+    c = make_conference("cop13", starts_on=date(2027, 10, 11), ends_on=date(2027, 10, 15))
+    make_session(c, make_room(c, "m1"), day=date(2027, 10, 11))
+    db_session.commit()
+    token = csrf_token(client, "/admin/cop13/settings")
+    response = client.post("/admin/cop13/settings", data={"csrf_token": token, **settings_data(starts_on="2027-10-12")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="starts_on-error"' in page
+    assert "1 session on the programme would fall outside these days" in page
+    db_session.expire_all()
+    assert db_session.get(Conference, c.id).starts_on == date(2027, 10, 11)
+    # Days that still hold it are fine.
+    response = client.post("/admin/cop13/settings", data={"csrf_token": token, **settings_data(ends_on="2027-10-14")})
+    assert response.status_code == 302

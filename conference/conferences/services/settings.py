@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.conferences.models import Conference
@@ -15,7 +16,7 @@ from conference.conferences.services.sessions import check_new_code
 from conference.core import audit
 from conference.core.errors import Invalid, RuleViolation
 from conference.core.i18n import DEFAULT as DEFAULT_LANGUAGE
-from conference.core.i18n import LANGUAGES, _, format_moment
+from conference.core.i18n import LANGUAGES, _, format_moment, ngettext
 from conference.extensions import db
 
 # Windows open at most this long before the first day: a date further back is a typing mistake.
@@ -137,6 +138,13 @@ def _apply(conference: Conference, s: SessionSettings) -> None:
         first_opening = datetime.combine(s.starts_on, s.venue_opens)
         last_closing = datetime.combine(s.ends_on, s.venue_closes)
         earliest = first_opening - EARLIEST_OPENING
+        outside = _sessions_outside(conference, datetime.combine(s.starts_on, time(0), tzinfo=tz),
+                                    datetime.combine(s.ends_on + timedelta(days=1), time(0), tzinfo=tz))
+        if outside:
+            errors.setdefault("starts_on", []).append(ngettext(
+                "%(num)d session on the programme would fall outside these days: move or cancel it first.",
+                "%(num)d sessions on the programme would fall outside these days: move or cancel them first.",
+                outside))
         for opens, closes, latest, late_message in (
             ("registration_opens", "registration_closes", last_closing,
              _("Registration must close by the end of the last day (%(when)s).",
@@ -169,6 +177,18 @@ def _apply(conference: Conference, s: SessionSettings) -> None:
         setattr(conference, column, moment.astimezone(UTC) if moment else None)
     conference.retention_days, conference.ngo_quota = retention, quota
     conference.side_events_per_organizer, conference.languages = per_organizer, languages
+
+
+def _sessions_outside(conference: Conference, first: datetime, after_last: datetime) -> int:
+    """Scheduled or published sessions of an existing session that the new days would leave out."""
+    if conference.id is None:
+        return 0
+    from conference.programme.models import Session
+    from conference.programme.services.scheduling import HOLDS_PLACE
+
+    return db.session.scalar(select(func.count()).select_from(Session).where(
+        Session.conference_id == conference.id, Session.status.in_(HOLDS_PLACE),
+        or_(Session.starts_at < first, Session.ends_at > after_last))) or 0
 
 
 def _snapshot(conference: Conference) -> dict:
