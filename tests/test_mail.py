@@ -40,7 +40,7 @@ def sample(**registration) -> dict:
         "registration": SimpleNamespace(**person),
         "conference": SimpleNamespace(
             title=title, display_title=title, short_title="UNTOC COP12", display_short_title="UNTOC COP12",
-            venue="Vienna International Centre", city="Vienna",
+            venue="Vienna International Centre", city="Vienna", contact_email="secretariat@cop12.example",
             local=lambda moment: moment.astimezone(ZoneInfo("Europe/Vienna"))),
         "session": SimpleNamespace(title="Cybercrime and the Convention", room=SimpleNamespace(name="Board Room B"),
                                    starts_at=datetime(2024, 10, 15, 11, 15, tzinfo=UTC),
@@ -312,6 +312,7 @@ def test_every_template_renders_in_every_language(app, template, language):
     assert subject and "{" not in subject and "%(" not in subject and "\n" not in subject
     assert subject.startswith("UNTOC COP12")
     assert "Amina Diallo" in body and "%(" not in body and "{{" not in body
+    assert body.rstrip().endswith("secretariat@cop12.example")  # how to reach the secretariat, in every e-mail
     assert (STATUS_URL in body) == (template not in ("registration_rejected", "side_event_cancelled",
                                                       "side_event_rejected"))
     assert (REASON in body) == (template in ("registration_rejected", "registration_needs_info",
@@ -555,14 +556,14 @@ def test_paragraphs_stay_apart_in_every_language(app, language):
     # The meeting's title and venue, a paragraph of their own.
     assert any(p.startswith("    Conference of the Parties") and p.endswith("    Vienna International Centre, Vienna")
                for p in paragraphs), body
-    assert STATUS_URL in paragraphs and body.endswith("UNTOC COP12\n")
+    assert STATUS_URL in paragraphs and body.endswith("UNTOC COP12\nsecretariat@cop12.example\n")
 
 
 def test_an_english_email_reads_as_written(app):
     _, body, _ = render_mail("registration_approved", "en", **sample())
     assert body.startswith("Dear Amina Diallo,\n\nWe are pleased to inform you")
     assert "Vienna International Centre, Vienna\n\nPlease collect your badge" in body
-    assert body.endswith("\n\nKind regards,\n\nThe Secretariat\nUNTOC COP12\n")
+    assert body.endswith("\n\nKind regards,\n\nThe Secretariat\nUNTOC COP12\nsecretariat@cop12.example\n")
 
 
 @pytest.mark.parametrize(("language", "gender", "greeting"), [

@@ -106,6 +106,8 @@ class Conference(db.Model):
                                             server_default='["ar", "zh", "en", "fr", "ru", "es"]')
     venue: Mapped[str] = mapped_column(sa.String(200))
     city: Mapped[str] = mapped_column(sa.String(100))
+    # The secretariat's address for participants: shown on the session's public pages and in every e-mail.
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     # IANA name, e.g. "Europe/Vienna"; every time is shown in it.
     timezone: Mapped[str] = mapped_column(sa.String(64))
     starts_on: Mapped[date]

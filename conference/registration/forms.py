@@ -18,7 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext, sort_key
@@ -188,6 +188,16 @@ class ReasonForm(FlaskForm):
 
     action = HiddenField()
     reason = TextAreaField(_l("Reason (sent to the participant)"), validators=[Optional(), Length(max=2000)])
+
+
+class ResendForm(FlaskForm):
+    """A participant who lost their private link asks for it again."""
+
+    email = EmailField(_l("E-mail"), validators=[InputRequired(message=_l("Enter your e-mail address.")),
+                                                 Length(max=254),
+                                                 Email(message=_l("Enter an e-mail address like name@example.org."))],
+                       description=_l("The address you registered with."), render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Send me my link"))
 
 
 class WithdrawForm(FlaskForm):

@@ -9,11 +9,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.i18n import _
-from conference.core.security import created_something, public_form_limit
+from conference.core.security import RESEND_LIMIT, created_something, public_form_limit
 from conference.core.web import saving
 from conference.extensions import limiter
 from conference.registration import services
-from conference.registration.forms import RegistrationForm
+from conference.registration.forms import RegistrationForm, ResendForm
 from conference.registration.models import STATE_TYPES
 from conference.registration.services import Actor
 from conference.registration.uploads import open_upload
@@ -57,6 +57,23 @@ def form(code: str, category: str):
     return render_template("registration/form.html", conference=conference, form=form, category=category,
                            category_label=services.CATEGORIES[category][0], uploads=uploads,
                            title=_("Register")), 200 if not form.errors else 422
+
+
+@bp.route("/<code>/registration/resend", methods=["GET", "POST"])
+@public("anyone may ask: the link goes only to the address registered, and the answer is the same for any address")
+@limiter.limit(RESEND_LIMIT, methods=["POST"])
+def resend(code: str):
+    conference = get_conference(code)
+    form = ResendForm()
+    if form.validate_on_submit():
+        with saving() as saved:
+            services.resend_link(conference, form.email.data)
+        if saved:
+            flash(_("If %(email)s is registered for this session, a message with your private link is on its way to "
+                    "it. It may take a few minutes; look in your spam folder too.", email=form.email.data), "info")
+            return redirect(url_for("registration.resend", code=code))
+    return render_template("registration/resend.html", conference=conference, form=form), \
+        200 if not form.errors else 422
 
 
 @bp.get("/<code>/registration/<token>")

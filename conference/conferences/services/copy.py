@@ -77,6 +77,7 @@ def copy_conference(source_code: str, request: CopyRequest, *, actor=None, now: 
 
     new = Conference(
         code=code, title=title, short_title=short_title, venue=source.venue, city=source.city,
+        contact_email=source.contact_email,
         timezone=source.timezone, starts_on=request.starts_on, ends_on=request.ends_on,
         venue_opens=source.venue_opens, venue_closes=source.venue_closes, retention_days=source.retention_days,
         ngo_quota=source.ngo_quota, side_events_per_organizer=source.side_events_per_organizer,

@@ -74,6 +74,7 @@ class DemoBuilder(People, Programme, Attendance):
             short_title="UNTOC COP12",
             venue="Vienna International Centre",
             city="Vienna",
+            contact_email="secretariat@cop12.example",
             timezone="Europe/Vienna",
             starts_on=date(2024, 10, 14),
             ends_on=date(2024, 10, 18),

@@ -77,6 +77,7 @@ from conference.registration.services.workflow import (
     done_message,
     not_editable,
     now_in_status,
+    resend_link,
     status_url,
     transition,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "allowed_actions",
     "transition",
     "status_url",
+    "resend_link",
     "bulk_transition",
     "register",
     "register_for_delegation",

@@ -202,6 +202,24 @@ def _mail(r: Registration, template: str, reason: str) -> None:
                status_url=status_url(r), reason=reason)
 
 
+def resend_link(conference: Conference, email: str) -> None:
+    """Send a participant their private link again, to the address they registered with; nothing at all for an
+    address that no registration of this session has. Whoever asks is answered the same either way (the caller
+    must not say which): only the registered address's owner learns anything."""
+    from conference.accounts.services import normalize_email
+
+    try:
+        email = normalize_email(email or "")
+    except RuleViolation:
+        return
+    r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
+                                                     Registration.email == email))
+    if r is None:
+        return
+    _mail(r, "registration_link", "")
+    audit.record("registration.link_sent", r, actor=Actor.PARTICIPANT.value)
+
+
 def bulk_transition(conference: Conference, ids: list[int], action: str, *, actor: Actor, user: User | None,
                     reason: str = "") -> tuple[list[Registration], dict[int, str]]:
     """Apply one action to many registrations: each one that the rules allow, and the reason for each refusal.
