@@ -8,17 +8,27 @@ from collections import Counter
 from datetime import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from conference.checkin.models import CheckIn, CheckInResult
 from conference.conferences.models import Conference
+from conference.demo import targets
 from conference.demo.services import (
     GATHERING,
+    MINISTERIAL_EVENT,
+    NGO_BRIEFING,
     REVIEW_MECHANISM_EVENT,
     ROUNDTABLE,
     load_demo,
 )
-from conference.programme.models import SITTING_KINDS, Session, SessionKind, SessionSpeaker
+from conference.programme.models import (
+    SITTING_KINDS,
+    Session,
+    SessionKind,
+    SessionSignup,
+    SessionSpeaker,
+    SignupStatus,
+)
 from conference.registration.models import (
     CredentialsStatus,
     Delegation,
@@ -42,20 +52,64 @@ def demo(runner, db_session):
 
 
 def test_published_figures(demo, runner):
+    """What the report prints for the replay is what the UNODC published (conference/demo/targets.py)."""
     result = runner.invoke(args=["stats", "cop12", "--json"])
     figures = json.loads(result.output)
-    assert (figures["participants"], figures["states"], figures["igos"], figures["ngos"]) == (1400, 131, 15, 212)
-    assert figures["attended"] == 1400
+    assert (figures["participants"], figures["states"], figures["igos"], figures["ngos"]) == (
+        targets.PARTICIPANTS, targets.STATES, targets.IGOS, targets.NGOS)
     assert figures["headline"] == ("1,400 participants from 131 States, 15 intergovernmental organizations "
                                    "and 212 non-governmental organizations")
-    assert figures["side_events"] >= 40
+    by_category = figures["by_category"]
+    assert by_category["NGO_ECOSOC"] + by_category["NGO_OTHER"] > targets.NON_GOVERNMENTAL_STAKEHOLDERS_OVER
+    state_delegates = by_category["STATE_PARTY"] + by_category["SIGNATORY"] + by_category["NON_SIGNATORY"]
+    assert targets.STATE_DELEGATES_AT_LEAST <= state_delegates < targets.STATE_DELEGATES_UNDER
+    assert figures["side_events"] == targets.SIDE_EVENTS
+    assert figures["side_events_co_organized_by_ngos"] == targets.SIDE_EVENTS_BY_NGOS
+
     events = {s["title"]: s for s in figures["sessions"]}
-    assert events[REVIEW_MECHANISM_EVENT]["attendees"] > 100
-    assert (events[ROUNDTABLE]["attendees"], events[ROUNDTABLE]["states"]) == (37, 21)
-    assert events[ROUNDTABLE]["kind"] == "ROUNDTABLE" and events[ROUNDTABLE]["closed"]
-    assert 90 <= events[GATHERING]["attendees"] <= 99 and events[GATHERING]["states"] > 50
+    assert events[REVIEW_MECHANISM_EVENT]["attendees"] > targets.REVIEW_MECHANISM_ATTENDEES_OVER
     # The Review Mechanism event is the one with more than 100.
-    assert [t for t, s in events.items() if s["attendees"] > 100] == [REVIEW_MECHANISM_EVENT]
+    assert [t for t, s in events.items() if s["attendees"] > targets.REVIEW_MECHANISM_ATTENDEES_OVER] == [
+        REVIEW_MECHANISM_EVENT]
+    assert (events[ROUNDTABLE]["attendees"], events[ROUNDTABLE]["states"]) == (
+        targets.ROUNDTABLE_ATTENDEES, targets.ROUNDTABLE_STATES)
+    assert events[ROUNDTABLE]["kind"] == "ROUNDTABLE" and events[ROUNDTABLE]["closed"]
+    gathering = events[GATHERING]
+    assert targets.GATHERING_ATTENDEES_NEARLY - 10 <= gathering["attendees"] < targets.GATHERING_ATTENDEES_NEARLY
+    assert gathering["states"] > targets.GATHERING_COUNTRIES_OVER
+    briefing = events[NGO_BRIEFING]
+    assert briefing["starts"].startswith(targets.NGO_BRIEFING_DAY.isoformat()) and briefing["kind"] == "BRIEFING"
+    assert abs(briefing["attendees"] - targets.NGO_BRIEFING_ATTENDEES) <= targets.NGO_BRIEFING_TOLERANCE
+    assert events[MINISTERIAL_EVENT]["starts"].startswith(targets.MINISTERIAL_DAY.isoformat())
+
+
+def test_attendance_is_not_registration(demo, runner, db_session):
+    """Some approved participants never came; sign-ups are not attendance; popular events keep a waiting list;
+    rejected and withdrawn registrations exist and are not participants."""
+    figures = json.loads(runner.invoke(args=["stats", "cop12", "--json"]).output)
+    assert 0.9 * figures["participants"] < figures["attended"] < figures["participants"]
+    events = [s for s in figures["sessions"] if s["kind"] in ("SIDE_EVENT", "BRIEFING")]
+    # Some who signed up stayed away (fewer attendees than sign-ups), some came without signing up (walk-ins).
+    assert sum(s["attendees"] for s in events) < sum(s["signups"] for s in events)
+    full = [s for s in events if s["waitlisted"]]
+    assert len(full) >= 3 and all(s["signups"] == s["seats"] for s in full)
+    assert all(s["signups"] <= s["seats"] for s in events)
+    walk_ins = db_session.scalar(
+        select(func.count(distinct(CheckIn.id))).where(
+            CheckIn.session_id.is_not(None), CheckIn.result == CheckInResult.ADMITTED,
+            ~select(SessionSignup.id).where(SessionSignup.session_id == CheckIn.session_id,
+                                           SessionSignup.registration_id == CheckIn.registration_id).exists()))
+    assert walk_ins > 0
+    # Nobody on a waiting list was admitted to a full event.
+    waitlisted_admitted = db_session.scalar(
+        select(func.count()).select_from(SessionSignup).join(
+            CheckIn, (CheckIn.session_id == SessionSignup.session_id)
+            & (CheckIn.registration_id == SessionSignup.registration_id))
+        .where(SessionSignup.status == SignupStatus.WAITLISTED, CheckIn.result == CheckInResult.ADMITTED))
+    assert waitlisted_admitted == 0
+    statuses = Counter(db_session.scalars(select(Registration.status)))
+    assert statuses[RegistrationStatus.REJECTED] > 0 and statuses[RegistrationStatus.WITHDRAWN] > 0
+    assert statuses[RegistrationStatus.APPROVED] == targets.PARTICIPANTS
 
 
 def test_states_are_real_and_grouped(demo, db_session):

@@ -32,6 +32,8 @@ from conference.demo.services.figures import (
     GATHERING_ATTENDEES,
     GATHERING_COUNTRIES,
     MIN_PARTICIPANTS,
+    MINISTERIAL_EVENT,
+    NGO_BRIEFING,
     REVIEW_MECHANISM_ATTENDEES,
     REVIEW_MECHANISM_EVENT,
     ROUNDTABLE,
@@ -50,7 +52,8 @@ from conference.programme.models import SessionSignup
 
 __all__ = [
     "CODE", "DEFAULT_PARTICIPANTS", "DONOR_STATES", "GATHERING", "GATHERING_ATTENDEES", "GATHERING_COUNTRIES",
-    "MIN_PARTICIPANTS", "REVIEW_MECHANISM_ATTENDEES", "REVIEW_MECHANISM_EVENT", "ROUNDTABLE", "ROUNDTABLE_ATTENDEES",
+    "MIN_PARTICIPANTS", "MINISTERIAL_EVENT", "NGO_BRIEFING",
+    "REVIEW_MECHANISM_ATTENDEES", "REVIEW_MECHANISM_EVENT", "ROUNDTABLE", "ROUNDTABLE_ATTENDEES",
     "ROUNDTABLE_INVITED", "ROUNDTABLE_STATES", "SEED", "SIDE_EVENT_ROOMS", "SIDE_EVENTS", "SLOTS", "DemoBuilder",
     "Person", "allocate", "load_demo",
 ]
@@ -118,6 +121,7 @@ def load_demo(participants: int = DEFAULT_PARTICIPANTS, seed: int = SEED) -> tup
     b.delegations()
     b.participants()
     b.other_registrations()
+    b.no_shows()
     db.session.add_all(p.registration for p in b.people)
     b.sittings()
     b.side_events()

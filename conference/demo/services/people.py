@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from conference.demo import data
-from conference.demo.services.figures import DEFAULT_PARTICIPANTS, DONOR_STATES
+from conference.demo.services.figures import DEFAULT_PARTICIPANTS, DONOR_STATES, SHARES
 from conference.extensions import db
 from conference.registration.models import (
     IGO_TYPES,
@@ -36,6 +36,7 @@ class Person:
     entity: ParticipatingEntity
     days: set[date] = field(default_factory=set)
     busy: set[tuple[date, str]] = field(default_factory=set)
+    no_show: bool = False  # approved, never came
 
 
 def allocate(total: int, weights: list[float], minimum: int = 1) -> list[int]:
@@ -125,11 +126,12 @@ class People:
     # -- people ---------------------------------------------------------------------
     def participants(self) -> None:
         n = self.n
-        media = allocate(max(len(self.media), round(14 * n / 1400)), [1.0] * len(self.media))
-        eu = [max(2, round(6 * n / 1400))]
-        orgs = allocate(max(len(self.orgs), round(60 * n / 1400)), [self.rng.uniform(1, 4) for _ in self.orgs])
+        scale = n / DEFAULT_PARTICIPANTS
+        media = allocate(max(len(self.media), round(SHARES["media"] * scale)), [1.0] * len(self.media))
+        eu = [max(2, round(SHARES["eu"] * scale))]
+        orgs = allocate(max(len(self.orgs), round(SHARES["orgs"] * scale)), [self.rng.uniform(1, 4) for _ in self.orgs])
         ngo_weights = [self.rng.uniform(0.3, 2.5) for _ in self.ngos]
-        ngos = allocate(max(len(self.ngos), round(430 * n / 1400)), ngo_weights)
+        ngos = allocate(max(len(self.ngos), round(SHARES["ngos"] * scale)), ngo_weights)
         if n <= DEFAULT_PARTICIPANTS:
             ngos = [min(s, self.c.ngo_quota) for s in ngos]  # the quota holds at the real session's size
         state_total = n - sum(media) - sum(eu) - sum(orgs) - sum(ngos)

@@ -7,10 +7,13 @@ from datetime import time, timedelta
 from conference.demo import data
 from conference.demo.services.figures import (
     GATHERING,
+    MINISTERIAL_EVENT,
+    NGO_BRIEFING,
     REVIEW_MECHANISM_EVENT,
     ROUNDTABLE,
     SIDE_EVENT_ROOMS,
     SIDE_EVENTS,
+    SIDE_EVENTS_BY_NGOS,
     SLOTS,
 )
 from conference.extensions import db
@@ -85,33 +88,62 @@ class Programme:
             SessionKind.NETWORKING, GATHERING, take(c.days[3], "evening", "c3"), lead=None, co=[],
             expected=110, capacity=130, published=published,
             description="Country focal points and governmental experts of the Review Mechanism meet informally.")
-        self._event(SessionKind.BRIEFING, "Briefing for non-governmental organizations",
-                    take(c.days[0], "morning", "m3"), lead=None, co=[], expected=80, capacity=140,
-                    published=published)
+        self.ngo_briefing = self._event(
+            SessionKind.BRIEFING, NGO_BRIEFING, take(c.days[0], "morning", "m3"), lead=None, co=[], expected=60,
+            capacity=140, published=published,
+            description="The secretariat briefs non-governmental organizations on the session and how to take part.")
         self._event(SessionKind.BRIEFING, "Briefing for new delegates on the Review Mechanism",
                     take(c.days[0], "morning", "m1"), lead=None, co=[], expected=60, capacity=120,
                     published=published)
+        # The ministerial event of the opening day: convened by the secretariat, ministers on the panel.
+        self.ministerial = self._event(
+            SessionKind.SIDE_EVENT, MINISTERIAL_EVENT, take(c.days[0], "evening", "boardroom-b"), lead=None, co=[],
+            expected=120, capacity=180, published=published,
+            description="Ministers of justice and of the interior take stock of the Convention's implementation.",
+            speakers=self._ministers())
 
-        # The other side events, at lunch mostly, in rooms big enough, each lead organizer once.
-        candidates = [e for e in self.states + self.orgs + self.ngos if e.id not in leads_used]
-        rng.shuffle(candidates)
+        # The other side events, at lunch mostly, in rooms big enough, each lead organizer once. Exactly 26 of the
+        # 59 have an NGO among their organizers (lead or co-organizer), as published; the others have none.
+        ngos = [e for e in self.ngos]
+        others = [e for e in self.states + self.orgs if e.id not in leads_used]
+        rng.shuffle(ngos)
+        rng.shuffle(others)
+        free_ngos = list(ngos)
         slots = sorted(free, key=lambda f: (f[1] != "lunch", rng.random()))
         titles = [f"{topic}: {angle}" for topic in data.SIDE_EVENT_TOPICS for angle in data.SIDE_EVENT_ANGLES]
         rng.shuffle(titles)
-        made = 1
-        for place in slots:
-            if made >= SIDE_EVENTS:
-                break
+        remaining = SIDE_EVENTS - 2  # the Review Mechanism's and the ministerial event are made
+        with_ngos = [True] * SIDE_EVENTS_BY_NGOS + [False] * (remaining - SIDE_EVENTS_BY_NGOS)
+        rng.shuffle(with_ngos)
+        for made, (place, ngo_event) in enumerate(zip(slots, with_ngos, strict=False)):
             capacity = self.rooms[place[2]].capacity
-            lead = candidates.pop()
-            co = [e for e in rng.sample(self.states + self.orgs + self.ngos, rng.randrange(0, 4))
-                  if e.id != lead.id]
+            co = [e for e in rng.sample(self.states + self.orgs, rng.randrange(0, 3))]
+            if ngo_event and rng.random() < 0.65:  # an NGO leads, perhaps with other NGOs
+                lead = free_ngos.pop()
+                co += rng.sample([e for e in ngos if e.id != lead.id], rng.randrange(0, 2))
+            else:
+                lead = others.pop()
+                if ngo_event:  # a State or an IGO leads with civil society as co-organizer
+                    co += rng.sample(ngos, rng.randrange(1, 3))
+            co = list(dict.fromkeys(e for e in co if e.id != lead.id))
             self._event(SessionKind.SIDE_EVENT, titles[made], place, lead=lead, co=co,
                         expected=rng.randrange(max(20, capacity // 3), capacity + 1), capacity=capacity,
                         published=published, format=rng.choice(list(SessionFormat)))
-            free.discard(place)
-            made += 1
         db.session.flush()
+
+    def _ministers(self) -> list[tuple[str, str, str]]:
+        """The ministerial panel: ministers of a few States, named in their own pool."""
+        panel = []
+        for iso3, office in (("AUT", "Federal Minister of Justice"),
+                             ("NGA", "Attorney General and Minister of Justice"),
+                             ("MEX", "Secretary of Security and Citizen Protection"),
+                             ("IDN", "Minister of Law and Human Rights"), ("FRA", "Minister of Justice")):
+            gender = self.rng.choice(["female", "male"])
+            female, male, family = data.NAMES[self.pool[iso3]]
+            name = f"{self.rng.choice(female if gender == 'female' else male)} {self.rng.choice(family)}"
+            self.speakers_used.add(name)
+            panel.append((name, f"{office}, {self._state(iso3).name}", gender))
+        return panel
 
     def _state(self, iso3: str) -> ParticipatingEntity:
         return next(e for e in self.states if e.iso3 == iso3)
