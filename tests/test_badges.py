@@ -583,3 +583,64 @@ def test_online_participants_get_no_printed_badge_unless_they_come_in_person(sit
     online.modality = Modality.IN_PERSON
     db_session.commit()
     assert online.id in services.select_registrations(conference, ngo)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Long names: never cut silently
+
+LONG = "María de los Ángeles Fernández-Castellanos Rodríguez de la Torre y Villanueva-Echeverría"
+
+
+def test_a_long_name_gets_smaller_type_then_two_lines_then_the_short_form():
+    fit = services.name_fit
+    assert fit("Zoë Dvořák", "", "a6") == {"name_shown": "Zoë Dvořák", "name_fit": "normal"}
+    assert fit("Alexandra Konstantinopoulou-Smith", "", "a6")["name_fit"] == "small"
+    assert fit("Alexandra Konstantinopoulou-Smith", "", "id1")["name_fit"] == "two-lines"  # a narrower box
+    assert fit("Maria Fernández-Castellanos Rodríguez de la Torre", "", "a6")["name_fit"] == "two-lines"
+    assert fit(LONG, "M. Á. Fernández-Castellanos", "a6") == {"name_shown": "M. Á. Fernández-Castellanos",
+                                                               "name_fit": "short"}
+    # No short form (or one that does not fit either): the whole name, in the smallest type, and the desk is told.
+    assert fit(LONG, "", "a6") == {"name_shown": LONG, "name_fit": "tiny"}
+    assert fit(LONG, LONG, "a6")["name_fit"] == "tiny"
+    # Wide characters count double: ten Chinese characters fit where thirty Latin ones would not.
+    assert services.name_width_em("王小明") == 3.0
+    assert fit("欧阳" * 10, "", "a6")["name_fit"] == "small"
+    badges = [{"name": LONG, "short_name": ""}, {"name": LONG, "short_name": "M. Fernández"},
+              {"name": "Zoë Dvořák", "short_name": ""}]
+    assert services.names_to_check(badges, "a6") == [
+        {"name": LONG, "shown": LONG, "fit": "tiny"}, {"name": LONG, "shown": "M. Fernández", "fit": "short"}]
+
+
+def test_the_badge_prints_the_whole_name_and_the_desk_is_warned(site, app, client, runner, db_session, tmp_path,
+                                                                 monkeypatch):
+    conference, people = site
+    long_one = people["latin"]
+    long_one.badge_name = LONG
+    people["cyrillic"].badge_name = "Alexandra Konstantinopoulou-Smith"
+    db_session.commit()
+    badges = services.prepare_badges(conference, [long_one.id, people["cyrillic"].id], actor="test")
+    html = services.badges_html(badges, services.conference_data(conference), "a6")
+    assert f'class="name fit-tiny" dir="auto"><bdi>{LONG}</bdi>' in html
+    assert 'class="name fit-small"' in html
+    data = services.render_badges(badges, services.conference_data(conference), size="a6")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
+    assert all(word in text for word in LONG.split()) and len(page_sizes(data)) == 2  # whole, on its own badge
+    # The badge desk is told, by the command line and on the run's page; a short form set at the pass office is
+    # printed instead, and the desk is told that too.
+    result = runner.invoke(args=["badges", "cop99", "-o", str(tmp_path / "b.pdf")])
+    assert result.exit_code == 0 and f"{LONG}: printed whole in very small type" in result.output
+    make_user("desk@example.org", roles=[Role.BADGE_DESK])
+    login(client, "desk@example.org")
+    office = f"/admin/cop99/badges/{long_one.id}"
+    token = csrf_token(client, office)
+    client.post(office + "/short-name", data={"csrf_token": token, "short_name": " M. Á.  Fernández-Castellanos "})
+    db_session.expire_all()
+    assert long_one.badge_short_name == "M. Á. Fernández-Castellanos"
+    assert "M. Á. Fernández-Castellanos" in client.get(office).get_data(as_text=True)
+    monkeypatch.setitem(app.config, "BADGE_RUNS_FOLDER", str(tmp_path))
+    response = client.post("/admin/cop99/badges", data={"csrf_token": token, "category": "", "delegation": "",
+                                                        "size": "a6", "registration_id": str(long_one.id)})
+    job = _wait_for(db_session, int(re.search(r"/jobs/(\d+)", response.headers["Location"]).group(1)))
+    assert job.status == JobStatus.DONE, job.error
+    page = client.get(f"/admin/cop99/badges/jobs/{job.id}").get_data(as_text=True)
+    assert "did not fit whole" in page and "printed as the short form" in page and "M. Á. Fernández-Castellanos" in page

@@ -58,3 +58,9 @@ def _print_badges(code, output, only_unprinted, size, workers, language):
         pages = services.render_badge_run(badges, conference_data, target, size=size, workers=workers,
                                           progress=progress)
     click.echo(f"{len(badges)} badges on {pages} pages written to {target}")
+    for n in services.names_to_check(badges, size):
+        # Never shortened silently: the desk hears of every name that did not fit whole.
+        click.echo(_("%(name)s: printed as the short form “%(shown)s”", name=n["name"], shown=n["shown"])
+                   if n["fit"] == "short" else
+                   _("%(name)s: printed whole in very small type (give it a short form at the pass office)",
+                     name=n["name"]), err=True)

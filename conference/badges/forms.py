@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
 from conference.badges.services import CATEGORIES
 from conference.conferences.models import DEFAULT_BADGE_SCHEME
@@ -28,3 +28,8 @@ class BadgeRunForm(FlaskForm):
 
 class CollectForm(FlaskForm):
     photo_checked = BooleanField(_l("I compared the person with the photo and with their photo ID"))
+
+
+class ShortNameForm(FlaskForm):
+    short_name = StringField(_l("Short form of the name (printed only when the whole name does not fit)"),
+                             validators=[Optional(), Length(max=60)])

@@ -174,6 +174,8 @@ def _prepare_and_render(job: Job, params: dict) -> None:
     badges = services.prepare_badges(conference, ids, user=user, actor=None if user else "system",
                                      reprint=bool(params.get("reprint")))
     job.total, job.done = len(badges), 0
+    # Names that did not fit whole: the desk is told, so that nothing is shortened silently.
+    job.params = {**job.params, "names": services.names_to_check(badges, params.get("size", "a6"))}
     conference_data = services.conference_data(conference, params.get("language"))
     # The serials are committed before rendering: the database is not held for the length of the run, and a
     # run that fails can be started again (it prints the same serials).

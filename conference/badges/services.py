@@ -26,6 +26,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -232,6 +233,18 @@ def mark_collected(registration: Registration, *, user=None, photo_checked: bool
     return badge
 
 
+def set_short_name(registration: Registration, short_name: str, *, user=None) -> None:
+    """The secretariat's short form of a name, for a badge on which the whole name does not fit ("" clears it)."""
+    short_name = " ".join((short_name or "").split())
+    if len(short_name) > 60:
+        raise RuleViolation(_("Keep the short form under %(num)d characters.", num=60), field="short_name")
+    before = registration.badge_short_name
+    registration.badge_short_name = short_name or None
+    db.session.flush()
+    record("badge.short_name", registration, actor=user, before={"badge_short_name": before},
+           after={"badge_short_name": registration.badge_short_name})
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Choosing whom to print
 
@@ -338,6 +351,7 @@ def badge_data(conference: Conference, registration: Registration, upload_folder
         "serial": registration.badge_serial,
         "qr": qr_value(registration.badge_serial, secret_key),
         "name": registration.badge_name,
+        "short_name": registration.badge_short_name or "",
         "function": registration.function_title,
         "entity": entity.display_name,  # the official name in the language of the run, where loaded
         "category": category,
@@ -418,12 +432,81 @@ def _translations(code: str):
     return Translations.load(str(CATALOGUES), [code])
 
 
+# --------------------------------------------------------------------------------------------------------------------
+# Long names: the whole name in smaller type, then on two lines, then the secretariat's short form; never cut
+
+
+# The width of the name's box (points) and its type sizes (normal, smaller, smallest) for each paper size: the same
+# figures as static/css/badge.css (.who and .name).
+NAME_BOX_PT = {"a6": 263.6, "a4-sheet": 263.6, "id1": 103.7}
+NAME_TYPE_PT = {"a6": (17, 13, 10), "a4-sheet": (17, 13, 10), "id1": (9, 7, 5.5)}
+# The badge's name font (fonts-noto-core); without it, an average advance is assumed.
+NAME_FONT = Path("/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf")
+# Words wrap where they can, not where the box ends: two lines hold a little less than twice one.
+TWO_LINES = 1.8
+
+
+@functools.cache
+def _measuring_font():
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(NAME_FONT), 100) if NAME_FONT.is_file() else None
+
+
+def name_width_em(text: str) -> float:
+    """The width of `text` in bold type, in ems: Noto Sans Bold's advances, a full em for wide (CJK) characters.
+
+    An estimate (no shaping, no kerning), on the generous side, which is all the choice of a type size needs."""
+    font = _measuring_font()
+    width = 0.0
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            width += 1.0
+        elif font is not None:
+            width += font.getlength(ch) / 100
+        else:
+            width += 0.62
+    return width
+
+
+def name_fit(name: str, short_name: str, size: str) -> dict:
+    """How the name is printed on a badge of `size`: `name_shown`, and `name_fit`, one of
+
+    normal (one line), small (one line in smaller type), two-lines (smaller type, two lines), short (the
+    secretariat's short form, when the whole name does not fit), tiny (the whole name in the smallest type: it is
+    too long and there is no short form). Nothing is ever cut; "short" and "tiny" are reported to the badge desk.
+    """
+    box = NAME_BOX_PT.get(size, NAME_BOX_PT["a6"])
+    normal, small, _tiny = NAME_TYPE_PT.get(size, NAME_TYPE_PT["a6"])
+    width = name_width_em(name)
+    if width * normal <= box:
+        return {"name_shown": name, "name_fit": "normal"}
+    if width * small <= box:
+        return {"name_shown": name, "name_fit": "small"}
+    if width * small <= box * TWO_LINES:
+        return {"name_shown": name, "name_fit": "two-lines"}
+    if short_name and name_width_em(short_name) * small <= box * TWO_LINES:
+        return {"name_shown": short_name, "name_fit": "short"}
+    return {"name_shown": name, "name_fit": "tiny"}
+
+
+def names_to_check(badges: Sequence[dict], size: str) -> list[dict]:
+    """The badges of a run whose name had to be shortened or printed in the smallest type, for the badge desk."""
+    out = []
+    for b in badges:
+        fit = name_fit(b["name"], b.get("short_name", ""), size)
+        if fit["name_fit"] in ("short", "tiny"):
+            out.append({"name": b["name"], "shown": fit["name_shown"], "fit": fit["name_fit"]})
+    return out
+
+
 def badges_html(badges: Sequence[dict], conference: dict, size: str) -> str:
     """The HTML of a run of badges (the template `badges/badges.html`), QR codes included, in the language of
     `conference["language"]` (from `conference_data`; English when absent)."""
     _prepare_worker()
     language = LANGUAGES[language_of(conference.get("language"))]
-    items = [{**b, "qr_png": _qr_png(b["qr"])} for b in badges]
+    items = [{**b, "qr_png": _qr_png(b["qr"]), **name_fit(b["name"], b.get("short_name", ""), size)}
+             for b in badges]
     sheets = [items[i:i + 4] for i in range(0, len(items), 4)] if size == "a4-sheet" else []
     return _template(language.code).render(badges=items, sheets=sheets, conference=conference, size=size,
                                       language=language)

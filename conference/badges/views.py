@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.badges import jobs, services
-from conference.badges.forms import BadgeRunForm, CollectForm
+from conference.badges.forms import BadgeRunForm, CollectForm, ShortNameForm
 from conference.badges.services import BadgeFilter
 from conference.conferences.services import get_conference
 from conference.core.errors import PlenaryError
@@ -111,7 +111,8 @@ def pass_office(code: str, registration_id: int):
     registration = _registration(conference, registration_id)
     badge = services.valid_badge(registration)
     return render_template("badges/pass_office.html", conference=conference, registration=registration,
-                           form=CollectForm(), badge=badge, printed_by=services.printed_by(badge))
+                           form=CollectForm(), badge=badge, printed_by=services.printed_by(badge),
+                           short_form=ShortNameForm(short_name=registration.badge_short_name or ""))
 
 
 @bp.get("/<id:registration_id>/photo")
@@ -121,6 +122,22 @@ def photo(code: str, registration_id: int):
     if not registration.photo:
         abort(404)
     return send_photo(registration.photo)
+
+
+@bp.post("/<id:registration_id>/short-name")
+@permission_required(Permission.PRINT_BADGES)
+def short_name(code: str, registration_id: int):
+    conference = get_conference(code)
+    registration = _registration(conference, registration_id)
+    form = ShortNameForm()
+    if form.validate_on_submit():
+        with saving() as saved:
+            services.set_short_name(registration, form.short_name.data or "", user=current_user)
+        if saved:
+            flash(_("%(name)s: short form saved.", name=registration.badge_name), "success")
+    else:
+        flash(_("Keep the short form under %(num)d characters.", num=60), "error")
+    return redirect(url_for(".pass_office", code=conference.code, registration_id=registration.id))
 
 
 @bp.post("/<id:registration_id>/collect")

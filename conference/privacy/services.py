@@ -149,7 +149,8 @@ def export(registration: Registration) -> dict:
     scans = db.session.execute(select(CheckIn.scanned_at, CheckIn.door, CheckIn.result)
                                .where(CheckIn.registration_id == r.id).order_by(CheckIn.scanned_at)).all()
     personal = {name: getattr(r, name) for name in (
-        "title", "family_name", "given_names", "badge_name", "gender", "nationality", "date_of_birth",
+        "title", "family_name", "given_names", "badge_name", "badge_short_name", "gender", "nationality",
+        "date_of_birth",
         "passport_number", "passport_expiry", "function_title", "organization", "email", "phone", "language",
         "delegation_role", "modality", "attendance_from", "attendance_to", "status", "status_reason",
         "submitted_at", "approved_at", "consent_at", "badge_state", "badge_serial")}

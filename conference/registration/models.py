@@ -403,6 +403,9 @@ class Registration(db.Model):
     family_name: Mapped[str] = mapped_column(sa.String(120))
     given_names: Mapped[str] = mapped_column(sa.String(120))
     badge_name: Mapped[str] = mapped_column(sa.String(120))
+    # The secretariat's short form of the name, printed only when the whole name does not fit on the badge even in
+    # smaller type on two lines (conference/badges/services.py: name_fit).
+    badge_short_name: Mapped[str | None] = mapped_column(sa.String(60))
     # Family and given names folded (accents, case, script-insensitive where possible) for search and duplicates.
     name_key: Mapped[str] = mapped_column(sa.String(250))
     gender: Mapped[Gender] = mapped_column(enum_type(Gender, "gender"))
