@@ -122,25 +122,52 @@ def format_moment(moment: datetime | date | None, conference=None, skeleton: str
     if not (day and clock):
         return _format_skeleton(skeleton, moment, locale)
     # CLDR has no skeleton for a date with a time: each half alone, joined the locale's way ("{1}, {0}").
-    joined = dates.get_datetime_format("medium", locale=locale).replace("'", "")
+    joined = _joined(str(locale), locale)
     return joined.replace("{1}", _format_skeleton(day, moment, locale)).replace(
         "{0}", _format_skeleton(clock, moment, locale))
 
 
+def _joined(key: str, locale: Locale) -> str:
+    if key not in _patterns_joined:
+        _patterns_joined[key] = str(dates.get_datetime_format("medium", locale=locale)).replace("'", "")
+    return _patterns_joined[key]
+
+
+_patterns_joined: dict[str, str] = {}
+
+
 def _format_skeleton(skeleton: str, moment, locale: Locale) -> str:
-    """Babel's nearest CLDR pattern, widened where it fell short: asked for "EEEE" (Tuesday) or "MMMM" (October), some
-    languages only have a pattern with "EEE" (mar.) or "MMM" (oct.); the same page then writes days two ways."""
-    key = dates.match_skeleton(skeleton, locale.datetime_skeletons)
-    if key is None:
+    pattern = _skeleton_pattern(str(locale), skeleton, locale)
+    if pattern is None:
         return dates.format_skeleton(skeleton, moment, locale=locale)
-    pattern = locale.datetime_skeletons[key].pattern
-    # Weekdays: E, EE and EEE are all the short name. Months: only MMM is a short name (M and MM are numbers).
-    for letter, standalone, short in (("E", "c", "{1,3}"), ("M", "L", "{3}")):
-        if letter * 4 in skeleton and letter * 4 not in pattern and standalone * 4 not in pattern:
-            pattern = re.sub(f"(?<!{letter}){letter}{short}(?!{letter})", letter * 4, pattern)
-            pattern = re.sub(f"(?<!{standalone}){standalone}{short}(?!{standalone})", standalone * 4, pattern)
     return dates.format_datetime(moment, pattern, locale=locale) if isinstance(moment, datetime) else \
         dates.format_date(moment, pattern, locale=locale)
+
+
+_patterns: dict[tuple[str, str], str | None] = {}
+
+
+def _skeleton_pattern(key: str, skeleton: str, locale: Locale) -> str | None:
+    """Babel's nearest CLDR pattern, widened where it fell short: asked for "EEEE" (Tuesday) or "MMMM" (October), some
+    languages only have a pattern with "EEE" (mar.) or "MMM" (oct.); the same page then writes days two ways.
+
+    Kept per (locale, skeleton) for the life of the process: matching a skeleton costs about a millisecond, the
+    programme page writes some 140 dates, and the answer depends on nothing else (CLDR data ships with Babel).
+    None: no close match, left to Babel's fuzzy `format_skeleton`."""
+    try:
+        return _patterns[key, skeleton]
+    except KeyError:
+        pass
+    match = dates.match_skeleton(skeleton, locale.datetime_skeletons)
+    pattern = None if match is None else str(locale.datetime_skeletons[match].pattern)
+    # Weekdays: E, EE and EEE are all the short name. Months: only MMM is a short name (M and MM are numbers).
+    for letter, standalone, short in (("E", "c", "{1,3}"), ("M", "L", "{3}")):
+        if pattern is not None and letter * 4 in skeleton and letter * 4 not in pattern and \
+                standalone * 4 not in pattern:
+            pattern = re.sub(f"(?<!{letter}){letter}{short}(?!{letter})", letter * 4, pattern)
+            pattern = re.sub(f"(?<!{standalone}){standalone}{short}(?!{standalone})", standalone * 4, pattern)
+    _patterns[key, skeleton] = pattern  # a few dozen entries at most: six locales, a handful of skeletons
+    return pattern
 
 
 def format_day(value: date | datetime | None, skeleton: str = DAY, conference=None) -> str:
