@@ -34,6 +34,9 @@ def production_app(database, tmp_path, **settings):
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **engine_options},
                       "PUBLIC_URL": PUBLIC, "TRUSTED_HOSTS": "plenary-internal.example",
                       "MAIL_OUTBOX": str(tmp_path / "outbox"), "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+                      # Flask-Limiter keeps "enabled" on its one shared object: left on, it would throttle the
+                      # sign-ins of every test that runs after this one in the process.
+                      "RATELIMIT_ENABLED": False,
                       **settings})
     with app.app_context():
         try:
