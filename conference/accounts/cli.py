@@ -22,6 +22,7 @@ from conference.core.cli import user_errors
 from conference.core.errors import RuleViolation
 from conference.core.i18n import _
 from conference.extensions import db
+from conference.registration.models import Delegation, ParticipatingEntity
 
 users_cli = AppGroup("users", help="Back-office accounts.")
 
@@ -111,8 +112,6 @@ def ensure_admin_command(email):
 
 
 def _find_delegation(conference_code: str, entity: str) -> int:
-    from conference.registration.models import Delegation, ParticipatingEntity
-
     conference = get_conference(conference_code)
     key = entity.strip()
     condition = (ParticipatingEntity.iso3 == key.upper()) | (ParticipatingEntity.name == key)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from conference.accounts.models import Role
 from conference.core.db import StrEnum, labels
 from conference.core.i18n import _, _l
+from conference.extensions import login_manager
 
 
 class Permission(StrEnum):
@@ -70,8 +71,6 @@ def permission_required(permission: Permission):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                from conference.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not can(current_user, permission):
                 abort(403, description=_("Your account does not have the role this page needs."))

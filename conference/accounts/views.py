@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from conference.accounts.forms import LoginForm
-from conference.accounts.permissions import public
+from conference.accounts.permissions import Permission, can, public
 from conference.accounts.services import authenticate, end_sessions, sign_out_everywhere, user_for_session
 from conference.core.i18n import _, _l
 from conference.core.security import LOGIN_LIMIT
@@ -45,8 +45,6 @@ def safe_next(target: str | None) -> str | None:
 
 def home_for(user) -> str:
     """Where a user lands after signing in: the page their role works on."""
-    from conference.accounts.permissions import Permission, can
-
     if can(user, Permission.VIEW_BACK_OFFICE):
         return url_for("admin.index")
     if can(user, Permission.MANAGE_DELEGATION):

@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 
+from conference.accounts.models import User
 from conference.badges import services
 from conference.badges.services import BadgeFilter
 from conference.conferences.models import Conference
@@ -168,8 +169,6 @@ def _prepare_and_render(job: Job, params: dict) -> None:
         raise PlenaryError(_("No approved registration matches any more: there is nothing to print."))
     user = None
     if job.created_by_id:
-        from conference.accounts.models import User
-
         user = db.session.get(User, job.created_by_id)
     badges = services.prepare_badges(conference, ids, user=user, actor=None if user else "system",
                                      reprint=bool(params.get("reprint")))

@@ -34,6 +34,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import jinja2
+import segno
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -57,6 +59,7 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
+from conference.registration.uploads import open_upload
 
 log = logging.getLogger(__name__)
 
@@ -336,8 +339,6 @@ def _upload_folder() -> Path:
 def badge_data(conference: Conference, registration: Registration, upload_folder: Path,
                secret_key: str | bytes | None = None) -> dict:
     """What one badge shows, as a plain dictionary a worker process can take."""
-    from conference.registration.uploads import open_upload
-
     entity = registration.delegation.entity
     category = badge_category(entity.entity_type, registration.delegation_role)
     style = conference.badge_style(category)
@@ -404,8 +405,6 @@ def _prepare_worker() -> None:
 def _template(code: str):
     """The badge template with the gettext of one language, an environment per language: two runs in two languages,
     in two threads of one process, never swap each other's words."""
-    import jinja2
-
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(pdf.ROOT / "templates")),
                              autoescape=jinja2.select_autoescape(("html",)), trim_blocks=True, lstrip_blocks=True,
                              extensions=["jinja2.ext.i18n"])
@@ -416,8 +415,6 @@ def _template(code: str):
 
 
 def _qr_png(value: str) -> str:
-    import segno
-
     # Error correction M survives a scuffed or creased badge. One pixel per module: the stylesheet scales it up
     # with `image-rendering: pixelated` (no interpolation in the PDF), so it prints sharp at any size and costs
     # next to nothing to encode.

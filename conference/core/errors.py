@@ -9,7 +9,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from conference.core.i18n import _, _l
+from conference.core.i18n import _, _l, format_wait
+from conference.core.security import seconds_until_allowed
+from conference.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +42,6 @@ HTTP_MESSAGES = {
 
 def too_many_requests() -> str:
     """The answer to a rate limit: how long to wait, in the reader's language ("Try again in 25 minutes")."""
-    from conference.core.i18n import format_wait
-    from conference.core.security import seconds_until_allowed
-
     seconds = seconds_until_allowed()
     if seconds is None:
         return str(HTTP_MESSAGES[429])
@@ -75,8 +74,6 @@ class PermissionDenied(PlenaryError):
 
 
 def register_error_handlers(app: Flask) -> None:
-    from conference.extensions import db
-
     def page(status: int, title: str, message: str):
         if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
             return {"error": title, "message": message}, status

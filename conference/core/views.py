@@ -4,7 +4,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import text
 
 from conference.accounts.permissions import public
+from conference.accounts.views import safe_next
 from conference.conferences.services import all_conferences
+from conference.core.i18n import COOKIE, LANGUAGES
 from conference.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -27,9 +29,6 @@ def index():
 @public("anyone may choose the language of the pages")
 def choose_language(code: str):
     """Remember the visitor's language for a year and go back to the page they were on."""
-    from conference.accounts.views import safe_next
-    from conference.core.i18n import COOKIE, LANGUAGES
-
     target = safe_next(request.args.get("next")) or url_for("core.index")
     response = redirect(target)
     if code in LANGUAGES:

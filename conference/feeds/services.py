@@ -32,6 +32,7 @@ from conference.programme.models import Session, SessionOrganizer, SessionSignup
 from conference.programme.models import SessionStatus as St
 from conference.programme.services import ProgrammeFilters, public_sessions
 from conference.registration.models import Registration
+from conference.registration.services import get_by_token
 
 REFRESH = timedelta(hours=1)
 PRODID = "-//Plenary//Conference programme//EN"
@@ -187,8 +188,6 @@ def agenda_feed(conference: Conference, token: str) -> Feed:
 
 
 def registration_by_agenda_token(conference: Conference, token: str) -> Registration:
-    from conference.registration.services import get_by_token
-
     return get_by_token(conference, token, agenda=True)
 
 

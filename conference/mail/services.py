@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from conference.core.db import utcnow
 from conference.core.i18n import DEFAULT, force_locale, language_of
+from conference.core.jobs import enqueue
 from conference.core.models import MailStatus, OutgoingMail
 from conference.extensions import db
 
@@ -188,8 +189,6 @@ def dispatch(mail_ids: Iterable[int]) -> None:
     growing pauses while the mail server refuses them; without Redis they are
     delivered in this process, right after the commit.
     """
-    from conference.core.jobs import enqueue
-
     ids = sorted(set(mail_ids))
     if not ids:
         return

@@ -3,6 +3,7 @@ official names of participating entities in other languages."""
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import sys
@@ -17,6 +18,7 @@ from conference.core import audit
 from conference.core.cli import user_errors
 from conference.extensions import db
 from conference.registration.csvio import import_csv, write_csv
+from conference.registration.services import set_official_names
 
 participants_cli = AppGroup("participants", help="Registrations as CSV files: import and export.")
 
@@ -59,10 +61,6 @@ def names_command(path):
     Columns: entity (ISO alpha-3 code or the name as entered), language (ar, zh, fr, ru or es), name, as the UN
     writes it (UNTERM). Pages in that language then show that name; without one, the name as entered.
     """
-    import csv
-
-    from conference.registration.services import set_official_names
-
     with open(path, encoding="utf-8-sig", newline="") as stream:
         reader = csv.DictReader(stream)
         missing = {"entity", "language", "name"} - set(reader.fieldnames or [])

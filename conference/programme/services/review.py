@@ -13,6 +13,7 @@ from conference.core.i18n import (
 )
 from conference.core.templating import external_url
 from conference.extensions import db
+from conference.mail.services import queue_mail
 from conference.programme.models import (
     Session,
 )
@@ -85,8 +86,6 @@ def _changed(s: Session, note: str, now: datetime) -> None:
 
 
 def _mail(s: Session, template: str, reason: str = "", to: Registration | None = None, **context) -> None:
-    from conference.mail.services import queue_mail
-
     r = to or s.applicant
     queue_mail(r.email, template, r.language, registration=r, conference=s.conference, session=s, reason=reason,
                status_url=external_url("registration.status", code=s.conference.code, token=r.status_token),

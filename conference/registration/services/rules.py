@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import Role, User
+from conference.accounts.services import normalize_email
 from conference.conferences.models import Conference
 from conference.core.db import utcnow
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
@@ -143,8 +144,6 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
         data.badge_name = person_name(data.family_name, data.given_names)[:120]
     if data.gender is None:
         error("gender", _("Choose one of the options (you may choose not to disclose)."))
-
-    from conference.accounts.services import normalize_email
 
     try:
         data.email = normalize_email(data.email or "")

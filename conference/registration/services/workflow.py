@@ -21,6 +21,7 @@ from conference.core.errors import Invalid, PermissionDenied, RuleViolation
 from conference.core.i18n import _, _l, ngettext
 from conference.core.templating import external_url
 from conference.extensions import db
+from conference.mail.services import queue_mail
 from conference.registration.models import BadgeState, Delegation, Modality, Registration
 from conference.registration.models import (
     RegistrationStatus as S,
@@ -196,8 +197,6 @@ def status_url(r: Registration) -> str:
 
 
 def _mail(r: Registration, template: str, reason: str) -> None:
-    from conference.mail.services import queue_mail
-
     queue_mail(r.email, template, r.language, registration=r, conference=r.conference,
                status_url=status_url(r), reason=reason)
 
