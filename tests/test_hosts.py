@@ -162,3 +162,16 @@ def test_the_sample_nginx_configuration_refuses_unknown_hosts():
     assert default_servers and all("return 444" in block for block in default_servers)
     assert "listen 443 ssl default_server" in conf and "listen 80 default_server" in conf
 
+
+
+def test_no_absolute_link_is_built_from_the_request():
+    """Absolute links go through `external_url` (PUBLIC_URL) only: nothing builds one from the request's host."""
+    import re
+
+    pattern = re.compile(r"_external\s*=\s*True|request\.(host|host_url|url_root|root_url|base_url)\b")
+    offenders = [f"{path.relative_to(ROOT)}:{number}"
+                 for folder in ("conference", "templates") for path in (ROOT / folder).rglob("*")
+                 if path.suffix in (".py", ".html", ".txt", ".ics")
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if pattern.search(line)]
+    assert offenders == []
