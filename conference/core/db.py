@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import sqlite3
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
 # Every constraint gets a predictable name, so that migrations can drop and
@@ -83,6 +85,45 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 # JSONB on PostgreSQL (comparable, indexable), plain JSON text on SQLite.
 JSONType = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)")
+_SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint or unique index that a statement broke, so that a caller maps it to the field
+    the person can correct, whatever the error's words (which hold the offending values on PostgreSQL: an
+    e-mail address containing "passport" must not be read as a passport number).
+
+    PostgreSQL names it (`diag.constraint_name`, psycopg). SQLite names a CHECK constraint, and for a unique one
+    only its columns: the name is the unique constraint or index of the models with exactly those columns.
+    None when it cannot be told (SQLite's foreign keys, say).
+    """
+    orig = getattr(exc, "orig", None)
+    name = getattr(getattr(orig, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    text = str(orig or exc).splitlines()[0] if str(orig or exc) else ""
+    check = _SQLITE_CHECK.match(text)
+    if check:
+        return check.group(1)
+    unique = _SQLITE_UNIQUE.match(text)
+    if unique is None:
+        return None
+    qualified = [c.strip() for c in unique.group(1).split(",")]
+    table_name = qualified[0].split(".", 1)[0]
+    columns = tuple(c.split(".", 1)[-1] for c in qualified)
+    table = Base.metadata.tables.get(table_name)
+    if table is None:
+        return None
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.UniqueConstraint) and tuple(c.name for c in constraint.columns) == columns:
+            return constraint.name
+    for index in table.indexes:
+        if index.unique and tuple(c.name for c in index.columns) == columns:
+            return index.name
+    return None
 
 
 def utcnow() -> datetime:

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from conference.core import audit
-from conference.core.db import utcnow
+from conference.core.db import utcnow, violated_constraint
 from conference.core.errors import NotFound, RuleViolation
 from conference.core.i18n import (
     _,
@@ -105,7 +105,10 @@ def sign_up(s: Session, registration: Registration) -> SessionSignup:
     try:
         with db.session.begin_nested():
             db.session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
+        # The same person signing up twice at once: the first request's place stands. Anything else is a bug.
+        if violated_constraint(exc) != "uq_session_signup_session_id_registration_id":
+            raise
         return _signup(s, registration)
     audit.record("session.sign_up", s, actor=registration.email, after={"status": status.value})
     return signup

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy.exc import IntegrityError
-
 from conference.accounts.models import User
 from conference.conferences.models import Conference
 from conference.core import audit
@@ -38,7 +36,7 @@ from conference.registration.services.rules import (
     registration_open,
     validate,
 )
-from conference.registration.services.workflow import not_editable, transition
+from conference.registration.services.workflow import _flush_or_explain, not_editable, transition
 
 
 def _snapshot(r: Registration) -> dict:
@@ -55,26 +53,6 @@ def _apply(r: Registration, data: RegistrationData) -> None:
     r.name_key = name_key(data.family_name, data.given_names)
     if data.consent and r.consent_at is None:
         r.consent_at = utcnow()
-
-
-def _flush_or_explain(r: Registration) -> None:
-    """The unique indexes are the last word when two requests race past the checks above."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        message = str(exc.orig)
-        if "passport" in message:
-            message = _("This passport number is already registered for this session.")
-            raise Invalid({"passport_number": [message]}) from None
-        if "name_key" in message:
-            message = _("A person with this name and date of birth is already registered.")
-            raise Invalid({"family_name": [message]}) from None
-        if "head" in message or "registration.delegation_id" in message:
-            raise Invalid({"delegation_role": [_("This delegation already has a head of delegation.")]}) from None
-        if "email" in message:
-            raise Invalid({"email": [_("This e-mail address is already registered for this session.")]}) from None
-        raise
 
 
 def register(conference: Conference, delegation: Delegation, data: RegistrationData, *, actor: Actor,

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import User
 from conference.accounts.permissions import Permission, can
 from conference.conferences.models import Conference
 from conference.core import audit
-from conference.core.db import utcnow
+from conference.core.db import utcnow, violated_constraint
 from conference.core.errors import Invalid, PermissionDenied, RuleViolation
 from conference.core.i18n import _, _l, ngettext
 from conference.core.templating import external_url
@@ -184,12 +185,39 @@ def transition(r: Registration, action: str, *, actor: Actor, user: User | None 
     if target == S.SUBMITTED and r.submitted_at is None:
         r.submitted_at = now
     r.approved_at = now if target == S.APPROVED else (r.approved_at if target == S.WITHDRAWN else None)
-    db.session.flush()
+    _flush_or_explain(r)  # a second head of delegation, coming back to an active state at the same moment
     audit.record(f"registration.{action}", r, actor=user or actor.value, before={"status": before.value},
                  after={"status": target.value}, reason=reason)
     if action in MAIL_ON:
         _mail(r, MAIL_ON[action], reason)
     return r
+
+
+# What each unique index means to the person filling the form: the field to correct and why.
+EXPLAINED = {
+    "uq_registration_conference_id_passport_number": (
+        "passport_number", _l("This passport number is already registered for this session.")),
+    "uq_registration_conference_id_name_key_date_of_birth": (
+        "family_name", _l("A person with this name and date of birth is already registered.")),
+    "uq_registration_one_head_per_delegation": (
+        "delegation_role", _l("This delegation already has a head of delegation.")),
+    "uq_registration_conference_id_email": (
+        "email", _l("This e-mail address is already registered for this session.")),
+}
+
+
+def _flush_or_explain(r: Registration) -> None:
+    """The unique indexes are the last word when two requests race past the checks above: the one that refused
+    is told by its name (never by the words of the error, which quote the values), and names its field."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        explained = EXPLAINED.get(violated_constraint(exc))
+        if explained is None:
+            raise
+        field, message = explained
+        raise Invalid({field: [str(message)]}) from None
 
 
 def status_url(r: Registration) -> str:
