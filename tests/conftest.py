@@ -16,8 +16,19 @@ from sqlalchemy import create_engine, text
 
 from conference import create_app
 from conference.extensions import db as _db
+from conference.extensions import limiter
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(autouse=True)
+def _limiter_switch_restored():
+    """Flask-Limiter keeps its on/off switch on the one shared Limiter object, and creating an app with
+    RATELIMIT_ENABLED sets it for every app in the process: give every test the switch as it found it, so a
+    rate-limit test can never throttle the sign-ins of the tests that run after it."""
+    enabled = limiter.enabled
+    yield
+    limiter.enabled = enabled
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
