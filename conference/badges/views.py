@@ -19,7 +19,7 @@ from conference.core.web import saving
 from conference.registration.forms import options
 from conference.registration.models import Registration
 from conference.registration.services import delegation_names, get_registration
-from conference.registration.views import send_photo
+from conference.registration.views import photo_of
 
 bp = Blueprint("badges", __name__, url_prefix="/admin/<code>/badges")
 
@@ -118,10 +118,7 @@ def pass_office(code: str, registration_id: int):
 @bp.get("/<id:registration_id>/photo")
 @permission_required(Permission.PRINT_BADGES)
 def photo(code: str, registration_id: int):
-    registration = _registration(get_conference(code), registration_id)
-    if not registration.photo:
-        abort(404)
-    return send_photo(registration.photo)
+    return photo_of(_registration(get_conference(code), registration_id))
 
 
 @bp.post("/<id:registration_id>/short-name")

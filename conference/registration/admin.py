@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
 from conference.core import audit
-from conference.core.errors import PermissionDenied, RuleViolation
+from conference.core.errors import RuleViolation
 from conference.core.i18n import _
 from conference.core.templating import small_int
 from conference.core.web import saving
@@ -24,8 +24,8 @@ from conference.registration.models import (
     RegistrationStatus,
 )
 from conference.registration.services import Actor, QueueFilters
-from conference.registration.views import send_photo
-from conference.registration.web import UploadSlots, sends_files, withdraw_page
+from conference.registration.views import photo_of
+from conference.registration.web import UploadSlots, sends_files, take_action, withdraw_page
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin/<code>")
 PER_PAGE = 50
@@ -107,13 +107,7 @@ def detail(code: str, registration_id: int):
 def action(code: str, registration_id: int):
     conference = get_conference(code)
     r = _registration(conference, registration_id)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:
-            services.transition(r, form.action.data, actor=Actor.SECRETARIAT, user=current_user,
-                                reason=form.reason.data or "")
-        if saved:
-            flash(services.now_in_status(r), "success")
+    take_action(r, ReasonForm(), Actor.SECRETARIAT)
     return redirect(url_for(".detail", code=code, registration_id=registration_id))
 
 
@@ -141,10 +135,7 @@ def new_link(code: str, registration_id: int):
 @bp.get("/registrations/<id:registration_id>/photo")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def photo(code: str, registration_id: int):
-    r = _registration(get_conference(code), registration_id)
-    if not r.photo:
-        abort(404)
-    return send_photo(r.photo)
+    return photo_of(_registration(get_conference(code), registration_id))
 
 
 @bp.route("/registrations/new", methods=["GET", "POST"])

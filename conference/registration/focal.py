@@ -17,7 +17,7 @@ from conference.registration.forms import DocumentForm, ReasonForm, Registration
 from conference.registration.models import Delegation, EntityType, Registration
 from conference.registration.services import Actor, QueueFilters
 from conference.registration.uploads import check_pdf, store
-from conference.registration.web import UploadSlots, sends_files, withdraw_page
+from conference.registration.web import UploadSlots, sends_files, take_action, withdraw_page
 
 bp = Blueprint("focal", __name__, url_prefix="/focal")
 
@@ -93,13 +93,7 @@ def edit(registration_id: int):
 @permission_required(Permission.MANAGE_DELEGATION)
 def action(registration_id: int):
     r = _member(registration_id)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:
-            services.transition(r, form.action.data, actor=Actor.FOCAL_POINT, user=current_user,
-                                reason=form.reason.data or "")
-        if saved:
-            flash(services.now_in_status(r), "success")
+    take_action(r, ReasonForm(), Actor.FOCAL_POINT)
     return redirect(url_for(".index"))
 
 

@@ -141,7 +141,11 @@ def new_link(code: str, token: str):
 @bp.get("/<code>/registration/<token>/photo")
 @public("the private link's secret token is the key")
 def photo(code: str, token: str):
-    registration = services.get_by_token(get_conference(code), token)
+    return photo_of(services.get_by_token(get_conference(code), token))
+
+
+def photo_of(registration):
+    """The registration's photo (the participant's page, the back office, the badge desk); 404 without one."""
     if not registration.photo:
         abort(404)
     return send_photo(registration.photo)

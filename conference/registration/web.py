@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
@@ -18,7 +19,7 @@ from conference.core.web import (
     show_errors,  # noqa: F401 - its former home, for callers not yet moved
 )
 from conference.registration import services
-from conference.registration.forms import WithdrawForm
+from conference.registration.forms import ReasonForm, WithdrawForm
 from conference.registration.models import Registration
 from conference.registration.uploads import (
     UNCLAIMED_FOR_SECONDS,
@@ -186,3 +187,13 @@ def withdraw_page(r: Registration, *, actor: services.Actor, user, back: str, do
             return redirect(done)
     return render_template("registration/withdraw.html", conference=r.conference, r=r, form=form, back=back,
                            by_participant=actor == services.Actor.PARTICIPANT), 200 if not form.errors else 422
+
+
+def take_action(r: Registration, form: ReasonForm, actor: services.Actor) -> None:
+    """A button of the state machine, pressed in the back office or on the focal point's page: the action, its
+    reason, and what became of the registration (or why not) above the next page."""
+    if form.validate_on_submit():
+        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:
+            services.transition(r, form.action.data, actor=actor, user=current_user, reason=form.reason.data or "")
+        if saved:
+            flash(services.now_in_status(r), "success")
