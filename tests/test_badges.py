@@ -549,7 +549,7 @@ def test_an_arabic_badge_run_reads_right_to_left_and_keeps_latin_names_intact(si
 # Online participants get no printed badge
 
 
-def test_online_participants_get_no_printed_badge_unless_they_come_in_person(site, app, client, db_session,
+def test_online_participants_get_no_printed_badge_unless_they_come_in_person(site, app, client, runner, db_session,
                                                                               monkeypatch, tmp_path):
     conference, people = site
     online = people["chinese"]
@@ -579,6 +579,9 @@ def test_online_participants_get_no_printed_badge_unless_they_come_in_person(sit
     assert "1 participant who matches takes part online" in page
     db_session.expire_all()
     assert online.badge_state == BadgeState.NOT_PRINTED and online.badge_serial is None
+    # The command line says so too.
+    result = runner.invoke(args=["badges", "cop99", "-o", str(tmp_path / "all.pdf")])
+    assert result.exit_code == 0 and "1 participant who matches takes part online" in result.output
     # Changing to in person puts them back in the runs.
     online.modality = Modality.IN_PERSON
     db_session.commit()

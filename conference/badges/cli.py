@@ -12,7 +12,7 @@ from conference.badges.services import BadgeFilter
 from conference.conferences.services import get_conference
 from conference.core.cli import user_errors
 from conference.core.errors import PlenaryError
-from conference.core.i18n import LANGUAGES, _
+from conference.core.i18n import LANGUAGES, _, ngettext
 from conference.extensions import db
 
 
@@ -39,6 +39,18 @@ def _print_badges(code, output, only_unprinted, size, workers, language):
     if not target.parent.is_dir():
         raise PlenaryError(_("%(folder)s: no such directory", folder=str(target.parent)))
     ids = services.select_registrations(conference, BadgeFilter(only_unprinted=only_unprinted))
+    online = len(services.select_registrations(conference, BadgeFilter(only_unprinted=only_unprinted), online=True))
+    if online and not ids:
+        raise PlenaryError(ngettext(
+            "Nothing to print: the %(num)d approved participant who matches takes part online, and gets no "
+            "printed badge unless they change to in person.",
+            "Nothing to print: the %(num)d approved participants who match take part online, and get no "
+            "printed badge unless they change to in person.", online))
+    if online:  # skipped, and said so
+        click.echo(ngettext("%(num)s participant who matches takes part online: no printed badge unless they "
+                            "change to in person.",
+                            "%(num)s participants who match take part online: no printed badge unless they "
+                            "change to in person.", online), err=True)
     if not ids:
         if only_unprinted:
             raise PlenaryError(_("nothing to print: no approved registration in %(code)s without a printed badge",
