@@ -163,23 +163,20 @@ def edit(code: str, session_id: int):
     s = services.get_session(conference, session_id)
     capacity = request.form.get("capacity", "").strip()
     over_capacity = request.form.get("over_capacity", "refuse")
-    try:
-        confirmed = services.seats(s)["CONFIRMED"]
+    confirmed = services.seats(s)["CONFIRMED"]
+    with saving() as saved:
         services.update_session(s, capacity=small_int(capacity, limit=100_000), over_capacity=over_capacity,
                                 actor=current_user)
         moved = confirmed - services.seats(s)["CONFIRMED"]
-        db.session.commit()
+    if saved:
         flash(ngettext("Saved. %(num)d person is back on the waiting list and was told by e-mail.",
                        "Saved. %(num)d people are back on the waiting list and were told by e-mail.", moved)
               if moved > 0 else _("Saved."), "success")
-    except RuleViolation as exc:
-        db.session.rollback()
-        s = services.get_session(conference, session_id)
-        flash(message_of(exc), "error")
-        # Shown again with what was typed and chosen, so the coordinator can change either and save.
-        return _render_detail(conference, s, _schedule_form(conference, s), 422,
-                              edit={"capacity": capacity, "over_capacity": over_capacity})
-    return redirect(url_for(".detail", code=code, session_id=session_id))
+        return redirect(url_for(".detail", code=code, session_id=session_id))
+    # Shown again with what was typed and chosen, so the coordinator can change either and save.
+    s = services.get_session(conference, session_id)
+    return _render_detail(conference, s, _schedule_form(conference, s), 422,
+                          edit={"capacity": capacity, "over_capacity": over_capacity})
 
 
 @bp.post("/sessions/<id:session_id>/invitations")
