@@ -446,6 +446,16 @@ def test_the_history_of_a_registration_is_its_own_audit_entries_oldest_first(wor
                                                     "registration.request_info"]
 
 
+def test_a_focal_point_finds_members_of_their_own_delegation_only(world, db_session):
+    own = make_registration(world["france"])
+    other = make_registration(world["kenya"])
+    assert services.get_member(world["france"].id, own.id) is own
+    for delegation_id, registration_id in ((world["france"].id, other.id), (world["france"].id, 10**6),
+                                           (None, own.id)):
+        with pytest.raises(NotFound, match="no such registration"):
+            services.get_member(delegation_id, registration_id)
+
+
 def test_credentials(world, db_session):
     services.submit_credentials(world["france"], "documents/cred.pdf", user=world["focal_fr"])
     assert world["france"].credentials_status == CredentialsStatus.PROVISIONAL

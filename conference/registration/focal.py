@@ -11,7 +11,6 @@ from conference.accounts.permissions import Permission, permission_required
 from conference.core.errors import PermissionDenied, RuleViolation
 from conference.core.i18n import _
 from conference.core.web import saving
-from conference.extensions import db
 from conference.registration import services
 from conference.registration.forms import DocumentForm, ReasonForm, RegistrationForm
 from conference.registration.models import Delegation, EntityType, Registration
@@ -31,10 +30,7 @@ def _delegation() -> Delegation:
 
 def _member(registration_id: int) -> Registration:
     """A registration of the focal point's own delegation; any other is refused as if it did not exist."""
-    r = db.session.get(Registration, registration_id)
-    if r is None or r.delegation_id != current_user.delegation_id:
-        abort(404)
-    return r
+    return services.get_member(current_user.delegation_id, registration_id)
 
 
 @bp.get("/")

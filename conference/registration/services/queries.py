@@ -51,6 +51,15 @@ def get_registration(conference: Conference, registration_id: int) -> Registrati
     return r
 
 
+def get_member(delegation_id: int | None, registration_id: int) -> Registration:
+    """A registration of this delegation by its number; NotFound for any other, without saying whose it is
+    (a focal point sees their own delegation only)."""
+    r = db.session.get(Registration, registration_id)
+    if r is None or delegation_id is None or r.delegation_id != delegation_id:
+        raise NotFound(_("There is no such registration at this session."))
+    return r
+
+
 def get_by_email(conference: Conference, email: str) -> Registration:
     """The participant of this session with this e-mail address, in any case; NotFound otherwise."""
     email = (email or "").strip().lower()
