@@ -67,7 +67,9 @@ class People:
                 db.session.add(found)
             return found
 
-        self.states = [entity(entity_type=t, name=name, iso3=iso3, regional_group=RegionalGroup(group))
+        # A State outside the UN regional groups (Kiribati) has none.
+        self.states = [entity(entity_type=t, name=name, iso3=iso3,
+                              regional_group=RegionalGroup(group) if group else None)
                        for iso3, name, group, t, _pool in data.STATES]
         self.pool = {iso3: pool for iso3, _n, _g, _t, pool in data.STATES}
         self.eu = entity(entity_type=EntityType.STATE_PARTY, name=data.EUROPEAN_UNION[0],
