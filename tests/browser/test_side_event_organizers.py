@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from conference.accounts.models import Role
+from conference.conferences.models import Room
 from conference.core.db import utcnow
 from conference.core.models import OutgoingMail
 from conference.programme.models import Session, SessionKind, SessionSignup, SignupStatus
@@ -104,3 +105,28 @@ def test_an_organizer_from_the_rule_to_a_seat_at_their_own_full_event(page, cop,
     mine_ = db_session.scalar(select(SessionSignup).where(SessionSignup.session_id == s.id,
                                                           SessionSignup.registration_id == cop["applicant"].id))
     assert mine_.status == SignupStatus.CONFIRMED
+
+
+def test_fewer_seats_than_people_asks_what_to_do(page, cop, db_session):
+    c = cop["c"]
+    s = make_session(c, db_session.scalar(select(Room).where(Room.conference_id == c.id, Room.slug == "m1")),
+                     title="Briefing on the review mechanism", kind=SessionKind.BRIEFING, published_at=utcnow(),
+                     day=c.starts_on, start=time(13, 15), end=time(14, 45), capacity=2)
+    for person in cop["crowd"]:
+        db_session.add(SessionSignup(session_id=s.id, registration_id=person.id, status=SignupStatus.CONFIRMED))
+    db_session.commit()
+    page.goto("/login")
+    page.get_by_label("E-mail", exact=True).fill("coord@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/admin/cop81/programme/sessions/{s.id}")
+    page.get_by_label("Seats for sign-up").fill("1")
+    page.get_by_role("button", name="Save").click()
+    assert "2 people hold a confirmed seat" in page.locator(".flash").inner_text()
+    assert page.get_by_label("Seats for sign-up").input_value() == "1"  # what was typed stays
+    page.get_by_label("Move the last people to get a seat back to the waiting list").check()
+    page.get_by_role("button", name="Save").click()
+    assert "1 person is back on the waiting list" in page.locator(".flash").inner_text()
+    db_session.rollback()
+    told = db_session.scalars(select(OutgoingMail.recipient).where(OutgoingMail.subject.contains("back on the"))).all()
+    assert told == [cop["crowd"][1].email]
