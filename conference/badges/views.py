@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
@@ -15,7 +15,7 @@ from conference.conferences.services import get_conference
 from conference.core.errors import PlenaryError
 from conference.core.i18n import _, current_language
 from conference.core.models import JobStatus
-from conference.core.web import saving
+from conference.core.web import job_page, saving
 from conference.registration.forms import options
 from conference.registration.models import Registration
 from conference.registration.services import delegation_names, get_registration
@@ -53,13 +53,7 @@ def index(code: str):
 @permission_required(Permission.PRINT_BADGES)
 def job(code: str, job_id: int):
     conference = get_conference(code)
-    j = jobs.get_badge_run(conference, job_id)
-    response = current_app.make_response(render_template("badges/job.html", conference=conference, job=j,
-                                                          JobStatus=JobStatus))
-    if j.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-        # Browsers reload the page by themselves: progress shows without any script.
-        response.headers["Refresh"] = "2"
-    return response
+    return job_page("badges/job.html", jobs.get_badge_run(conference, job_id), conference=conference)
 
 
 @bp.post("/jobs/<id:job_id>/retry")

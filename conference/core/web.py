@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import flash
+from flask import current_app, flash, render_template
 from wtforms.form import BaseForm
 
 from conference.core.errors import Invalid, PlenaryError, RuleViolation
+from conference.core.models import JobStatus
 from conference.extensions import db
 
 
@@ -70,3 +71,12 @@ def saving(form: BaseForm | None = None, *,
             flash(message_of(exc), "error")
         return
     saved.ok = True
+
+
+def job_page(template: str, job, **context):
+    """The page of a background job (a badge run, a list of participants): it reloads itself every two seconds
+    while the job is queued or running, so progress shows without any script."""
+    response = current_app.make_response(render_template(template, job=job, JobStatus=JobStatus, **context))
+    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        response.headers["Refresh"] = "2"
+    return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
@@ -12,7 +12,7 @@ from conference.conferences.services import get_conference
 from conference.core.errors import PlenaryError
 from conference.core.i18n import _
 from conference.core.models import JobStatus
-from conference.core.web import saving
+from conference.core.web import job_page, saving
 from conference.participants_list import jobs
 from conference.participants_list.forms import ListForm
 
@@ -38,12 +38,7 @@ def index(code: str):
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def job(code: str, job_id: int):
     conference = get_conference(code)
-    run = jobs.get_list_run(conference, job_id)
-    response = current_app.make_response(render_template("participants_list/job.html", conference=conference,
-                                                          job=run, JobStatus=JobStatus))
-    if run.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-        response.headers["Refresh"] = "2"  # progress shows without any script
-    return response
+    return job_page("participants_list/job.html", jobs.get_list_run(conference, job_id), conference=conference)
 
 
 @bp.get("/jobs/<id:job_id>/download")
