@@ -14,7 +14,7 @@ from conference.core.templating import small_int
 from conference.core.web import saving
 from conference.extensions import db
 from conference.registration import services
-from conference.registration.forms import ReasonForm, RegistrationForm
+from conference.registration.forms import QuotaForm, ReasonForm, RegistrationForm
 from conference.registration.models import (
     BadgeState,
     CredentialsStatus,
@@ -163,16 +163,37 @@ def new(code: str):
                            title=_("Register a participant")), 200 if not form.errors else 422
 
 
+def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status: int = 200):
+    rows, total = services.search(conference, QueueFilters(delegation_id=d.id), per_page=500)
+    if quota_form is None:
+        quota_form = QuotaForm(quota=d.quota)
+    return render_template("admin/delegation.html", conference=conference, d=d, rows=rows, total=total,
+                           form=ReasonForm(), quota=services.quota_of(d), used=services.places_used(d),
+                           quota_form=quota_form, history=audit.history(d),
+                           ngo_problem=services.ngo_admission_problem(d), ngo_steps=services.NGO_STEP_LABELS,
+                           credentials=list(CredentialsStatus)), status
+
+
 @bp.get("/delegations/<id:delegation_id>")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def delegation(code: str, delegation_id: int):
     conference = get_conference(code)
+    return _delegation_page(conference, services.get_delegation(conference, delegation_id))
+
+
+@bp.post("/delegations/<id:delegation_id>/quota")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def delegation_quota(code: str, delegation_id: int):
+    conference = get_conference(code)
     d = services.get_delegation(conference, delegation_id)
-    rows, total = services.search(conference, QueueFilters(delegation_id=d.id), per_page=500)
-    return render_template("admin/delegation.html", conference=conference, d=d, rows=rows, total=total,
-                           form=ReasonForm(), quota=services.quota_of(d),
-                           ngo_problem=services.ngo_admission_problem(d), ngo_steps=services.NGO_STEP_LABELS,
-                           credentials=list(CredentialsStatus))
+    form = QuotaForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            services.set_quota(d, form.quota.data, user=current_user)
+        if saved:
+            flash(_("The quota is saved."), "success")
+            return redirect(url_for(".delegation", code=code, delegation_id=d.id))
+    return _delegation_page(conference, services.get_delegation(conference, delegation_id), form, 422)
 
 
 @bp.post("/delegations/<id:delegation_id>")

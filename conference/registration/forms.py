@@ -12,18 +12,19 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext, sort_key
 from conference.registration.models import STATE_TYPES, Delegation, DelegationRole, Gender, Modality
-from conference.registration.services import RegistrationData
+from conference.registration.services import MAX_QUOTA, RegistrationData
 
 
 def label_of(member) -> LazyString:
@@ -214,3 +215,14 @@ class WithdrawForm(FlaskForm):
 class DocumentForm(FlaskForm):
     document = FileField(_l("Credentials (PDF)"))
     submit = SubmitField(_l("Send"))
+
+
+class QuotaForm(FlaskForm):
+    """The delegation's own quota, set by the secretariat; empty: the session's default for its category."""
+
+    quota = IntegerField(_l("Quota"), validators=[Optional(), NumberRange(min=1, max=MAX_QUOTA, message=_l(
+        "A quota is a whole number from 1 to %(max)d, or empty for the session's default."))],
+                         description=_l("How many people the delegation may send. Empty: the session's default "
+                                        "(participants per NGO for NGOs, no limit for the others)."),
+                         render_kw={"inputmode": "numeric", "min": 1})
+    submit = SubmitField(_l("Save the quota"))

@@ -19,6 +19,7 @@ from conference.registration.services.delegations import (
     NGO_STEP_LABELS,
     NGO_STEP_REFUSED,
     NGO_STEPS,
+    MAX_QUOTA,
     NOMINATION_BY_TYPE,
     NOMINATION_LABELS,
     NOMINATION_MISSING,
@@ -28,8 +29,10 @@ from conference.registration.services.delegations import (
     get_delegation,
     ngo_admission_step,
     nomination_needed,
+    places_used,
     set_credentials,
     set_official_names,
+    set_quota,
     submit_credentials,
 )
 from conference.registration.services.intake import (
@@ -134,6 +137,9 @@ __all__ = [
     "NGO_STEP_REFUSED",
     "ngo_admission_step",
     "set_official_names",
+    "MAX_QUOTA",
+    "places_used",
+    "set_quota",
     "get_by_token",
     "get_member",
     "get_registration",

@@ -14,7 +14,7 @@ from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import NotFound, RuleViolation
-from conference.core.i18n import LANGUAGES, _, _l
+from conference.core.i18n import LANGUAGES, _, _l, ngettext
 from conference.extensions import db
 from conference.registration.models import (
     STATE_TYPES,
@@ -25,7 +25,18 @@ from conference.registration.models import (
     NominationDocumentKind,
     ParticipatingEntity,
 )
-from conference.registration.services.rules import CATEGORIES, Actor, _require_focal_point
+from conference.registration.services.rules import (
+    ACTIVE,
+    CATEGORIES,
+    Actor,
+    _count,
+    _lock,
+    _require_focal_point,
+    quota_of,
+)
+
+# The largest quota the back office accepts: a typing slip (15000 for 15) is refused rather than kept.
+MAX_QUOTA = 10_000
 
 # What each category sends as its nominating document (domain.md).
 NOMINATION_BY_TYPE = {
@@ -139,6 +150,34 @@ def set_credentials(delegation: Delegation, status: CredentialsStatus, *, user: 
     delegation.credentials_received_at = utcnow() if status == CredentialsStatus.RECEIVED else None
     audit.record("delegation.credentials", delegation, actor=user or actor.value,
                  before={"credentials": before.value}, after={"credentials": status.value})
+
+
+def places_used(delegation: Delegation) -> int:
+    """How many people hold a place in the delegation: those counted against its quota."""
+    return _count(delegation, ACTIVE, None)
+
+
+def set_quota(delegation: Delegation, quota: int | None, *, user: User | None) -> None:
+    """The secretariat sets the delegation's own quota (None: the session's default for its category).
+
+    Never below the places already held: the delegation's row is locked first, as registering does, so nobody
+    takes a place between the count and the change.
+    """
+    if quota is not None and not 1 <= quota <= MAX_QUOTA:
+        raise RuleViolation(_("A quota is a whole number from 1 to %(max)d, or empty for the session's default.",
+                              max=MAX_QUOTA), field="quota")
+    _lock(delegation)
+    before = delegation.quota
+    delegation.quota = quota
+    used, effective = places_used(delegation), quota_of(delegation)
+    if effective is not None and used > effective:
+        raise RuleViolation(ngettext(
+            "%(num)d person already holds a place in this delegation: the quota cannot be lower than %(num)d.",
+            "%(num)d people already hold a place in this delegation: the quota cannot be lower than %(num)d.",
+            used), field="quota")
+    if before != quota:
+        audit.record("delegation.quota", delegation, actor=user or "secretariat",
+                     before={"quota": before}, after={"quota": quota})
 
 
 NGO_STEPS = {
