@@ -48,15 +48,26 @@ def form(code: str, category: str):
     uploads = UploadSlots(form)
     if uploads.validate():
         with saving(form) as saved:
-            registration = services.submit_public(conference, form.delegation_id.data, form.to_data(),
-                                                  photo=uploads.photo, document=uploads.document)
+            services.submit_public(conference, form.delegation_id.data, form.to_data(), photo=uploads.photo,
+                                   document=uploads.document)
             uploads.check()
         if saved:
-            return redirect(url_for("registration.status", code=conference.code, token=registration.status_token,
-                                    new=1))
+            # The same answer whether a registration was made or the person was registered already (then their
+            # registration's address is sent its link): the form says nothing of who is registered. The private
+            # link comes by e-mail either way.
+            flash(_("Thank you. Your registration was received: a message with your private link is on its way to "
+                    "%(email)s. Keep it: the link is how you see and change your registration.",
+                    email=form.email.data), "success")
+            return redirect(url_for("registration.received", code=conference.code))
     return render_template("registration/form.html", conference=conference, form=form, category=category,
                            category_label=services.CATEGORIES[category][0], uploads=uploads,
                            title=_("Register")), 200 if not form.errors else 422
+
+
+@bp.get("/<code>/register/received")
+@public("what anyone who sent the form is told")
+def received(code: str):
+    return render_template("registration/received.html", conference=get_conference(code))
 
 
 @bp.route("/<code>/registration/resend", methods=["GET", "POST"])

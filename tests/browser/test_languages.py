@@ -216,8 +216,13 @@ def test_complete_a_registration_in_arabic(site, in_language, db_session, tmp_pa
     page.locator("#consent").check()
     page.locator("form [type=submit]").last.click()
 
-    page.wait_for_url(re.compile(r"/cop70/registration/"))
+    page.wait_for_url(re.compile(r"/cop70/register/received$"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    assert ARABIC.search(page.locator(".flash").inner_text())
+    # The private link comes by e-mail (the page after the form says nothing of who is registered): follow it.
+    db_session.rollback()
+    sent = db_session.scalars(select(OutgoingMail).where(OutgoingMail.recipient == "leila@example.org")).one()
+    page.goto("/" + re.search(r"https?://\S+/(cop70/registration/\S+)", sent.body_text).group(1))
     status = page.locator("#status").inner_text()
     assert ARABIC.search(status), status
     assert_accessible(page, "status page after an Arabic registration")

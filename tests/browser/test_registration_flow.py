@@ -9,6 +9,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from conference.accounts.models import Role
+from conference.core.models import OutgoingMail
 from conference.registration.models import EntityType, RegionalGroup, Registration, RegistrationStatus
 from tests.factories import PASSWORD, make_delegation, make_entity, make_user
 from tests.test_registration import future_conference
@@ -54,7 +55,12 @@ def test_register_with_a_photo_then_approve(page, session_open, db_session, tmp_
     page.get_by_label("Photo for the badge").set_input_files(str(photo))
     page.get_by_label(re.compile("I agree")).check()
     page.get_by_role("button", name="Send registration").click()
-    page.wait_for_url(re.compile(r"/cop60/registration/"))
+    page.wait_for_url(re.compile(r"/cop60/register/received$"))
+    assert "on its way to" in page.locator(".flash").inner_text()
+    # The private link comes by e-mail: follow it.
+    db_session.rollback()
+    mail = db_session.scalars(select(OutgoingMail)).one()
+    page.goto("/" + re.search(r"https?://\S+/(cop60/registration/\S+)", mail.body_text).group(1))
     assert "Submitted" in page.locator("#status").inner_text()
     private_link = page.url.split("?")[0]
     assert page.locator("img.photo").evaluate("img => img.naturalWidth") == 700

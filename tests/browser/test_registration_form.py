@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from conference.core.models import OutgoingMail
 from conference.registration.models import EntityType, RegionalGroup, Registration
 from tests.factories import make_delegation, make_entity
 from tests.test_registration import future_conference
@@ -61,7 +62,12 @@ def test_a_delegation_left_at_choose_is_said_at_the_field_and_nothing_is_lost(pa
     page.get_by_label("Delegation or organization").select_option(label="Austria")
     page.get_by_label(re.compile("I agree")).check()
     page.get_by_role("button", name="Send registration").click()
-    page.wait_for_url(re.compile(r"/cop61/registration/"))
+    page.wait_for_url(re.compile(r"/cop61/register/received$"))
+    assert "on its way to" in page.locator(".flash").inner_text()
+    # The private link comes by e-mail: follow it.
+    db_session.rollback()
+    mail = db_session.scalars(select(OutgoingMail)).one()
+    page.goto("/" + re.search(r"https?://\S+/(cop61/registration/\S+)", mail.body_text).group(1))
     db_session.rollback()
     r = db_session.scalars(select(Registration)).one()
     assert r.family_name == "Łukasiewicz" and r.photo and r.nationality == "GBR"

@@ -29,6 +29,7 @@ from conference.registration.services.rules import (
     EDITABLE,
     PERSONAL_FIELDS,
     Actor,
+    AlreadyRegistered,
     RegistrationData,
     _lock,
     _require_focal_point,
@@ -36,7 +37,12 @@ from conference.registration.services.rules import (
     registration_open,
     validate,
 )
-from conference.registration.services.workflow import _flush_or_explain, not_editable, transition
+from conference.registration.services.workflow import (
+    _flush_or_explain,
+    not_editable,
+    tell_already_registered,
+    transition,
+)
 
 
 def _snapshot(r: Registration) -> dict:
@@ -97,10 +103,14 @@ def register_for_delegation(delegation: Delegation, data: RegistrationData, *, u
 
 
 def submit_public(conference: Conference, delegation_id: int, data: RegistrationData, *,
-                  photo: str | None, document: str | None) -> Registration:
+                  photo: str | None, document: str | None) -> Registration | None:
     """A participant registers themselves through the public form, with their photo and, when the
     delegation has none on file yet, its nominating document (never replacing one on file: `attach_nomination`).
-    Every wrong field is reported at once."""
+    Every wrong field is reported at once.
+
+    Someone already registered gets no second registration, and None is returned: their registration's address is
+    sent its private link (`tell_already_registered`), and the caller answers exactly as for a new registration,
+    so that the form tells nobody whether an address, a passport number or a person is registered."""
     delegation = get_delegation(conference, delegation_id)
     missing: dict[str, list[str]] = {}
     if data.modality == Modality.IN_PERSON and not photo:
@@ -111,6 +121,11 @@ def submit_public(conference: Conference, delegation_id: int, data: Registration
         missing["document"] = [str(NOMINATION_MISSING[needed]) % {"entity": delegation.entity.display_name}]
     try:
         r = register(conference, delegation, data, actor=Actor.PARTICIPANT, photo=photo)
+    except AlreadyRegistered as exc:
+        if missing:
+            raise Invalid(missing) from None
+        tell_already_registered(exc.others)
+        return None
     except Invalid as exc:
         raise Invalid({**exc.errors, **missing}) from None
     if missing:

@@ -188,8 +188,11 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
         error("consent", _("Please agree to the processing of your personal data, or we cannot register you."))
 
     if not errors:
-        _check_identity(conference, data, registration, errors,
-                        reveal=actor in (Actor.SECRETARIAT, Actor.COMMAND_LINE))
+        others = _check_identity(conference, data, registration, errors,
+                                 reveal=actor in (Actor.SECRETARIAT, Actor.COMMAND_LINE))
+        if others and actor == Actor.PARTICIPANT and registration is None:
+            # Someone registering through the public form is not told who is registered (see submit_public).
+            raise AlreadyRegistered(errors, others)
         if data.delegation_role == DelegationRole.HEAD:
             # The focal point knows their delegation's head; a member of the public is not told who it is.
             _check_one_head(delegation, registration, errors, reveal=actor != Actor.PARTICIPANT)
@@ -198,9 +201,20 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
     return data
 
 
+class AlreadyRegistered(Invalid):
+    """The person who filled in the public form is already registered for the session: `others` are the
+    registrations they match (by e-mail, passport number, or name and date of birth)."""
+
+    def __init__(self, errors: dict[str, list[str]], others: list[Registration]):
+        super().__init__(errors)
+        self.others = others
+
+
 def _check_identity(conference: Conference, data: RegistrationData, registration: Registration | None,
-                    errors: dict[str, list[str]], *, reveal: bool) -> None:
-    """One person, one accreditation per session: by e-mail, passport number, or name and date of birth."""
+                    errors: dict[str, list[str]], *, reveal: bool) -> list[Registration]:
+    """One person, one accreditation per session: by e-mail, passport number, or name and date of birth.
+    Returns the registrations the person matches (their messages are put in `errors`)."""
+    found: list[Registration] = []
     key = name_key(data.family_name, data.given_names)
     conditions = [Registration.email == data.email]
     if data.passport_number:
@@ -212,6 +226,7 @@ def _check_identity(conference: Conference, data: RegistrationData, registration
     if registration is not None and registration.id is not None:
         query = query.where(Registration.id != registration.id)
     for other in db.session.scalars(query):
+        found.append(other)
         if other.email == data.email:
             field, message = "email", (_(
                 "This e-mail address is already registered for this session with %(delegation)s (status: "
@@ -235,6 +250,7 @@ def _check_identity(conference: Conference, data: RegistrationData, registration
         else:
             message += " " + _("Use the private link you received, or ask the secretariat.")
         errors.setdefault(field, []).append(message)
+    return found
 
 
 def _check_one_head(delegation: Delegation, registration: Registration | None,

@@ -247,6 +247,14 @@ def resend_link(conference: Conference, email: str) -> None:
     audit.record("registration.link_sent", r, actor=Actor.PARTICIPANT.value)
 
 
+def tell_already_registered(registrations: list[Registration]) -> None:
+    """Someone sent the public form with the details of registrations that exist: each one's own address is told,
+    with its private link (and nobody else is)."""
+    for r in dict.fromkeys(registrations):
+        _mail(r, "registration_again", "")
+        audit.record("registration.registered_again", r, actor=Actor.PARTICIPANT.value)
+
+
 def bulk_transition(conference: Conference, ids: list[int], action: str, *, actor: Actor, user: User | None,
                     reason: str = "") -> tuple[list[Registration], dict[int, str]]:
     """Apply one action to many registrations: each one that the rules allow, and the reason for each refusal.
