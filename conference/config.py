@@ -139,8 +139,8 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         and (env.get("TRUSTED_PROXIES") or "").isdigit() else 0,
         # Rate limits are counted per process without Redis; tests switch them off except where they test them.
         "RATELIMIT_ENABLED": plenary_env != "testing",
-        # Public calendar feeds are kept this long in each web process (0: built for every request).
-        "FEED_CACHE_SECONDS": 0 if plenary_env == "testing" else 60,
+        # Public calendar feeds kept in each web process until their version changes (0: built for every request).
+        "FEED_CACHE_SIZE": 0 if plenary_env == "testing" else 256,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(mail_port),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

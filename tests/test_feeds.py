@@ -200,18 +200,6 @@ def test_text_in_any_script_round_trips(cop, title, description):
     db.session.rollback()
 
 
-def test_public_feeds_are_cached_for_a_while(app, client, cop, db_session, monkeypatch):
-    monkeypatch.setitem(app.config, "FEED_CACHE_SECONDS", 60)
-    app.extensions.pop("plenary_feed_cache", None)
-    first = client.get("/cop90/programme.ics")
-    services.update_session(cop["before"], title="Renamed while cached", actor="t")
-    db_session.commit()
-    assert client.get("/cop90/programme.ics").headers["ETag"] == first.headers["ETag"]
-    app.extensions.pop("plenary_feed_cache", None)  # the minute is over
-    assert b"Renamed while cached" in client.get("/cop90/programme.ics").data
-    app.extensions.pop("plenary_feed_cache", None)
-
-
 # -- every change is a new version; a place on the waiting list is not a seat ------------------------------------------
 
 def _backdate(db_session, s):

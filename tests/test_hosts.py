@@ -133,7 +133,7 @@ def test_another_host_cannot_poison_the_cached_feed(database, cop, tmp_path):  #
     db.session.commit()
     session_id = s.id  # read here: inside the other application, `s` would load through its engine
     with production_app(database, tmp_path) as prod:
-        assert prod.config["FEED_CACHE_SECONDS"] > 0
+        assert prod.config["FEED_CACHE_SIZE"] > 0
         client = prod.test_client()
         # The first visitor of the minute comes with another Host (and X-Forwarded-Host, for a proxy that passes it).
         first = client.get("/cop70/programme.ics", base_url="https://plenary-internal.example",

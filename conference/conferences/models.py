@@ -128,6 +128,10 @@ class Conference(db.Model):
     # The opening sitting: credentials are due 24 hours before it, NGOs are listed 30 days before it.
     opening_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bumped with every change the calendar feeds show (conference/feeds/versions.py): their ETags, without
+    # building them. The programme's for the public feeds, the agendas' for what only personal agendas show.
+    programme_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    agenda_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     rooms: Mapped[list[Room]] = relationship(back_populates="conference", order_by="Room.name")
 

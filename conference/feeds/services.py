@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
@@ -25,9 +24,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.errors import NotFound
+from flask_babel import get_locale
+
 from conference.core.i18n import _, force_locale
 from conference.core.templating import external_url
 from conference.extensions import db
+from conference.feeds import versions  # noqa: F401  (the listeners that bump the feed versions)
 from conference.programme.models import Session, SessionOrganizer, SessionSignup, SignupStatus
 from conference.programme.models import SessionStatus as St
 from conference.programme.services import ProgrammeFilters, public_sessions
@@ -41,7 +43,6 @@ PRODID = "-//Plenary//Conference programme//EN"
 @dataclass
 class Feed:
     body: bytes
-    etag: str
     last_modified: datetime
 
 
@@ -115,36 +116,45 @@ def _finish(cal: Calendar, sessions: list[Session], conference: Conference,
                               last_date=date(conference.ends_on.year + 1, 12, 31))
     body = cal.to_ical()
     last = max((modified_at(s, places.get(s.id)) for s in sessions), default=conference.created_at)
-    return Feed(body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:32]}"', last_modified=last)
+    return Feed(body=body, last_modified=last)
 
 
 _cache_lock = threading.Lock()
 
 
-def cached(key: tuple, build) -> Feed:
-    """A public feed, kept FEED_CACHE_SECONDS in this process: calendars poll, and most polls find nothing new.
+def etag(conference: Conference, kind: str, *parts) -> str:
+    """A feed's ETag, known without building it: the conference's feed versions (bumped with every change the feeds
+    show, see versions.py), what the feed is, the language and the public address its links are written with."""
+    versions = (conference.programme_version, conference.agenda_version if kind == "agenda" else "")
+    language = str(get_locale() or "en")
+    text = "|".join(str(p) for p in (*versions, kind, language, current_app.config["PUBLIC_URL"], *parts))
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
-    `key` names everything the feed depends on besides the database (conference, filters); the links in it come
-    from PUBLIC_URL, which is part of the key too, and never from the request, so one visitor's Host header can
-    never reach the next visitor's feed. The cache belongs to the application (two applications in one process,
-    as in the tests, share nothing). The ETag stays the digest of the content, so a change shows within the
-    cache's lifetime (a minute by default; calendars refresh hourly). Personal agendas are never cached.
+
+def cached(conference: Conference, key: tuple, build) -> Feed:
+    """A public feed, kept in this process until the conference's programme version changes: calendars poll, and
+    most polls find nothing new. Kept by version, not by time, so that every process of every machine serves the
+    new feed as soon as the change is committed.
+
+    `key` names everything the feed depends on besides the database (kind, filters); the links in it come from
+    PUBLIC_URL, which is part of the key too, and never from the request, so one visitor's Host header can never
+    reach the next visitor's feed. The cache belongs to the application (two applications in one process, as in the
+    tests, share nothing). Personal agendas are never cached.
     """
-    seconds = current_app.config.get("FEED_CACHE_SECONDS", 60)
-    if not seconds:
+    size = current_app.config.get("FEED_CACHE_SIZE", 256)
+    if not size:
         return build()
-    cache: dict[tuple, tuple[float, Feed]] = current_app.extensions.setdefault("plenary_feed_cache", {})
-    key = (current_app.config["PUBLIC_URL"], *key)
-    now = time.monotonic()
+    cache: dict[tuple, tuple[int, Feed]] = current_app.extensions.setdefault("plenary_feed_cache", {})
+    key, version = (current_app.config["PUBLIC_URL"], conference.id, *key), conference.programme_version
     with _cache_lock:
         hit = cache.get(key)
-        if hit and hit[0] > now:
+        if hit and hit[0] == version:
             return hit[1]
     feed = build()
     with _cache_lock:
-        if len(cache) > 256:  # filters make keys; keep the cache small
+        if len(cache) >= size and key not in cache:  # filters make keys; keep the cache small
             cache.clear()
-        cache[key] = (now + seconds, feed)
+        cache[key] = (version, feed)
     return feed
 
 

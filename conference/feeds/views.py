@@ -16,12 +16,17 @@ bp = Blueprint("feeds", __name__)
 MAX_AGE = 300  # calendars poll; five minutes keeps them current without hammering us
 
 
-def _respond(feed: services.Feed, filename: str, *, private: bool = False) -> Response:
-    response = Response(feed.body, mimetype="text/calendar")
-    response.content_type = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(feed.etag.strip('"'))
-    response.last_modified = feed.last_modified
+def _respond(etag: str, build, filename: str, *, private: bool = False) -> Response:
+    """The feed, or 304 when the calendar already has this version: decided from the ETag before building anything."""
+    if request.if_none_match.contains(etag.strip('"')):
+        response = Response(status=304)
+    else:
+        feed = build()
+        response = Response(feed.body, mimetype="text/calendar")
+        response.content_type = "text/calendar; charset=utf-8"
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        response.last_modified = feed.last_modified
+    response.set_etag(etag.strip('"'))
     response.cache_control.max_age = MAX_AGE
     if private:
         response.cache_control.private = True
@@ -35,25 +40,29 @@ def _respond(feed: services.Feed, filename: str, *, private: bool = False) -> Re
 def programme(code: str):
     conference = get_conference(code)
     filters = _filters(conference)
-    key = ("programme", conference.id, filters.kind, filters.room, filters.organizer, filters.day)
-    feed = services.cached(key, lambda: services.programme_feed(conference, filters))
-    return _respond(feed, f"{conference.code}-programme.ics")
+    key = ("programme", filters.kind, filters.room, filters.organizer, filters.day)
+    return _respond(services.etag(conference, *key),
+                    lambda: services.cached(conference, key, lambda: services.programme_feed(conference, filters)),
+                    f"{conference.code}-programme.ics")
 
 
 @bp.get("/<code>/sessions/<id:session_id>.ics")
 @public("one public session as a calendar feed")
 def session(code: str, session_id: int):
     conference = get_conference(code)
-    feed = services.cached(("session", conference.id, session_id),
-                           lambda: services.session_feed(conference, session_id))
-    return _respond(feed, f"{conference.code}-session-{session_id}.ics")
+    key = ("session", session_id)
+    return _respond(services.etag(conference, *key),
+                    lambda: services.cached(conference, key, lambda: services.session_feed(conference, session_id)),
+                    f"{conference.code}-session-{session_id}.ics")
 
 
 @bp.get("/<code>/agenda/<token>.ics")
 @public("the agenda token in the address is the key")
 def agenda(code: str, token: str):
     conference = get_conference(code)
-    return _respond(services.agenda_feed(conference, token), f"{conference.code}-agenda.ics", private=True)
+    r = services.registration_by_agenda_token(conference, token)  # a renewed address stops working at once
+    return _respond(services.etag(conference, "agenda", r.id, token), lambda: services.agenda_feed(conference, token),
+                    f"{conference.code}-agenda.ics", private=True)
 
 
 @bp.post("/<code>/registration/<token>/agenda/renew")
