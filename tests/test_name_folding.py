@@ -6,8 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from alembic.script import ScriptDirectory
-from flask_migrate import downgrade, upgrade
+from flask_migrate import upgrade
 from sqlalchemy import select
 
 from conference import create_app
@@ -119,8 +121,11 @@ def test_the_migration_folds_the_stored_keys_anew(empty_database):  # noqa: F811
                                               ("Lukasiewicz", "Piotr", "lukasiewicz piotr"),
                                               ("Łukasiewicz", "Piotr", "łukasiewicz piotr"))]
             db.session.commit()
-            downgrade(revision=ScriptDirectory(str(MIGRATIONS)).get_revision("8f3d2a61c7b4").down_revision)
-            upgrade()
+            # The data migration run again over the stored keys (going down and up through the later migrations
+            # would rebuild tables on SQLite and lose the rows).
+            script = ScriptDirectory(str(MIGRATIONS)).get_revision("8f3d2a61c7b4")
+            with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+                script.module.upgrade()
             db.session.remove()
             keys = dict(db.session.execute(select(Registration.id, Registration.name_key)
                                            .where(Registration.id.in_(ids))).all())
