@@ -249,3 +249,66 @@ def test_a_smaller_demonstration_keeps_every_entity(runner, db_session):
     assert result.exit_code == 0, result.output
     figures = compute(db_session.scalar(select(Conference)))
     assert (figures["participants"], figures["states"], figures["igos"], figures["ngos"]) == (600, 131, 15, 212)
+
+
+def _people_of(db_session, iso3: str) -> list[tuple[str, str, str]]:
+    return db_session.execute(
+        select(Registration.given_names, Registration.family_name, Registration.gender).join(Delegation)
+        .join(ParticipatingEntity).where(ParticipatingEntity.iso3 == iso3)).all()
+
+
+def test_names_fit_each_delegation(demo, db_session):
+    # Nobody shares a full name with someone else in the same delegation.
+    repeated = db_session.execute(
+        select(Delegation.id, Registration.given_names, Registration.family_name, func.count())
+        .join(Registration.delegation).group_by(Delegation.id, Registration.given_names, Registration.family_name)
+        .having(func.count() > 1)).all()
+    assert repeated == []
+    # Where the language marks gender in the family name, a woman carries the woman's form and a man the man's.
+    endings = {"CZE": ("á", "ová"), "SVK": ("á", "ová"), "ISL": ("dóttir",), "LTU": ("ienė", "aitė"),
+               "LVA": ("a", "e"), "RUS": ("а",), "BGR": ("а",), "AZE": ("a",)}
+    for iso3, female_endings in endings.items():
+        people = _people_of(db_session, iso3)
+        women = [family for _g, family, gender in people if gender == "female"]
+        men = [family for _g, family, gender in people if gender == "male"]
+        assert women and men, iso3
+        assert all(family.endswith(female_endings) for family in women), (iso3, women)
+        assert not any(family.endswith(female_endings) for family in men), (iso3, men)
+    assert all(f.endswith("son") for _g, f, gender in _people_of(db_session, "ISL") if gender == "male")
+    assert not any(f.endswith(("ski", "cki")) for _g, f, gender in _people_of(db_session, "POL")
+                   if gender == "female")
+    # Ukrainians are named in Ukrainian: no letter that only Russian has, no Russian given name.
+    from conference.demo.names import NAMES
+
+    russian_given = set(NAMES["russian"][0] + NAMES["russian"][1])
+    ukrainians = _people_of(db_session, "UKR")
+    assert ukrainians
+    for given, family, _gender in ukrainians:
+        assert not set(given + family) & set("ыэъёЫЭЪЁ"), (given, family)
+        assert given not in russian_given
+    # Icelanders are not given Finnish (or other Nordic) names: all from the Icelandic pool.
+    icelandic = set(NAMES["icelandic"][0] + NAMES["icelandic"][1])
+    assert {g for g, _f, _s in _people_of(db_session, "ISL")} <= icelandic
+
+
+def test_heads_functions_ngos_and_speakers(demo, db_session):
+    heads = db_session.scalars(
+        select(Registration.function_title).join(Delegation).join(ParticipatingEntity)
+        .where(Registration.delegation_role == DelegationRole.HEAD, ParticipatingEntity.iso3.is_not(None))).all()
+    assert len(set(heads)) >= 8 and Counter(heads).most_common(1)[0][1] < len(heads) / 2
+    # Every NGO is seated in a country; the real ones where they are, with their real status.
+    ngos = {e.name: e for e in db_session.scalars(select(ParticipatingEntity).where(
+        ParticipatingEntity.entity_type.in_([EntityType.NGO_ECOSOC, EntityType.NGO_OTHER])))}
+    assert all(e.country_iso3 for e in ngos.values())
+    assert ngos["Transparency International"].country_iso3 == "DEU"
+    assert ngos["Transparency International"].ecosoc_status.value == "SPECIAL"
+    from conference.demo.data import NGO_CITIES
+
+    in_a_city = [(name.rsplit(" – ", 1)[1], e.country_iso3) for name, e in ngos.items() if " – " in name]
+    assert len(in_a_city) > 100 and all(NGO_CITIES[city] == iso3 for city, iso3 in in_a_city)
+    # Every speaker has a name and a gender; side-event capacities vary.
+    speakers = db_session.execute(select(SessionSpeaker.name, SessionSpeaker.gender)).all()
+    assert speakers and all(name and gender in ("female", "male") for name, gender in speakers)
+    assert not any(name.startswith("Permanent Representative") for name, _g in speakers)
+    capacities = db_session.scalars(select(Session.capacity).where(Session.kind == SessionKind.SIDE_EVENT)).all()
+    assert len(set(capacities)) >= 5

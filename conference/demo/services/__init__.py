@@ -68,6 +68,7 @@ class DemoBuilder(People, Programme, Attendance):
         self.serial = 0
         self.count = 0
         self.identities: set[tuple[str, date]] = set()
+        self.names_in: dict[int, set[tuple[str, str]]] = {}
 
     def conference(self) -> Conference:
         c = Conference(

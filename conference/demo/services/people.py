@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from conference.demo import data
+from conference.demo import data, names
 from conference.demo.services.figures import DEFAULT_PARTICIPANTS, DONOR_STATES, SHARES
 from conference.extensions import db
 from conference.registration.models import (
@@ -37,6 +37,18 @@ class Person:
     days: set[date] = field(default_factory=set)
     busy: set[tuple[date, str]] = field(default_factory=set)
     no_show: bool = False  # approved, never came
+
+
+# Heads of State delegations come from the capital or from the permanent mission in Vienna.
+FUNCTIONS_OF_HEADS = [
+    "Ambassador, Permanent Representative to the United Nations (Vienna)",
+    "Ambassador, Permanent Representative to the United Nations (Vienna)",
+    "Ambassador, Permanent Representative to the United Nations (Vienna)",
+    "Minister of Justice", "Deputy Minister of Justice", "Deputy Minister of the Interior", "Attorney General",
+    "Deputy Attorney General", "Director-General, Ministry of Foreign Affairs",
+    "State Secretary, Ministry of Justice", "Director, International Cooperation, Office of the Prosecutor General",
+    "Chargé d'affaires a.i., Permanent Mission to the United Nations (Vienna)",
+]
 
 
 def allocate(total: int, weights: list[float], minimum: int = 1) -> list[int]:
@@ -78,20 +90,21 @@ class People:
                      for t, name, short, seat in data.ORGANIZATIONS]
         self.media = [entity(entity_type=EntityType.MEDIA, name=name, country_iso3=seat)
                       for name, seat in data.MEDIA_OUTLETS]
-        names = list(data.KNOWN_NGOS) + list(data.NGOS_IN_OTHER_SCRIPTS)
-        combos = [f"{kind} for {topic} – {city}" for topic in data.NGO_TOPICS for kind in data.NGO_KINDS
-                  for city in data.NGO_CITIES]
+        # The real NGOs with their status, then fictional ones: about 150 of 212 in consultative status.
+        seated = [(name, seat, EcosocStatus(status)) for name, seat, status in data.KNOWN_NGOS]
+        fictional = list(data.NGOS_IN_OTHER_SCRIPTS)
+        combos = [(f"{kind} for {topic} – {city}", iso3) for topic in data.NGO_TOPICS for kind in data.NGO_KINDS
+                  for city, iso3 in data.NGO_CITIES.items()]
         self.rng.shuffle(combos)
-        names += combos[: 212 - len(names)]
-        self.ngos = []
-        for i, name in enumerate(names):
-            ecosoc = i % 7 not in (3, 6)  # about 150 of 212 in consultative status
+        fictional += combos[: 212 - len(seated) - len(fictional)]
+        for i, (name, seat) in enumerate(fictional):
+            ecosoc = i % 7 not in (3, 6)
             status = (EcosocStatus.SPECIAL if i % 11 else EcosocStatus.GENERAL) if ecosoc else None
             if ecosoc and i % 13 == 5:
                 status = EcosocStatus.ROSTER
-            self.ngos.append(entity(entity_type=EntityType.NGO_ECOSOC if ecosoc else EntityType.NGO_OTHER,
-                                    name=name, ecosoc_status=status,
-                                    country_iso3=self.rng.choice(data.STATES)[0]))
+            seated.append((name, seat, status))
+        self.ngos = [entity(entity_type=EntityType.NGO_ECOSOC if status else EntityType.NGO_OTHER, name=name,
+                            ecosoc_status=status, country_iso3=seat) for name, seat, status in seated]
         db.session.flush()
 
     def delegations(self) -> None:
@@ -158,7 +171,7 @@ class People:
         rng = self.rng
         pool = self.pool.get(e.iso3 or e.country_iso3 or "", "english")
         if e.iso3 is None and e.entity_type in (*IGO_TYPES, EntityType.STATE_PARTY):
-            pool = rng.choice(["english", "french", "iberian", "german", "italian", "nordic"])
+            pool = rng.choice(["english", "french", "iberian", "german", "italian", "swedish", "arabic", "russian"])
         elif e.iso3 is None and e.country_iso3:
             pool = self.pool.get(e.country_iso3, "english")
         is_state_delegation = e.entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY,
@@ -171,11 +184,8 @@ class People:
         women = 0.31 if role == DelegationRole.HEAD else 0.47
         gender = (Gender.FEMALE if r < women else Gender.MALE if r < 0.993 else
                   Gender.OTHER if r < 0.996 else Gender.UNDISCLOSED)
-        female_names, male_names, family_names = data.NAMES[pool]
-        given = rng.choice(female_names if gender == Gender.FEMALE else male_names
-                           if gender == Gender.MALE else female_names + male_names)
-        family = rng.choice(family_names)
-        badge_name = f"{family}{given}" if pool in data.FAMILY_NAME_FIRST else f"{given} {family}"
+        given, family = self._name(e, pool, gender)
+        badge_name = f"{family}{given}" if pool in names.FAMILY_NAME_FIRST else f"{given} {family}"
         self.count += 1
         index = self.count
         email = f"participant{index:05d}@{(e.iso3 or e.short_name or 'org').lower()}.delegates.example"
@@ -214,13 +224,50 @@ class People:
         self.by_entity.setdefault(e.id, []).append(person)
         return person
 
-    @staticmethod
-    def _function(e: ParticipatingEntity, role: DelegationRole) -> str:
+    def _name(self, e: ParticipatingEntity, pool: str, gender: Gender) -> tuple[str, str]:
+        """A given and a family name from the pool, in the form for the person's gender where the language marks it
+        (a person of another or undisclosed gender carries one of the two forms), and not already used in the
+        delegation. Beyond the published session's size a large delegation may run out of names: then one repeats
+        (the date of birth still tells the two apart)."""
+        rng = self.rng
+        female_names, male_names, family_names = names.NAMES[pool]
+        female = gender == Gender.FEMALE or (gender != Gender.MALE and rng.random() < 0.5)
+        taken = self.names_in.setdefault(e.id, set())
+        for _ in range(60):
+            given = rng.choice(female_names if female else male_names)
+            family = names.family_form(rng.choice(family_names), female)
+            if given != family and (given, family) not in taken:
+                break
+        taken.add((given, family))
+        return given, family
+
+    def _function(self, e: ParticipatingEntity, role: DelegationRole) -> str:
+        """A function as delegations list them: heads of State delegations from the capital or the mission, the
+        others by their rank or trade."""
+        choice = self.rng.choice
         if role == DelegationRole.HEAD:
-            return "Permanent Representative" if e.iso3 else "Head of delegation"
-        return {DelegationRole.ALTERNATE: "Deputy Permanent Representative", DelegationRole.ADVISER: "Counsellor",
-                DelegationRole.EXPERT: "Senior Prosecutor", DelegationRole.SUPPORT_STAFF: "Assistant",
-                DelegationRole.REPRESENTATIVE: "Programme Officer"}[role]
+            if e.iso3 is None:
+                return choice(["Head of delegation", "Director", "Deputy Director", "Permanent Observer"])
+            return choice(FUNCTIONS_OF_HEADS)
+        if role == DelegationRole.REPRESENTATIVE:
+            if e.entity_type in (EntityType.NGO_ECOSOC, EntityType.NGO_OTHER):
+                return choice(["Executive Director", "Programme Officer", "Senior Researcher", "Legal Adviser",
+                               "Advocacy Officer", "Board Member", "Policy Analyst"])
+            if e.entity_type == EntityType.MEDIA:
+                return choice(["Correspondent", "Reporter", "Photographer", "Editor"])
+            return choice(["Programme Officer", "Legal Officer", "Senior Adviser", "Liaison Officer",
+                           "Head of Office", "Policy Specialist"])
+        return choice({
+            DelegationRole.ALTERNATE: ["Deputy Permanent Representative", "Minister Counsellor", "Ambassador",
+                                       "Deputy Director-General, Ministry of Justice"],
+            DelegationRole.ADVISER: ["Counsellor", "First Secretary", "Second Secretary", "Legal Adviser",
+                                     "Attaché"],
+            DelegationRole.EXPERT: ["Senior Prosecutor", "Judge", "Chief Superintendent, National Police",
+                                    "Analyst, Financial Intelligence Unit", "Senior Legal Officer, Ministry of "
+                                    "Justice", "Director, Central Authority for Mutual Legal Assistance",
+                                    "Customs Investigator"],
+            DelegationRole.SUPPORT_STAFF: ["Assistant", "Administrative Officer", "Protocol Officer"],
+        }[role])
 
     def other_registrations(self) -> None:
         """Registrations still in the pipeline or turned down: not participants, but the back office sees them."""

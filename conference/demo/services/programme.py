@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from conference.demo import data
+from conference.demo import data, names
 from conference.demo.services.figures import (
     GATHERING,
     MINISTERIAL_EVENT,
@@ -27,6 +27,14 @@ from conference.programme.models import (
     SessionStatus,
 )
 from conference.registration.models import ParticipatingEntity
+
+# Panellists of side events come from everywhere, with the functions such panels list.
+PANEL_POOLS = ["english", "french", "iberian", "nigerian", "indian", "arabic", "german", "italian", "filipino",
+               "east_african", "portuguese", "polish", "kazakh", "malay_indonesian", "ukrainian", "west_african"]
+PANEL_FUNCTIONS = ["Senior Prosecutor", "Director, National Anti-Trafficking Agency", "Professor of Criminology",
+                   "Executive Director", "Programme Officer, UNODC", "Investigative Journalist", "Judge",
+                   "Head of the Financial Intelligence Unit", "Deputy Permanent Representative",
+                   "Researcher", "Survivor Advocate", "Chief of Section, UNODC", "Commissioner of Police"]
 
 
 class Programme:
@@ -75,9 +83,11 @@ class Programme:
                          capacity=180, published=published,
                          speakers=[("Ghada Waly", "Executive Director, UNODC", "female"),
                                    ("Kiryowa Kiwanuka", "Attorney-General of Uganda", "male"),
-                                   ("Permanent Representative of the European Union", "", "undisclosed"),
-                                   ("Permanent Representative of Italy", "", "undisclosed"),
-                                   ("Permanent Representative of El Salvador", "", "undisclosed")])
+                                   self._speaker("french", "Ambassador, Head of the Delegation of the European "
+                                                 "Union to the International Organisations in Vienna"),
+                                   self._speaker("italian", "Ambassador, Permanent Representative of Italy"),
+                                   self._speaker("iberian", "Ambassador, Permanent Representative of "
+                                                 "El Salvador")])
         leads_used.add(italy.id)
         self.rm_event = rm
         self.roundtable = self._event(
@@ -110,7 +120,7 @@ class Programme:
         rng.shuffle(others)
         free_ngos = list(ngos)
         slots = sorted(free, key=lambda f: (f[1] != "lunch", rng.random()))
-        titles = [f"{topic}: {angle}" for topic in data.SIDE_EVENT_TOPICS for angle in data.SIDE_EVENT_ANGLES]
+        titles = list(data.SIDE_EVENT_TITLES)
         rng.shuffle(titles)
         remaining = SIDE_EVENTS - 2  # the Review Mechanism's and the ministerial event are made
         with_ngos = [True] * SIDE_EVENTS_BY_NGOS + [False] * (remaining - SIDE_EVENTS_BY_NGOS)
@@ -131,19 +141,25 @@ class Programme:
                         published=published, format=rng.choice(list(SessionFormat)))
         db.session.flush()
 
+    def _speaker(self, pool: str, function: str) -> tuple[str, str, str]:
+        """A named speaker of either gender from the pool, never one already on a panel."""
+        while True:
+            gender = self.rng.choice(["female", "male"])
+            female_names, male_names, family_names = names.NAMES[pool]
+            given = self.rng.choice(female_names if gender == "female" else male_names)
+            family = names.family_form(self.rng.choice(family_names), gender == "female")
+            name = f"{family}{given}" if pool in names.FAMILY_NAME_FIRST else f"{given} {family}"
+            if name not in self.speakers_used:
+                self.speakers_used.add(name)
+                return name, function, gender
+
     def _ministers(self) -> list[tuple[str, str, str]]:
         """The ministerial panel: ministers of a few States, named in their own pool."""
-        panel = []
-        for iso3, office in (("AUT", "Federal Minister of Justice"),
-                             ("NGA", "Attorney General and Minister of Justice"),
-                             ("MEX", "Secretary of Security and Citizen Protection"),
-                             ("IDN", "Minister of Law and Human Rights"), ("FRA", "Minister of Justice")):
-            gender = self.rng.choice(["female", "male"])
-            female, male, family = data.NAMES[self.pool[iso3]]
-            name = f"{self.rng.choice(female if gender == 'female' else male)} {self.rng.choice(family)}"
-            self.speakers_used.add(name)
-            panel.append((name, f"{office}, {self._state(iso3).name}", gender))
-        return panel
+        return [self._speaker(self.pool[iso3], f"{office}, {self._state(iso3).name}")
+                for iso3, office in (("AUT", "Federal Minister of Justice"),
+                                     ("NGA", "Attorney General and Minister of Justice"),
+                                     ("MEX", "Secretary of Security and Citizen Protection"),
+                                     ("IDN", "Minister of Law and Human Rights"), ("FRA", "Minister of Justice"))]
 
     def _state(self, iso3: str) -> ParticipatingEntity:
         return next(e for e in self.states if e.iso3 == iso3)
@@ -154,7 +170,7 @@ class Programme:
         start, end = SLOTS[slot]
         s = self._session(kind, title, room, day, start, end, published, capacity=capacity,
                           expected_attendance=expected, is_closed=closed, format=format,
-                          description=description or f"A side event on {title[0].lower()}{title[1:]}.",
+                          description=description or f"Side event: {title}.",
                           languages="en")
         s.slot = slot  # transient: used when picking attendees
         if lead is not None:
@@ -164,18 +180,8 @@ class Programme:
             s.organizers.append(SessionOrganizer(entity_id=e.id, role=OrganizerRole.CO_ORGANIZER, position=i,
                                                  confirmed_at=published))
         if speakers is None and kind == SessionKind.SIDE_EVENT:
-            speakers = []
-            for _ in range(self.rng.randrange(3, 6)):
-                pool = self.rng.choice(["english", "french", "iberian", "west_african", "south_asian", "arabic"])
-                female_names, male_names, family_names = data.NAMES[pool]
-                gender = self.rng.choice(["female", "male"])
-                while True:
-                    name = f"{self.rng.choice(female_names if gender == 'female' else male_names)} " \
-                           f"{self.rng.choice(family_names)}"
-                    if name not in self.speakers_used:  # nobody speaks on two panels at once
-                        self.speakers_used.add(name)
-                        break
-                speakers.append((name, "Panellist", gender))
+            speakers = [self._speaker(self.rng.choice(PANEL_POOLS), self.rng.choice(PANEL_FUNCTIONS))
+                        for _ in range(self.rng.randrange(3, 6))]
         for i, (name, function, gender) in enumerate(speakers or []):
             self.speakers_used.add(name)
             s.speakers.append(SessionSpeaker(position=i, name=name, function_title=function, gender=gender))
