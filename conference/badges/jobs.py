@@ -16,7 +16,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 from sqlalchemy import select
 
 from conference.accounts.models import User
@@ -27,7 +27,7 @@ from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import NotFound, PlenaryError, RuleViolation
 from conference.core.i18n import _, ngettext
-from conference.core.jobs import enqueue
+from conference.core.jobs import run_recorded, start
 from conference.core.models import Job, JobStatus
 from conference.extensions import db
 from conference.registration.models import Registration
@@ -88,14 +88,8 @@ def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: 
 
 
 def enqueue_badge_run(job_id: int) -> threading.Thread | None:
-    """Run the job in the background: on the RQ queue when REDIS_URL is set (`flask --app wsgi worker` serves it),
-    else in a thread of this process (returned, for tests). Call it after the Job row is committed."""
-    if enqueue("conference.badges.jobs.run_badge_job", job_id) is not None:
-        return None
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=_run_in_app, args=(app, job_id), name=f"badge-job-{job_id}", daemon=True)
-    thread.start()
-    return thread
+    """Run the job in the background (conference.core.jobs.start); call it after the Job row is committed."""
+    return start("conference.badges.jobs.run_badge_job", job_id)
 
 
 # A run that has shown no progress for this long is taken for dead (its worker was killed).
@@ -119,43 +113,14 @@ def retry_badge_run(job: Job, *, user=None, now=None) -> Job:
     return job
 
 
-def _run_in_app(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run_badge_job(job_id)
-        finally:
-            db.session.remove()
-
-
 def run_badge_job(job_id: int) -> None:
     """Carry out a badge run (in a thread or an RQ worker): issue the serials, render, record progress and result."""
-    if not has_app_context():  # an RQ worker: build the application once per job
-        from conference import create_app
+    run_recorded(job_id, _in_its_language, "badge")
 
-        with create_app().app_context():
-            try:
-                return run_badge_job(job_id)
-            finally:
-                db.session.remove()
 
-    job = db.session.get(Job, job_id)
-    if job is None or job.status != JobStatus.QUEUED:
-        return
-    job.status, job.started_at = JobStatus.RUNNING, utcnow()
-    db.session.commit()
-    params = job.params or {}
-    try:
-        with services.in_language(params.get("language")):
-            _prepare_and_render(job, params)
-    except Exception as exc:  # a job reports every failure on its row; the desk sees it
-        db.session.rollback()
-        log.exception("badge job %s failed", job_id)
-        job = db.session.get(Job, job_id)
-        if job is None:  # the run was deleted meanwhile (its session's data purged): nothing to report on
-            return
-        job.status, job.finished_at = JobStatus.FAILED, utcnow()
-        job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
-        db.session.commit()
+def _in_its_language(job: Job) -> None:
+    with services.in_language((job.params or {}).get("language")):
+        _prepare_and_render(job, job.params or {})
 
 
 def _prepare_and_render(job: Job, params: dict) -> None:
@@ -190,5 +155,3 @@ def _prepare_and_render(job: Job, params: dict) -> None:
 
     services.render_badge_run(badges, conference_data, target, size=params.get("size", "a6"), progress=progress)
     job.result_path = str(target)
-    job.status, job.finished_at = JobStatus.DONE, utcnow()
-    db.session.commit()

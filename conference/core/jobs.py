@@ -8,11 +8,19 @@ application context.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
+from collections.abc import Callable
 
 import click
-from flask import current_app
+from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
+
+from conference.core.db import utcnow
+from conference.core.errors import PlenaryError
+from conference.core.models import Job, JobStatus
+from conference.extensions import db
 
 log = logging.getLogger(__name__)
 QUEUE = "plenary"
@@ -45,6 +53,63 @@ def enqueue(function: str, *args, retries: tuple[int, ...] = (), job_id: str | N
 
     retry = Retry(max=len(retries), interval=list(retries)) if retries else None
     return q.enqueue(function, *args, retry=retry, job_id=job_id, failure_ttl=7 * 24 * 3600)
+
+
+def start(function: str, job_id: int) -> threading.Thread | None:
+    """Run `function(job_id)` (named by its import path) in the background: on the RQ queue when REDIS_URL is set
+    (`flask --app wsgi worker` serves it), else in a thread of this process with an application context and a
+    database session of its own (returned, for tests). Call it after the Job row is committed."""
+    if enqueue(function, job_id) is not None:
+        return None
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=_in_app, args=(app, function, job_id), name=f"job-{job_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _in_app(app: Flask, function: str, job_id: int) -> None:
+    module, name = function.rsplit(".", 1)
+    with app.app_context():
+        try:
+            getattr(importlib.import_module(module), name)(job_id)
+        finally:
+            db.session.remove()
+
+
+def run_recorded(job_id: int, work: Callable[[Job], None], what: str) -> None:
+    """The body of every background run kept on a Job row (badge runs, lists of participants).
+
+    In an RQ worker, with no application yet, it builds one for the job. It takes the row only while it is QUEUED
+    (a queue may deliver a job twice), marks it RUNNING, lets `work(job)` record its progress and result file, then
+    marks it DONE; any failure is recorded on the row (FAILED, with its message) for the run's page to show.
+    """
+    if not has_app_context():
+        from conference import create_app  # the worker's application, built once per job
+
+        with create_app().app_context():
+            try:
+                return run_recorded(job_id, work, what)
+            finally:
+                db.session.remove()
+
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != JobStatus.QUEUED:
+        return
+    job.status, job.started_at = JobStatus.RUNNING, utcnow()
+    db.session.commit()
+    try:
+        work(job)
+        job.status, job.finished_at = JobStatus.DONE, utcnow()
+        db.session.commit()
+    except Exception as exc:  # a run reports every failure on its row; the page shows it
+        db.session.rollback()
+        log.exception("%s job %s failed", what, job_id)
+        job = db.session.get(Job, job_id)
+        if job is None:  # the run was deleted meanwhile (its session's data purged): nothing to report on
+            return
+        job.status, job.finished_at = JobStatus.FAILED, utcnow()
+        job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
+        db.session.commit()
 
 
 @click.command("worker")

@@ -13,14 +13,13 @@ import secrets
 import threading
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 from sqlalchemy import select
 
 from conference.conferences.models import Conference
-from conference.core.db import utcnow
 from conference.core.errors import NotFound, PlenaryError
 from conference.core.i18n import LANGUAGES, _, force_locale
-from conference.core.jobs import enqueue
+from conference.core.jobs import run_recorded, start
 from conference.core.models import Job, JobStatus
 from conference.extensions import db
 from conference.participants_list import documents
@@ -62,61 +61,27 @@ def start_list_run(conference: Conference, fmt: str, language: str, *, user=None
 
 
 def enqueue_list_run(job_id: int) -> threading.Thread | None:
-    """On the RQ queue when REDIS_URL is set, else in a thread of this process (returned, for tests)."""
-    if enqueue("conference.participants_list.jobs.run_list_job", job_id) is not None:
-        return None
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=_run_in_app, args=(app, job_id), name=f"list-job-{job_id}", daemon=True)
-    thread.start()
-    return thread
-
-
-def _run_in_app(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run_list_job(job_id)
-        finally:
-            db.session.remove()
+    """Run the job in the background (conference.core.jobs.start); call it after the Job row is committed."""
+    return start("conference.participants_list.jobs.run_list_job", job_id)
 
 
 def run_list_job(job_id: int) -> None:
     """Make the list (in a thread or an RQ worker), recording progress, the file, or the failure on the Job row."""
-    if not has_app_context():  # an RQ worker: build the application once per job
-        from conference import create_app
+    run_recorded(job_id, _make_list, "participants list")
 
-        with create_app().app_context():
-            try:
-                return run_list_job(job_id)
-            finally:
-                db.session.remove()
 
-    job = db.session.get(Job, job_id)
-    if job is None or job.status != JobStatus.QUEUED:
-        return
-    job.status, job.started_at = JobStatus.RUNNING, utcnow()
-    db.session.commit()
+def _make_list(job: Job) -> None:
     params = job.params or {}
-    try:
-        conference = db.session.get(Conference, job.conference_id)
-        lst = build(conference)
-        job.done = 1
-        db.session.commit()
-        fmt = params.get("format", "pdf")
-        with force_locale(params.get("language", "en")):
-            data = documents.pdf(lst) if fmt == "pdf" else documents.xlsx(lst)
-        folder = lists_folder()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o750)
-        target = folder / f"list-{job.id}-{secrets.token_urlsafe(12)}.{fmt}"
-        target.write_bytes(data)
-        job.result_path = str(target)
-        job.done, job.status, job.finished_at = 2, JobStatus.DONE, utcnow()
-        db.session.commit()
-    except Exception as exc:  # a job reports every failure on its row; the page shows it
-        db.session.rollback()
-        log.exception("participants list job %s failed", job_id)
-        job = db.session.get(Job, job_id)
-        if job is None:
-            return
-        job.status, job.finished_at = JobStatus.FAILED, utcnow()
-        job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
-        db.session.commit()
+    conference = db.session.get(Conference, job.conference_id)
+    lst = build(conference)
+    job.done = 1
+    db.session.commit()
+    fmt = params.get("format", "pdf")
+    with force_locale(params.get("language", "en")):
+        data = documents.pdf(lst) if fmt == "pdf" else documents.xlsx(lst)
+    folder = lists_folder()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o750)
+    target = folder / f"list-{job.id}-{secrets.token_urlsafe(12)}.{fmt}"
+    target.write_bytes(data)
+    job.result_path = str(target)
+    job.done = 2
