@@ -9,12 +9,12 @@ from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
 from conference.core import audit
 from conference.core.errors import RuleViolation
-from conference.core.i18n import _
+from conference.core.i18n import _, ngettext
 from conference.core.templating import small_int
 from conference.core.web import saving
 from conference.extensions import db
 from conference.registration import services
-from conference.registration.forms import QuotaForm, ReasonForm, RegistrationForm
+from conference.registration.forms import QuotaForm, ReasonForm, RegistrationForm, RosterForm
 from conference.registration.models import (
     BadgeState,
     CredentialsStatus,
@@ -23,7 +23,7 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
-from conference.registration.services import Actor, QueueFilters
+from conference.registration.services import Actor, QueueFilters, ngos
 from conference.registration.views import photo_of
 from conference.registration.web import UploadSlots, sends_files, take_action, withdraw_page
 
@@ -217,3 +217,35 @@ def delegation_action(code: str, delegation_id: int):
         if saved:
             flash(_("Saved."), "success")
     return redirect(url_for(".delegation", code=code, delegation_id=d.id))
+
+
+@bp.route("/ngos/import", methods=["GET", "POST"])
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def ngo_import(code: str):
+    """The NGO roster from a CSV file: a preview naming every bad row, then the import, all or nothing."""
+    conference = get_conference(code)
+    form = RosterForm()
+    preview, text, status = None, "", 200
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        try:
+            text = form.content.data if form.content.data and not upload else ngos.decode(
+                upload.read() if upload else b"")
+        except ValueError as exc:
+            form.file.errors = [str(exc)]
+            return render_template("admin/ngo_import.html", conference=conference, form=form), 422
+        if form.confirm.data and form.content.data:
+            preview = ngos.import_roster(text, user=current_user)
+            if preview.ok:
+                db.session.commit()
+                flash(ngettext("%(num)d organization imported.", "%(num)d organizations imported.", len(preview.rows)),
+                      "success")
+                return redirect(url_for(".ngo_import", code=code))
+            db.session.rollback()
+        else:
+            preview = ngos.read_roster(text)
+        status = 200 if preview.ok else 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/ngo_import.html", conference=conference, form=form, preview=preview,
+                           text=text), status

@@ -226,3 +226,11 @@ class QuotaForm(FlaskForm):
                                         "(participants per NGO for NGOs, no limit for the others)."),
                          render_kw={"inputmode": "numeric", "min": 1})
     submit = SubmitField(_l("Save the quota"))
+
+
+class RosterForm(FlaskForm):
+    """The NGO roster as a CSV file; once previewed without problems, its text comes back to be imported."""
+
+    file = FileField(_l("Roster (CSV, UTF-8)"))
+    content = HiddenField()
+    confirm = HiddenField()

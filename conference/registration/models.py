@@ -275,6 +275,8 @@ class ParticipatingEntity(db.Model):
     regional_group: Mapped[RegionalGroup | None] = mapped_column(enum_type(RegionalGroup, "regional_group"))
     ecosoc_status: Mapped[EcosocStatus | None] = mapped_column(enum_type(EcosocStatus, "ecosoc_status"))
     country_iso3: Mapped[str | None] = mapped_column(sa.String(3))  # seat of an organization
+    # An organization's web site, as the roster gives it (NGOs); empty when unknown.
+    website: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     # The official name in other languages, by language code ({"fr": "Autriche", "ar": "النمسا"}), as the UN writes
     # it (UNTERM). Deliberately not taken from CLDR or ISO lists: their names for some States are not the UN's.
     names: Mapped[dict] = mapped_column(JSONType, default=dict, server_default="{}")
