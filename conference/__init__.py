@@ -48,6 +48,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     init_i18n(app)
 
     import conference.models  # noqa: F401  (the whole schema, for Alembic and relationships)
+    from conference.accounts import admin as accounts_admin
     from conference.accounts import views as accounts_views
     from conference.accounts.cli import users_cli
     from conference.admin import views as admin_views
@@ -77,7 +78,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.statistics import views as statistics_views
     from conference.statistics.cli import stats_command
 
-    for blueprint in (core_views.bp, accounts_views.bp, admin_views.bp, registration_admin.bp,
+    for blueprint in (core_views.bp, accounts_views.bp, accounts_admin.bp, admin_views.bp, registration_admin.bp,
                       registration_exports.bp, registration_focal.bp, registration_views.bp, programme_views.bp,
                       programme_admin.bp, feed_views.bp, statistics_views.bp, privacy_views.bp, badges_views.bp,
                       checkin_views.bp, conference_admin.bp, participants_list_views.bp,

@@ -113,6 +113,15 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
     if not (badge_hours.isascii() and badge_hours.isdigit()) or int(badge_hours) < 1:
         raise ConfigError(f"BADGE_PDF_RETENTION_HOURS must be a whole number of hours (e.g. 48), not {badge_hours!r}")
 
+    invitation_hours = env.get("INVITATION_VALID_HOURS") or "72"
+    if not (invitation_hours.isascii() and invitation_hours.isdigit()) or not 1 <= int(invitation_hours) <= 24 * 30:
+        raise ConfigError(f"INVITATION_VALID_HOURS must be a whole number of hours from 1 to 720 (e.g. 72), "
+                          f"not {invitation_hours!r}")
+    reset_minutes = env.get("PASSWORD_RESET_VALID_MINUTES") or "60"
+    if not (reset_minutes.isascii() and reset_minutes.isdigit()) or not 5 <= int(reset_minutes) <= 24 * 60:
+        raise ConfigError(f"PASSWORD_RESET_VALID_MINUTES must be a whole number of minutes from 5 to 1440 (e.g. 60), "
+                          f"not {reset_minutes!r}")
+
     public_url = env.get("PUBLIC_URL", "").strip()
     if not public_url:
         if plenary_env == "production":
@@ -171,6 +180,9 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "PREFERRED_URL_SCHEME": urlsplit(public_url).scheme,
         # The PDF of a badge run holds names and photos: erased this long after it was made (flask purge-stale-files).
         "BADGE_PDF_RETENTION_HOURS": int(badge_hours),
+        # How long the link of an invitation to the back office, and of a password reset, sets a password (once).
+        "INVITATION_VALID_HOURS": int(invitation_hours),
+        "PASSWORD_RESET_VALID_MINUTES": int(reset_minutes),
     }
     for key, value in overrides.items():
         if key == "DATABASE_URL":

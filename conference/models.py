@@ -1,6 +1,6 @@
 """Every model, imported in one place so that the metadata (and Alembic) sees the whole schema."""
 
-from conference.accounts.models import Role, User, UserRole  # noqa: F401
+from conference.accounts.models import AccountToken, Role, User, UserRole  # noqa: F401
 from conference.badges.models import Badge  # noqa: F401
 from conference.checkin.models import CheckIn, CheckInResult  # noqa: F401
 from conference.conferences.models import Conference, Room  # noqa: F401

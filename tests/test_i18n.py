@@ -29,7 +29,7 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext
 # six languages. Everything else (the back office) must be complete in French; English is the source.
 PUBLIC_TEMPLATES = [
     "base.html", "_forms.html", "_languages.html", "errors/*.html", "public/*.html", "registration/*.html",
-    "programme/*.html", "feeds/*.html", "checkin/door.html", "checkin/pick.html", "accounts/login.html", "mail/*.txt",
+    "programme/*.html", "feeds/*.html", "checkin/door.html", "checkin/pick.html", "accounts/*.html", "mail/*.txt",
     "badges/badges.html", "focal/*.html",
 ]
 PUBLIC_MODULES = [
@@ -40,7 +40,7 @@ PUBLIC_MODULES = [
     "programme/services/scheduling.py", "programme/services/seats.py", "programme/services/queries.py",
     "programme/views.py", "checkin/services.py",
     "checkin/models.py", "accounts/forms.py", "accounts/views.py", "conferences/models.py", "feeds/views.py",
-    "core/security.py", "registration/focal.py", "accounts/permissions.py", "checkin/views.py",
+    "core/security.py", "registration/focal.py", "accounts/permissions.py", "checkin/views.py", "accounts/services.py",
 ]
 BACK_OFFICE_LANGUAGES = {"fr"}
 TRANSLATED = [code for code in LANGUAGES if code != "en"]

@@ -24,7 +24,9 @@ from conference.mail.services import MAX_ATTEMPTS, deliver, init_app, queue_mail
 from conference.registration.models import Gender, person_name
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = sorted(p.stem for p in (ROOT / "templates" / "mail").glob("*.txt") if not p.stem.startswith("_"))
+# The e-mails of a session (accounts' e-mails belong to no session: tests/test_invitations.py renders those).
+TEMPLATES = sorted(p.stem for p in (ROOT / "templates" / "mail").glob("*.txt")
+                   if not p.stem.startswith(("_", "account_")))
 SENDER = "UNTOC COP12 Secretariat <secretariat@cop12.example>"
 STATUS_URL = "https://plenary.example/cop12/registration/status/Zq3-private-token"
 REASON = "The nominating note verbale is missing its signature."

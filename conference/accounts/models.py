@@ -45,7 +45,9 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200), default="")
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # None until an invited person sets their password through the invitation's link: no password exists that anyone
+    # could print, send or guess, and signing in is impossible until then.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     # A focal point belongs to exactly one delegation and sees nothing else.
     delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegation.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -75,6 +77,11 @@ class User(UserMixin, db.Model):
     def roles(self) -> frozenset[Role]:
         return frozenset(r.role for r in self.role_rows)
 
+    @property
+    def invited(self) -> bool:
+        """Invited and not yet signed up: the invitation's link has not been used to set a password."""
+        return self.password_hash is None
+
 
 class UserRole(db.Model):
     __tablename__ = "user_role"
@@ -85,3 +92,41 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class TokenPurpose(StrEnum):
+    INVITATION = "INVITATION"
+    PASSWORD_RESET = "PASSWORD_RESET"
+
+
+labels(TokenPurpose, {
+    TokenPurpose.INVITATION: _l("Invitation"),
+    TokenPurpose.PASSWORD_RESET: _l("Password reset"),
+})
+
+
+class AccountToken(db.Model):
+    """A link that sets an account's password: an invitation or a reset. Valid until `expires_at`, once.
+
+    Only a hash of the token is kept: the link exists in the e-mail alone, so neither a copy of the database nor
+    a look at the back office lets anyone use it. (SHA-256 is enough: the token is 256 random bits, nothing to
+    guess from a dictionary, so a slow hash would only slow down every check.)
+    """
+
+    __tablename__ = "account_token"
+    __table_args__ = (
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AccountToken {self.purpose} for {self.user_id}>"

@@ -5,11 +5,21 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from conference.accounts.forms import LoginForm
+from conference.accounts.forms import LoginForm, SetPasswordForm
 from conference.accounts.permissions import Permission, can, public
-from conference.accounts.services import authenticate, end_sessions, sign_out_everywhere, user_for_session
+from conference.accounts.services import (
+    LinkNotValid,
+    authenticate,
+    check_link,
+    end_sessions,
+    set_password_with_link,
+    sign_out_everywhere,
+    user_for_session,
+)
+from conference.core.errors import RuleViolation
 from conference.core.i18n import _, _l
 from conference.core.security import LOGIN_LIMIT
+from conference.core.web import saving
 from conference.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -61,6 +71,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or home_for(current_user))
     form = LoginForm()
+    if request.method == "GET" and request.args.get("email"):
+        form.email.data = request.args["email"][:254]  # from a link that has just set the password
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
@@ -96,3 +108,29 @@ def sign_out_everywhere_view():
     logout_user()
     flash(_("You are signed out on every device and browser. Sign in again here."), "info")
     return redirect(url_for("accounts.login"))
+
+
+# A link that cannot be used is a page that says why and what to do, with the status that fits: gone for a link
+# that was used or has expired, not found for one that never existed.
+LINK_STATUS = {"unknown": 404, "used": 410, "expired": 410, "inactive": 410}
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+@public("the link's single-use token, from an invitation or reset e-mail, is the key")
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def set_password(token: str):
+    # Opening the link changes nothing (mail scanners open links too); only sending the form spends it.
+    try:
+        link = check_link(token)
+    except LinkNotValid as exc:
+        return render_template("accounts/link_not_valid.html", message=exc.message), LINK_STATUS[exc.reason]
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        with saving(form, refusals=(LinkNotValid, RuleViolation)) as saved:
+            user = set_password_with_link(token, form.password.data)
+        if saved:
+            logout_user()  # whoever was signed in in this browser, the next sign-in is with the new password
+            flash(_("Your password is set. Sign in with your e-mail address and the new password."), "success")
+            return redirect(url_for("accounts.login", email=user.email))
+    return render_template("accounts/set_password.html", form=form, link=link, user=link.user), \
+        422 if form.errors else 200
