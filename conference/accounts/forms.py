@@ -16,6 +16,13 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+class ForgotPasswordForm(FlaskForm):
+    """Asking for a link that sets a new password: the answer is the same whatever the address."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       description=_l("The address you sign in with."), render_kw={"autocomplete": "email"})
+
+
 class SetPasswordForm(FlaskForm):
     """The page an invitation's or a reset's link opens. The rules themselves are the services'."""
 

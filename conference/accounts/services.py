@@ -279,6 +279,32 @@ def invite_again(user: User, *, language: str = "en", actor=None) -> User:
     return user
 
 
+def request_password_reset(email: str, *, language: str = "en") -> None:
+    """E-mail a reset link to the account at `email`, if there is an active one; say nothing either way.
+
+    The caller answers the same whatever happened here, and the work is the same too: a token is drawn, hashed
+    and an e-mail rendered whether or not the address is known, so that the time taken tells nothing either.
+    (With REDIS_URL set the e-mail leaves from the worker, so the answer does not wait for the mail server.)
+    """
+    try:
+        address = normalize_email(email)
+    except RuleViolation:
+        address = ""
+    user = db.session.scalar(select(User).where(User.email == address)) if address else None
+    if user is None or not user.active:
+        from conference.mail.services import render_mail
+
+        dummy = secrets.token_urlsafe(32)
+        token_hash(dummy)
+        render_mail("account_password_reset", language, user=None, link=dummy,
+                    expires_at=utcnow() + _lifetime(TokenPurpose.PASSWORD_RESET))
+        return
+    token, row = issue_token(user, TokenPurpose.PASSWORD_RESET)
+    _send_link(user, token, row, language)
+    audit.record("user.password_reset_requested", user, actor="password reset form",
+                 after={"expires_at": row.expires_at.isoformat()})
+
+
 def accounts_overview() -> tuple[list[User], list[User], dict[int, datetime]]:
     """For /admin/users: the secretariat's accounts, the focal points (with their delegation), and when the
     pending invitation of each account still waiting for its password expires."""

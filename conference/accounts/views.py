@@ -5,19 +5,20 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from conference.accounts.forms import LoginForm, SetPasswordForm
+from conference.accounts.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from conference.accounts.permissions import Permission, can, public
 from conference.accounts.services import (
     LinkNotValid,
     authenticate,
     check_link,
     end_sessions,
+    request_password_reset,
     set_password_with_link,
     sign_out_everywhere,
     user_for_session,
 )
 from conference.core.errors import RuleViolation
-from conference.core.i18n import _, _l
+from conference.core.i18n import _, _l, current_language
 from conference.core.security import LOGIN_LIMIT
 from conference.core.web import saving
 from conference.extensions import db, limiter, login_manager
@@ -134,3 +135,31 @@ def set_password(token: str):
             return redirect(url_for("accounts.login", email=user.email))
     return render_template("accounts/set_password.html", form=form, link=link, user=link.user), \
         422 if form.errors else 200
+
+
+# Asking for a reset link: per client address (a script trying many addresses) and per e-mail address (someone
+# filling another person's mailbox from many machines). The limits apply whether or not the address has an account,
+# so a refusal tells nothing either.
+RESET_LIMIT_PER_CLIENT = "10 per hour; 30 per day"
+RESET_LIMIT_PER_ADDRESS = "3 per hour; 10 per day"
+
+
+def _typed_address() -> str:
+    return "reset:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public("anyone may ask: the link goes only to the account's own address, and the answer is the same for any address")
+@limiter.limit(RESET_LIMIT_PER_CLIENT, methods=["POST"])
+@limiter.limit(RESET_LIMIT_PER_ADDRESS, methods=["POST"], key_func=_typed_address)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with saving() as saved:
+            request_password_reset(form.email.data, language=current_language().code)
+        if saved:
+            flash(_("If %(email)s is the address of an account, a message with a link to choose a new password is on "
+                    "its way to it. It may take a few minutes; look in your spam folder too.",
+                    email=form.email.data), "info")
+            return redirect(url_for("accounts.forgot_password"))
+    return render_template("accounts/forgot_password.html", form=form), 422 if form.errors else 200
