@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import unicodedata
 from collections import Counter
@@ -51,7 +52,7 @@ def demo(runner, db_session):
     return db_session.scalar(select(Conference).where(Conference.code == "cop12"))
 
 
-def test_published_figures(demo, runner):
+def check_published_figures(demo, runner):
     """What the report prints for the replay is what the UNODC published (conference/demo/targets.py)."""
     result = runner.invoke(args=["stats", "cop12", "--json"])
     figures = json.loads(result.output)
@@ -86,7 +87,7 @@ def test_published_figures(demo, runner):
     assert events[MINISTERIAL_EVENT]["starts"].startswith(targets.MINISTERIAL_DAY.isoformat())
 
 
-def test_attendance_is_not_registration(demo, runner, db_session):
+def check_attendance_is_not_registration(demo, runner, db_session):
     """Some approved participants never came; sign-ups are not attendance; popular events keep a waiting list;
     rejected and withdrawn registrations exist and are not participants."""
     figures = json.loads(runner.invoke(args=["stats", "cop12", "--json"]).output)
@@ -115,7 +116,7 @@ def test_attendance_is_not_registration(demo, runner, db_session):
     assert statuses[RegistrationStatus.APPROVED] == targets.PARTICIPANTS
 
 
-def test_states_are_real_and_grouped(demo, db_session):
+def check_states_are_real_and_grouped(demo, db_session):
     states = db_session.scalars(select(ParticipatingEntity).where(ParticipatingEntity.iso3.is_not(None))).all()
     by_iso = {s.iso3: s for s in states}
     assert len(states) == 131
@@ -132,7 +133,7 @@ def test_states_are_real_and_grouped(demo, db_session):
     assert eu.entity_type == EntityType.STATE_PARTY and eu.iso3 is None
 
 
-def test_delegations(demo, db_session):
+def check_delegations(demo, db_session):
     heads = db_session.scalar(select(func.count()).select_from(Registration).join(Delegation)
                               .join(ParticipatingEntity)
                               .where(Registration.delegation_role == DelegationRole.HEAD,
@@ -153,7 +154,7 @@ def test_delegations(demo, db_session):
     assert db_session.scalar(select(func.count()).select_from(ReviewMechanismContact)) >= 90
 
 
-def test_names_in_many_scripts_and_a_realistic_gender_mix(demo, db_session):
+def check_names_in_many_scripts_and_a_realistic_gender_mix(demo, db_session):
     names = db_session.scalars(select(Registration.badge_name)).all()
     scripts = Counter()
     for name in names:
@@ -169,7 +170,7 @@ def test_names_in_many_scripts_and_a_realistic_gender_mix(demo, db_session):
     assert 0.35 < share < 0.55
 
 
-def test_programme_has_no_clash(demo, db_session):
+def check_programme_has_no_clash(demo, db_session):
     sessions = db_session.scalars(select(Session).where(Session.conference_id == demo.id)).all()
     sittings = [s for s in sessions if s.kind in SITTING_KINDS]
     assert len([s for s in sittings if s.kind == SessionKind.PLENARY]) == 10
@@ -198,7 +199,7 @@ def test_programme_has_no_clash(demo, db_session):
     assert len({s.uid for s in sessions}) == len(sessions)
 
 
-def test_nobody_is_admitted_twice_at_one_door(demo, db_session):
+def check_nobody_is_admitted_twice_at_one_door(demo, db_session):
     duplicates = db_session.execute(
         select(CheckIn.registration_id, CheckIn.door, CheckIn.venue_day, func.count())
         .where(CheckIn.result == CheckInResult.ADMITTED)
@@ -206,7 +207,7 @@ def test_nobody_is_admitted_twice_at_one_door(demo, db_session):
     assert duplicates == []
 
 
-def test_demo_badges_can_be_typed_at_the_door(demo, db_session):
+def check_demo_badges_can_be_typed_at_the_door(demo, db_session):
     from conference.badges.models import Badge
     from conference.badges.services import normalize_serial
 
@@ -214,7 +215,7 @@ def test_demo_badges_can_be_typed_at_the_door(demo, db_session):
     assert serials and all(normalize_serial(s.lower()) == s for s in serials)
 
 
-def test_loading_twice_changes_nothing(demo, runner, db_session):
+def check_loading_twice_changes_nothing(demo, runner, db_session):
     before = db_session.scalar(select(func.count()).select_from(Registration))
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0 and "already loaded" in result.output
@@ -257,7 +258,7 @@ def _people_of(db_session, iso3: str) -> list[tuple[str, str, str]]:
         .join(ParticipatingEntity).where(ParticipatingEntity.iso3 == iso3)).all()
 
 
-def test_names_fit_each_delegation(demo, db_session):
+def check_names_fit_each_delegation(demo, db_session):
     # Nobody shares a full name with someone else in the same delegation.
     repeated = db_session.execute(
         select(Delegation.id, Registration.given_names, Registration.family_name, func.count())
@@ -291,7 +292,7 @@ def test_names_fit_each_delegation(demo, db_session):
     assert {g for g, _f, _s in _people_of(db_session, "ISL")} <= icelandic
 
 
-def test_heads_functions_ngos_and_speakers(demo, db_session):
+def check_heads_functions_ngos_and_speakers(demo, db_session):
     heads = db_session.scalars(
         select(Registration.function_title).join(Delegation).join(ParticipatingEntity)
         .where(Registration.delegation_role == DelegationRole.HEAD, ParticipatingEntity.iso3.is_not(None))).all()
@@ -312,3 +313,26 @@ def test_heads_functions_ngos_and_speakers(demo, db_session):
     assert not any(name.startswith("Permanent Representative") for name, _g in speakers)
     capacities = db_session.scalars(select(Session.capacity).where(Session.kind == SessionKind.SIDE_EVENT)).all()
     assert len(set(capacities)) >= 5
+
+
+# Building the replay takes seconds (more on PostgreSQL): it is built once per backend and every check above runs
+# on that one build, in turn; loading it twice comes last, since it loads again.
+REPLAY_CHECKS = [
+    check_published_figures,
+    check_attendance_is_not_registration,
+    check_states_are_real_and_grouped,
+    check_delegations,
+    check_names_in_many_scripts_and_a_realistic_gender_mix,
+    check_programme_has_no_clash,
+    check_nobody_is_admitted_twice_at_one_door,
+    check_demo_badges_can_be_typed_at_the_door,
+    check_names_fit_each_delegation,
+    check_heads_functions_ngos_and_speakers,
+    check_loading_twice_changes_nothing,
+]
+
+
+def test_the_replay(demo, runner, db_session):
+    given = {"demo": demo, "runner": runner, "db_session": db_session}
+    for check in REPLAY_CHECKS:
+        check(**{name: given[name] for name in inspect.signature(check).parameters})
