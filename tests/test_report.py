@@ -26,6 +26,17 @@ def pdf_text(data: bytes) -> str:
     return re.sub(r"(?<=\w)-\s+(?=\w)", "-", " ".join(text.split()))
 
 
+def document_text(path, language: str) -> str:
+    """The text of the PDF at `path` in `language`, on one line. pypdf decodes the CJK font's two-byte codes as pairs
+    of characters ("\\x00T\\x00e..."), so Chinese is read back with poppler's pdftotext (skipped without it)."""
+    if language != "zh":
+        return pdf_text(path.read_bytes())
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is needed to read Chinese text back from the PDF")
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+
+
 def test_the_pdf_states_every_figure(app, small_session):  # noqa: F811
     c, side, closed = small_session
     from sqlalchemy import select
@@ -95,14 +106,7 @@ def test_the_report_in_arabic_and_chinese(app, runner, small_session, tmp_path, 
     target = tmp_path / f"report-{language}.pdf"
     result = runner.invoke(args=["stats", "cop1", "-o", str(target), "--language", language])
     assert result.exit_code == 0, result.output
-    if language == "zh":
-        # pypdf decodes the CJK font's two-byte codes as pairs of characters ("\x00T\x00e..."); poppler reads them.
-        if not shutil.which("pdftotext"):
-            pytest.skip("pdftotext (poppler-utils) is needed to read Chinese text back from the PDF")
-        text = " ".join(subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True,
-                                       check=True).stdout.split())
-    else:
-        text = pdf_text(target.read_bytes())
+    text = document_text(target, language)
     with app.test_request_context(), force_locale(language):
         chart_title = _("Participants by category")
         signatories = str(report.CATEGORY_LABELS["SIGNATORY"])
