@@ -14,10 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
 from conference.core.i18n import _, format_number
-from conference.core.web import (
-    saving,
-    show_errors,  # noqa: F401 - its former home, for callers not yet moved
-)
+from conference.core.web import saving
 from conference.registration import services
 from conference.registration.forms import ReasonForm, WithdrawForm
 from conference.registration.models import Registration
