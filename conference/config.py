@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from conference.core.storage import StorageURLError, parse_storage_url
+
 ENVIRONMENTS = ("development", "testing", "production")
 
 
@@ -133,6 +135,14 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         public_url = "http://localhost" if plenary_env == "testing" else "http://127.0.0.1:5000"
     public_url = public_address(public_url)
 
+    storage_url = (env.get("STORAGE_URL") or "").strip()
+    try:
+        backend, storage_folder, _prefix = parse_storage_url(storage_url)
+    except StorageURLError as exc:
+        raise ConfigError(str(exc)) from None
+    # Local files live under the instance folder, or under STORAGE_URL's folder (file:///path) when it names one.
+    files_root = Path(storage_folder) if backend == "local" and storage_folder else instance_path
+
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'plenary.db'}"
     database_url = normalize_database_url(database_url)
 
@@ -170,8 +180,12 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         # the form, with room for a file twice over its limit to still be read and refused with its own message
         # beside its field. Beyond this the form's page says what to send (registration/web.py `sends_files`).
         "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
-        # Photos and nominating documents: outside the static folder, served only through checked views.
-        "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        # Where uploads, badge-run PDFs and lists of participants live (conference/core/storage.py): "" for local
+        # folders, s3://BUCKET[/prefix] for an S3-compatible store shared by every machine.
+        "STORAGE_URL": storage_url,
+        # Photos and nominating documents on local storage: outside the static folder, served only through checked
+        # views.
+        "UPLOAD_FOLDER": env.get("UPLOAD_FOLDER") or str(files_root / "uploads"),
         # Where participants reach Plenary: every absolute link (e-mails, feeds, subscribe links) starts with it,
         # never with the Host header of the request that happened to cause it.
         "PUBLIC_URL": public_url,

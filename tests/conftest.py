@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import uuid
 from contextlib import contextmanager
 
@@ -111,6 +112,39 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on a free loopback port, for the whole run, with the AWS_* variables that lead boto3 to it
+    (no network, no real credentials). Skipped, with the reason, where moto is not installed."""
+    server_module = pytest.importorskip("moto.server", reason="moto[server] (dev extra) is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in (("AWS_ENDPOINT_URL", endpoint), ("AWS_ACCESS_KEY_ID", "plenary-test"),
+                            ("AWS_SECRET_ACCESS_KEY", "plenary-test"), ("AWS_DEFAULT_REGION", "us-east-1")):
+            env.setenv(name, value)
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
+            env.delenv(name, raising=False)
+        try:
+            yield endpoint
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint):
+    """A new, empty bucket on the moto server: its name."""
+    import boto3
+
+    name = f"plenary-{uuid.uuid4().hex[:12]}"
+    boto3.session.Session().client("s3").create_bucket(Bucket=name)
+    return name
 
 
 def csrf_token(client, path: str) -> str:
