@@ -185,6 +185,18 @@ def test_a_failure_after_the_session_row_leaves_nothing(runner, db_session, cop1
     assert db_session.scalar(select(func.count()).select_from(Room)) == 2
 
 
+def test_a_code_taken_by_a_racing_request_is_refused_at_the_code(db_session, cop12, monkeypatch):
+    """Another member created the code after the check: the unique constraint, told by its name on either
+    database, refuses it at the field "code", and nothing of the copy is left."""
+    monkeypatch.setattr("conference.conferences.services.copy.check_new_code", lambda code: code.strip().lower())
+    with pytest.raises(RuleViolation) as refused:
+        copy_conference("cop12", CopyRequest(code="cop12", title="T", starts_on=date(2027, 10, 11),
+                                             ends_on=date(2027, 10, 15)), now=NOW)
+    assert refused.value.field == "code" and refused.value.message == "A session with the code cop12 already exists."
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(Conference)) == 1
+
+
 def test_the_demonstration_keeps_an_open_session_beside_cop12(runner, db_session, cop12):
     result = runner.invoke(args=["demo", "--if-empty", "--open-session"])
     assert result.exit_code == 0, result.output

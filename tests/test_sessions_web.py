@@ -101,6 +101,18 @@ def test_a_duplicate_code_is_refused_at_the_field(client, db_session, admin):
     assert "A session with the code cop13 already exists." in page and 'id="code-error"' in page
 
 
+def test_a_code_taken_by_a_racing_request_is_refused_at_the_field(client, db_session, admin, monkeypatch):
+    """Past the check in Python, the unique constraint decides; it is told by its name, on PostgreSQL too."""
+    make_conference("cop13")
+    db_session.commit()
+    monkeypatch.setattr("conference.conferences.services.settings.check_new_code", lambda code: code.strip().lower())
+    response = post_new(client)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "A session with the code cop13 already exists." in page and 'id="code-error"' in page
+    assert db_session.scalar(select(func.count()).select_from(Conference)) == 1
+
+
 def test_settings_are_shown_changed_and_audited(client, db_session, admin):
     c = make_conference("cop13", starts_on=date(2027, 10, 11), ends_on=date(2027, 10, 15))
     c.registration_closes_at = c.at_venue(date(2027, 9, 27), time(18, 0))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import AccountToken, Role, TokenPurpose, User, UserRole
 from conference.core import audit
-from conference.core.db import utcnow
+from conference.core.db import utcnow, violated_constraint
 from conference.core.errors import NotFound, PlenaryError, RuleViolation
 from conference.core.i18n import _, sort_key
 from conference.extensions import db
@@ -96,7 +96,9 @@ def create_user(email: str, roles: list[Role], password: str | None, *, name: st
         # Two invitations to one address at once: the unique e-mail decides, and the second gets the message.
         with db.session.begin_nested():
             db.session.add(user)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if violated_constraint(exc) != "uq_user_email":
+            raise
         raise RuleViolation(_("an account for %(email)s already exists", email=email), field="email") from None
     audit.record(action, user, actor=actor or "command line",
                  after={"email": email, "roles": ",".join(sorted(r.value for r in roles)),

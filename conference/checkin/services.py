@@ -20,7 +20,7 @@ from conference.badges.models import Badge
 from conference.badges.services import Forged, is_qr_value, normalize_serial, read_qr
 from conference.checkin.models import GATE, CheckIn, CheckInResult
 from conference.conferences.models import Conference
-from conference.core.db import utcnow
+from conference.core.db import utcnow, violated_constraint
 from conference.core.errors import NotFound
 from conference.core.i18n import CLOCK, WEEKDAY_SHORT, _, _l, format_moment
 from conference.extensions import db
@@ -152,8 +152,11 @@ def check_in(conference: Conference, *, code_or_serial: str, door: str, user=Non
         with db.session.begin_nested():
             row.result = CheckInResult.ADMITTED
             db.session.add(row)
-    except IntegrityError:
-        # Another scanner admitted the same person at this door a moment ago: the unique index said no.
+    except IntegrityError as exc:
+        # Another scanner admitted the same person at this door a moment ago: the unique index said no. Any other
+        # refusal is a bug, not a second admission.
+        if violated_constraint(exc) != "uq_check_in_admitted_once_per_door_and_day":
+            raise
         fresh = CheckIn(conference_id=row.conference_id, session_id=row.session_id, door=row.door,
                         scanned_at=row.scanned_at, venue_day=row.venue_day, device=row.device,
                         scanned_by_id=row.scanned_by_id, serial=row.serial, registration_id=registration.id,

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from conference.conferences.models import Conference, Room
-from conference.conferences.services.sessions import check_new_code, get_conference
+from conference.conferences.services.sessions import add_new_conference, check_new_code, get_conference
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import RuleViolation
@@ -106,13 +105,7 @@ def copy_conference(source_code: str, request: CopyRequest, *, actor=None, now: 
             closes = registration_closes
         new.side_events_open_at, new.side_events_close_at = now, closes
 
-    db.session.add(new)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # Another secretariat member created the same code a moment ago (the unique constraint caught it).
-        raise RuleViolation(_("A session with the code %(code)s already exists.", code=code), field="code") from None
+    add_new_conference(new)
 
     rooms = db.session.scalars(select(Room).where(Room.conference_id == source.id, Room.retired_at.is_(None))
                                .order_by(Room.id)).all()

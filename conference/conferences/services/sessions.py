@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from conference.conferences.models import RESERVED_CODES, Conference
+from conference.core.db import violated_constraint
 from conference.core.errors import NotFound, RuleViolation
 from conference.core.i18n import _
 from conference.extensions import db
@@ -43,5 +45,23 @@ def check_new_code(code: str) -> str:
         raise RuleViolation(_("The code %(code)s is used by Plenary itself; choose another.", code=code),
                             field="code")
     if db.session.scalar(select(Conference.id).where(Conference.code == code)) is not None:
-        raise RuleViolation(_("A session with the code %(code)s already exists.", code=code), field="code")
+        raise _code_taken(code)
     return code
+
+
+def add_new_conference(conference: Conference) -> None:
+    """Add a new session and flush it. Another secretariat member may have created the same code since
+    `check_new_code`: the unique constraint, told by its name, then refuses it, and the code field says so. Any other
+    refusal of the database is a bug, and goes on."""
+    db.session.add(conference)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        if violated_constraint(exc) != "uq_conference_code":
+            raise
+        raise _code_taken(conference.code) from None
+
+
+def _code_taken(code: str) -> RuleViolation:
+    return RuleViolation(_("A session with the code %(code)s already exists.", code=code), field="code")

@@ -9,10 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from conference.conferences.models import Conference
-from conference.conferences.services.sessions import check_new_code
+from conference.conferences.services.sessions import add_new_conference, check_new_code
 from conference.core import audit
 from conference.core.errors import Invalid, RuleViolation
 from conference.core.i18n import DEFAULT as DEFAULT_LANGUAGE
@@ -209,12 +208,7 @@ def create_conference(code: str, settings: SessionSettings, *, actor=None) -> Co
         raise Invalid({"code": [exc.message]}) from None
     _apply(conference, settings)
     conference.code = code
-    db.session.add(conference)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise Invalid({"code": [_("A session with the code %(code)s already exists.", code=code)]}) from None
+    add_new_conference(conference)
     audit.record("conference.created", conference, actor=actor, conference_id=conference.id,
                  after={"code": code, **{k: _audit_value(v) for k, v in _snapshot(conference).items()}})
     return conference
