@@ -1,16 +1,17 @@
 """Fixed data of the demonstration session (UNTOC COP12, Vienna, 14-18 October 2024).
 
 States: real States with their UN regional groups as the UN's Department for
-General Assembly and Conference Management lists them (domain.md): Israel and
-Türkiye in WEOG, the USA, formally in no group, observes WEOG and is counted
-there by choice; Kiribati belongs to no group and gets the report's row for
-States outside the groups (a group of "" here). Treaty status after the UN Treaty
-Collection, chapter XVIII.12, as it stood in October 2024 (192 parties with the
-European Union): all listed States are parties except the Islamic Republic of
-Iran (signed 2000, neither ratified nor acceded by then) and South Sudan (neither
-signed nor acceded). Only statuses we are sure of are set; the sample of 131
-States is ours, the figures of the session (conference/demo/targets.py) are what
-the demonstration must reproduce.
+General Assembly and Conference Management lists them, the same as the UN list
+Plenary ships (registration/data/un_entities.csv): Israel and Türkiye in WEOG,
+Kiribati among the Asia-Pacific States, the USA in no group (it attends WEOG as
+an observer) and so on the report's row for States outside the groups (a group
+of "" here). Treaty status after the UN Treaty Collection, chapter XVIII.12, as
+it stood in October 2024 (192 parties with the European Union): all listed
+States are parties except the Islamic Republic of Iran (signed 2000, neither
+ratified nor acceded by then) and South Sudan (neither signed nor acceded). Only
+statuses we are sure of are set; the sample of 131 States is ours, the figures of
+the session (conference/demo/targets.py) are what the demonstration must
+reproduce.
 """
 
 # (ISO 3166-1 alpha-3, name as the UN lists it, regional group, entity type, naming pool)
@@ -39,7 +40,7 @@ STATES: list[tuple[str, str, str, str, str]] = [
     ("SVN", "Slovenia", "EASTERN_EUROPEAN", "STATE_PARTY", "slovene"),
     ("MKD", "North Macedonia", "EASTERN_EUROPEAN", "STATE_PARTY", "macedonian"),
     ("UKR", "Ukraine", "EASTERN_EUROPEAN", "STATE_PARTY", "ukrainian"),
-    # Western European and Others Group (28) and the United States of America
+    # Western European and Others Group (28), and the United States of America (in no group, observer in WEOG)
     ("AND", "Andorra", "WEOG", "STATE_PARTY", "iberian"),
     ("AUS", "Australia", "WEOG", "STATE_PARTY", "english"),
     ("AUT", "Austria", "WEOG", "STATE_PARTY", "german"),
@@ -68,7 +69,7 @@ STATES: list[tuple[str, str, str, str, str]] = [
     ("CHE", "Switzerland", "WEOG", "STATE_PARTY", "german"),
     ("TUR", "Türkiye", "WEOG", "STATE_PARTY", "turkish"),
     ("GBR", "United Kingdom of Great Britain and Northern Ireland", "WEOG", "STATE_PARTY", "english"),
-    ("USA", "United States of America", "WEOG", "STATE_PARTY", "english"),
+    ("USA", "United States of America", "", "STATE_PARTY", "english"),
     # Latin American and Caribbean Group (25 of 33)
     ("ARG", "Argentina", "GRULAC", "STATE_PARTY", "iberian"),
     ("BHS", "Bahamas", "GRULAC", "STATE_PARTY", "english"),
@@ -126,9 +127,10 @@ STATES: list[tuple[str, str, str, str, str]] = [
     ("UGA", "Uganda", "AFRICAN", "STATE_PARTY", "east_african"),
     ("TZA", "United Republic of Tanzania", "AFRICAN", "STATE_PARTY", "east_african"),
     ("ZMB", "Zambia", "AFRICAN", "STATE_PARTY", "central_southern_african"),
-    # In no regional group (domain.md); a party (not among the non-parties the Treaty Collection lists)
-    ("KIR", "Kiribati", "", "STATE_PARTY", "kiribati"),
-    # Asia-Pacific Group (23 of 53)
+    # Kiribati, in the Asia-Pacific Group, a party (not among the non-parties the Treaty Collection lists); kept
+    # apart from its group here because the seeded draws follow this order.
+    ("KIR", "Kiribati", "ASIA_PACIFIC", "STATE_PARTY", "kiribati"),
+    # Asia-Pacific Group (23 more of 54)
     ("CHN", "China", "ASIA_PACIFIC", "STATE_PARTY", "chinese"),
     ("IND", "India", "ASIA_PACIFIC", "STATE_PARTY", "indian"),
     ("IDN", "Indonesia", "ASIA_PACIFIC", "STATE_PARTY", "malay_indonesian"),
