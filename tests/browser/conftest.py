@@ -9,16 +9,34 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from conference.accounts.models import Role
+from conference.core.db import utcnow
+from conference.programme.models import SessionKind
+from conference.registration.models import EntityType, RegionalGroup, RegistrationStatus
+from tests.factories import (
+    PASSWORD,
+    make_delegation,
+    make_entity,
+    make_registration,
+    make_room,
+    make_session,
+    make_user,
+)
+from tests.test_registration import future_conference
+
 CHROMIUM = os.environ.get("PLENARY_CHROMIUM", "/usr/bin/chromium")
 
 
-@pytest.fixture
-def live_server(app):
+@contextmanager
+def serving(app):
+    """Serve `app` in a thread for as long as the block lasts; gives its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -28,6 +46,12 @@ def live_server(app):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture
+def live_server(app):
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -46,13 +70,55 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="en-GB")
+@contextmanager
+def browsing(browser, base_url: str):
+    """A page of a new browser context (its own cookies) on `base_url`, in British English."""
+    context = browser.new_context(base_url=base_url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    with browsing(browser, live_server) as page:
+        yield page
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign in on the login page as a person does: `sign_in("officer@example.org")` (the factories' password)."""
+    def go(email: str) -> None:
+        page.goto("/login")
+        page.get_by_label("E-mail", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+    return go
+
+
+@pytest.fixture
+def side_events(db_session):
+    """A session open for side-event applications: a plenary hall (with the 1st plenary meeting on the first day),
+    rooms M1 (120 seats) and M4 (40), Italy and Uganda, an approved participant of Italy who applies
+    (it@example.org), and a side-event coordinator (coord@example.org). Tests add what else they need."""
+    now = utcnow()
+    c = future_conference("cop80", side_events_open_at=now - timedelta(days=1),
+                          side_events_close_at=now + timedelta(days=9))
+    plenary_hall = make_room(c, "plenary", 900)
+    make_room(c, "m1", 120)
+    make_room(c, "m4", 40)
+    make_session(c, plenary_hall, kind=SessionKind.PLENARY, title="Plenary, 1st meeting", day=c.starts_on,
+                 start=time(10), end=time(13), published_at=now)
+    italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
+    uganda = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Uganda", "UGA", RegionalGroup.AFRICAN))
+    applicant = make_registration(italy, email="it@example.org", status=RegistrationStatus.APPROVED)
+    make_user("coord@example.org", roles=[Role.SIDE_EVENT_COORDINATOR])
+    db_session.commit()
+    return {"c": c, "italy": italy, "uganda": uganda, "applicant": applicant}
 
 
 # --- Accessibility: axe-core (npm, pinned in tests/browser/package-lock.json), injected into the page ---------------

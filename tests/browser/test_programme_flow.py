@@ -3,48 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from conference.accounts.models import Role
-from conference.core.db import utcnow
 from conference.programme.models import Session, SessionKind, SessionSignup, SignupStatus
-from conference.registration.models import EntityType, RegionalGroup, RegistrationStatus
-from tests.factories import (
-    PASSWORD,
-    make_delegation,
-    make_entity,
-    make_registration,
-    make_room,
-    make_session,
-    make_user,
-)
-from tests.test_registration import future_conference
+from conference.registration.models import RegistrationStatus
+from tests.factories import make_registration
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def cop(db_session):
-    now = utcnow()
-    c = future_conference("cop80", side_events_open_at=now - timedelta(days=1),
-                          side_events_close_at=now + timedelta(days=9))
-    plenary_hall = make_room(c, "plenary", 900)
-    make_room(c, "m1", 120)
-    make_session(c, plenary_hall, kind=SessionKind.PLENARY, title="Plenary, 1st meeting", day=c.starts_on,
-                 start=time(10), end=time(13), published_at=now)
-    italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
-    make_delegation(c, make_entity(EntityType.STATE_PARTY, "Uganda", "UGA", RegionalGroup.AFRICAN))
-    applicant = make_registration(italy, email="it@example.org", status=RegistrationStatus.APPROVED)
-    delegate = make_registration(italy, email="delegate@example.org", status=RegistrationStatus.APPROVED)
-    make_user("coord@example.org", roles=[Role.SIDE_EVENT_COORDINATOR])
+def cop(side_events, db_session):
+    side_events["delegate"] = make_registration(side_events["italy"], email="delegate@example.org",
+                                                status=RegistrationStatus.APPROVED)
     db_session.commit()
-    return {"c": c, "applicant": applicant, "delegate": delegate}
+    return side_events
 
 
-def test_apply_accept_clash_schedule_publish_sign_up(page, cop, db_session):
+def test_apply_accept_clash_schedule_publish_sign_up(page, cop, db_session, sign_in):
     c = cop["c"]
     page.goto(f"/cop80/registration/{cop['applicant'].status_token}/programme")
     page.get_by_role("link", name="Apply for a side event").click()
@@ -61,10 +39,7 @@ def test_apply_accept_clash_schedule_publish_sign_up(page, cop, db_session):
     page.get_by_role("button", name="Send the application").click()
     assert "is sent" in page.locator(".flash").inner_text()
 
-    page.goto("/login")
-    page.get_by_label("E-mail", exact=True).fill("coord@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in("coord@example.org")
     page.goto("/admin/cop80/programme/")
     page.get_by_role("link", name=re.compile("Advancing responses")).click()
     page.get_by_role("button", name="Accept").click()

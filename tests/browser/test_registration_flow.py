@@ -11,7 +11,7 @@ from sqlalchemy import select
 from conference.accounts.models import Role
 from conference.core.models import OutgoingMail
 from conference.registration.models import EntityType, RegionalGroup, Registration, RegistrationStatus
-from tests.factories import PASSWORD, make_delegation, make_entity, make_user
+from tests.factories import make_delegation, make_entity, make_user
 from tests.test_registration import future_conference
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def session_open(db_session):
     return c
 
 
-def test_register_with_a_photo_then_approve(page, session_open, db_session, tmp_path):
+def test_register_with_a_photo_then_approve(page, session_open, db_session, tmp_path, sign_in):
     photo = tmp_path / "portrait.png"
     Image.new("RGB", (700, 900), (220, 210, 200)).save(photo)
 
@@ -66,10 +66,7 @@ def test_register_with_a_photo_then_approve(page, session_open, db_session, tmp_
     assert page.locator("img.photo").evaluate("img => img.naturalWidth") == 700
 
     # The registration officer approves it in the back office.
-    page.goto("/login")
-    page.get_by_label("E-mail", exact=True).fill("officer@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in("officer@example.org")
     page.goto("/admin/cop60/registrations?status=SUBMITTED")
     page.get_by_role("link", name=re.compile("Schröder")).click()
     page.get_by_role("button", name="Approve").click()

@@ -1,4 +1,5 @@
-"""The registration form's journeys in the real browser: a delegation left unchosen, the marks, the date format."""
+"""The registration form's journeys in the real browser: a delegation left unchosen (on the public form and in the
+back office), the marks, the date format."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from conference.accounts.models import Role
 from conference.core.models import OutgoingMail
 from conference.registration.models import EntityType, RegionalGroup, Registration
-from tests.factories import make_delegation, make_entity
+from tests.factories import make_delegation, make_entity, make_user
 from tests.test_registration import future_conference
 
 pytestmark = pytest.mark.browser
@@ -71,3 +73,36 @@ def test_a_delegation_left_at_choose_is_said_at_the_field_and_nothing_is_lost(pa
     db_session.rollback()
     r = db_session.scalars(select(Registration)).one()
     assert r.family_name == "Łukasiewicz" and r.photo and r.nationality == "GBR"
+
+
+def test_the_back_office_form_says_the_delegation_is_missing_and_keeps_the_rest(page, session_open, db_session,
+                                                                                sign_in):
+    make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    sign_in("officer@example.org")
+    page.goto("/admin/cop61/registrations")
+    page.get_by_role("link", name="Register a participant").click()
+    page.get_by_label("Role in the delegation").select_option(label="Expert")
+    page.get_by_label("Family name").fill("Wiśniewska")
+    page.get_by_label("Given names").fill("Zofia")
+    page.get_by_label("Gender", exact=True).select_option(label="Female")
+    page.get_by_label("Nationality", exact=True).select_option(label="Poland")
+    page.get_by_label("Date of birth").fill("1984-07-22")
+    page.get_by_label("Passport or ID number").fill("EW4455667")
+    page.get_by_label("Passport or ID valid until").fill("2033-03-31")
+    page.get_by_label("E-mail", exact=True).fill("zofia@example.org")
+    page.get_by_label("Participation").select_option(label="Online, as an observer")
+    page.get_by_role("button", name=re.compile("Send registration|Register")).click()
+
+    # The same form, the one error at its field, everything typed still there.
+    assert "Choose your delegation or organization" in page.locator("#delegation_id-error").inner_text()
+    assert page.locator("#error-summary").inner_text().startswith("Please correct 1 field")
+    assert page.get_by_label("Family name").input_value() == "Wiśniewska"
+    assert page.get_by_label("Passport or ID valid until").input_value() == "2033-03-31"
+    assert page.get_by_label("Nationality", exact=True).input_value() == "POL"
+    assert page.get_by_label("Participation").input_value() == "ONLINE_OBSERVER"
+    page.get_by_label("Delegation or organization").select_option(label="Austria")
+    page.get_by_role("button", name=re.compile("Send registration|Register")).click()
+    assert "Zofia Wiśniewska is registered" in page.locator(".flash").inner_text()
+    db_session.rollback()
+    r = db_session.scalars(select(Registration)).one()
+    assert (r.family_name, r.email, r.delegation.entity.name) == ("Wiśniewska", "zofia@example.org", "Austria")

@@ -4,53 +4,30 @@ placed in a room that fits, told by e-mail, and seated at their own full event w
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import time
 
 import pytest
 from sqlalchemy import select
 
-from conference.accounts.models import Role
 from conference.conferences.models import Room
 from conference.core.db import utcnow
 from conference.core.models import OutgoingMail
 from conference.programme.models import Session, SessionKind, SessionSignup, SignupStatus
-from conference.registration.models import EntityType, RegionalGroup, RegistrationStatus
-from tests.factories import (
-    PASSWORD,
-    make_delegation,
-    make_entity,
-    make_registration,
-    make_room,
-    make_session,
-    make_user,
-)
-from tests.test_registration import future_conference
+from tests.factories import make_registration, make_session
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def cop(db_session):
-    now = utcnow()
-    c = future_conference("cop81", side_events_open_at=now - timedelta(days=1),
-                          side_events_close_at=now + timedelta(days=9))
-    plenary_hall = make_room(c, "plenary", 900)
-    make_room(c, "m1", 120)
-    make_room(c, "m4", 40)
-    make_session(c, plenary_hall, kind=SessionKind.PLENARY, title="Plenary, 1st meeting", day=c.starts_on,
-                 start=time(10), end=time(13), published_at=now)
-    italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
-    uganda = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Uganda", "UGA", RegionalGroup.AFRICAN))
-    applicant = make_registration(italy, email="it@example.org", status=RegistrationStatus.APPROVED)
-    crowd = [make_registration(uganda, email=f"u{i}@example.org") for i in range(2)]
-    make_user("coord@example.org", roles=[Role.SIDE_EVENT_COORDINATOR])
+def cop(side_events, db_session):
+    side_events["crowd"] = [make_registration(side_events["uganda"], email=f"u{i}@example.org") for i in range(2)]
     db_session.commit()
-    return {"c": c, "applicant": applicant, "crowd": crowd}
+    return side_events
 
 
-def test_an_organizer_from_the_rule_to_a_seat_at_their_own_full_event(page, cop, db_session):
+def test_an_organizer_from_the_rule_to_a_seat_at_their_own_full_event(page, cop, db_session, sign_in):
     c = cop["c"]
-    mine = f"/cop81/registration/{cop['applicant'].status_token}/programme"
+    mine = f"/cop80/registration/{cop['applicant'].status_token}/programme"
     page.goto(mine)
     assert "Italy may lead 1 side-event application at this session" in page.locator("#one-application").inner_text()
     page.get_by_role("link", name="Apply for a side event").click()
@@ -72,11 +49,8 @@ def test_an_organizer_from_the_rule_to_a_seat_at_their_own_full_event(page, cop,
     assert re.search(r"#application-\d+$", page.url)
     assert page.locator(":target").inner_text().startswith("“Prosecuting cybercrime")
 
-    page.goto("/login")
-    page.get_by_label("E-mail", exact=True).fill("coord@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto("/admin/cop81/programme/")
+    sign_in("coord@example.org")
+    page.goto("/admin/cop80/programme/")
     page.get_by_role("link", name=re.compile("Prosecuting cybercrime")).click()
     page.get_by_role("button", name="Accept").click()
     # The form offers the smallest room that seats the 30 expected, not the plenary hall.
@@ -91,11 +65,11 @@ def test_an_organizer_from_the_rule_to_a_seat_at_their_own_full_event(page, cop,
 
     db_session.rollback()  # a fresh snapshot: the browser wrote through other connections
     told = db_session.scalars(select(OutgoingMail.subject).where(OutgoingMail.recipient == "it@example.org")).all()
-    assert "COP81: your side event has its room and time" in told
+    assert "COP80: your side event has its room and time" in told
 
     s = db_session.scalar(select(Session).where(Session.kind == SessionKind.SIDE_EVENT))
     for person in cop["crowd"]:  # the event fills up
-        page.goto(f"/cop81/registration/{person.status_token}/programme")
+        page.goto(f"/cop80/registration/{person.status_token}/programme")
         page.get_by_role("button", name="Sign up").click()
         assert "You have a seat" in page.locator(".flash").inner_text()
     page.goto(mine)
@@ -107,7 +81,7 @@ def test_an_organizer_from_the_rule_to_a_seat_at_their_own_full_event(page, cop,
     assert mine_.status == SignupStatus.CONFIRMED
 
 
-def test_fewer_seats_than_people_asks_what_to_do(page, cop, db_session):
+def test_fewer_seats_than_people_asks_what_to_do(page, cop, db_session, sign_in):
     c = cop["c"]
     s = make_session(c, db_session.scalar(select(Room).where(Room.conference_id == c.id, Room.slug == "m1")),
                      title="Briefing on the review mechanism", kind=SessionKind.BRIEFING, published_at=utcnow(),
@@ -115,11 +89,8 @@ def test_fewer_seats_than_people_asks_what_to_do(page, cop, db_session):
     for person in cop["crowd"]:
         db_session.add(SessionSignup(session_id=s.id, registration_id=person.id, status=SignupStatus.CONFIRMED))
     db_session.commit()
-    page.goto("/login")
-    page.get_by_label("E-mail", exact=True).fill("coord@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"/admin/cop81/programme/sessions/{s.id}")
+    sign_in("coord@example.org")
+    page.goto(f"/admin/cop80/programme/sessions/{s.id}")
     page.get_by_label("Seats for sign-up").fill("1")
     page.get_by_role("button", name="Save").click()
     assert "2 people hold a confirmed seat" in page.locator(".flash").inner_text()
