@@ -90,13 +90,15 @@ def page(browser, live_server):
 
 @pytest.fixture
 def sign_in(page):
-    """Sign in on the login page as a person does: `sign_in("officer@example.org")` (the factories' password)."""
-    def go(email: str) -> None:
-        page.goto("/login")
-        page.get_by_label("E-mail", exact=True).fill(email)
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/login" not in url)
+    """Sign in on the login page as a person does: `sign_in("officer@example.org")` (the factories' password), on
+    the test's page or, for a second person at their own browser, on `on`."""
+    def go(email: str, on=None) -> None:
+        p = on or page
+        p.goto("/login")
+        p.get_by_label("E-mail", exact=True).fill(email)
+        p.get_by_label("Password", exact=True).fill(PASSWORD)
+        p.get_by_role("button", name="Sign in").click()
+        p.wait_for_url(lambda url: "/login" not in url)
     return go
 
 
