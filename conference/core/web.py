@@ -8,7 +8,7 @@ when there is a form, else as an error message at the top of the next page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import current_app, flash, render_template
@@ -49,10 +49,11 @@ def show_errors(form: BaseForm, exc: PlenaryError) -> None:
 
 
 @contextmanager
-def saving(form: BaseForm | None = None, *,
-           refusals: tuple[type[PlenaryError], ...] = (RuleViolation,)) -> Iterator[Saved]:
+def saving(form: BaseForm | None = None, *, refusals: tuple[type[PlenaryError], ...] = (RuleViolation,),
+           explain: Callable[[str], str] | None = None) -> Iterator[Saved]:
     """Commit what the block did, or roll it back and show why a service refused it (`refusals`: which errors
-    are the user's to act on; others, a NotFound say, go on to the error pages).
+    are the user's to act on; others, a NotFound say, go on to the error pages). Without a form the reason is
+    flashed, in the words of `explain` when given ("Not scheduled: …").
 
         with saving() as saved:
             services.transition(r, action, ...)
@@ -68,7 +69,7 @@ def saving(form: BaseForm | None = None, *,
         if form is not None:
             show_errors(form, exc)
         else:
-            flash(message_of(exc), "error")
+            flash(explain(message_of(exc)) if explain else message_of(exc), "error")
         return
     saved.ok = True
 

@@ -13,7 +13,7 @@ from conference.conferences.services import get_conference
 from conference.core.errors import NotFound, RuleViolation
 from conference.core.i18n import CLOCK, WEEKDAY, WEEKDAY_SHORT, _, format_day, format_moment, ngettext
 from conference.core.templating import small_int
-from conference.core.web import message_of, saving
+from conference.core.web import saving
 from conference.extensions import db
 from conference.programme import services
 from conference.programme.forms import ReviewForm, ScheduleForm, SessionForm
@@ -105,17 +105,14 @@ def review(code: str, session_id: int):
     form = ReviewForm()
     action = request.form.get("action", "")
     if form.validate_on_submit():
-        try:
+        with saving(refusals=(RuleViolation, NotFound)) as saved:
             if action == "merge":
                 other = services.get_session(conference, small_int(request.form.get("other")) or 0)
                 services.merge(s, other, actor=current_user)
             else:
                 services.review(s, action, actor=current_user, reason=form.reason.data or "")
-            db.session.commit()
+        if saved:
             flash(_("“%(title)s” now has the status “%(status)s”.", title=s.title, status=s.status.label), "success")
-        except (RuleViolation, NotFound, ValueError) as exc:
-            db.session.rollback()
-            flash(message_of(exc) if isinstance(exc, RuleViolation) else str(exc), "error")
     return redirect(url_for(".detail", code=code, session_id=session_id))
 
 
@@ -125,28 +122,24 @@ def schedule(code: str, session_id: int):
     conference = get_conference(code)
     s = services.get_session(conference, session_id)
     form = _schedule_form(conference, s)
-    if form.validate_on_submit():
-        try:
-            room = db.session.get(Room, form.room.data)
-            if room is None or room.conference_id != conference.id:
-                raise RuleViolation(_("Choose a room of this venue."))
-            day = date.fromisoformat(form.day.data)
-            starts = conference.at_venue(day, _clock(form.starts.data))
-            ends = conference.at_venue(day, _clock(form.ends.data))
-            services.schedule(s, room, starts, ends, actor=current_user)
-            db.session.commit()
-            flash(_("“%(title)s” is in %(room)s, %(day)s, %(time)s.", title=s.title, room=room.name,
-                    day=format_moment(starts, conference, WEEKDAY_SHORT),
-                    time=format_moment(starts, conference, CLOCK)), "success")
-            return redirect(url_for(".detail", code=code, session_id=session_id))
-        except RuleViolation as exc:
-            db.session.rollback()
-            s = services.get_session(conference, session_id)
-            # Shown with the form as it was filled in, so the coordinator can adjust rather than start over.
-            flash(_("Not scheduled: %(reasons)s", reasons=message_of(exc)), "error")
-    else:
+    if not form.validate_on_submit():
         flash(_("Choose a room, a day and the times."), "error")
-    return _render_detail(conference, s, form, 422)
+        return _render_detail(conference, s, form, 422)
+    with saving(explain=lambda reasons: _("Not scheduled: %(reasons)s", reasons=reasons)) as saved:
+        room = db.session.get(Room, form.room.data)
+        if room is None or room.conference_id != conference.id:
+            raise RuleViolation(_("Choose a room of this venue."))
+        day = date.fromisoformat(form.day.data)
+        starts = conference.at_venue(day, _clock(form.starts.data))
+        ends = conference.at_venue(day, _clock(form.ends.data))
+        services.schedule(s, room, starts, ends, actor=current_user)
+    if saved:
+        flash(_("“%(title)s” is in %(room)s, %(day)s, %(time)s.", title=s.title, room=room.name,
+                day=format_moment(starts, conference, WEEKDAY_SHORT), time=format_moment(starts, conference, CLOCK)),
+              "success")
+        return redirect(url_for(".detail", code=code, session_id=session_id))
+    # Shown with the form as it was filled in, so the coordinator can adjust rather than start over.
+    return _render_detail(conference, services.get_session(conference, session_id), form, 422)
 
 
 def _clock(text: str) -> time:

@@ -12,7 +12,6 @@ from conference.core.errors import PermissionDenied, RuleViolation
 from conference.core.i18n import WEEKDAY_SHORT, _, format_day, sort_key
 from conference.core.templating import external_url, small_int
 from conference.core.web import saving
-from conference.extensions import db
 from conference.feeds.services import google_event_link, subscribe_links
 from conference.programme import services
 from conference.programme.forms import ApplicationForm
@@ -169,11 +168,9 @@ def _slot(value: str) -> tuple[date, int]:
 def confirm(code: str, token: str, session_id: int):
     conference, r = _registration(code, token)
     s = services.get_session(conference, session_id)
-    try:
+    with saving(refusals=(PermissionDenied,)) as saved:
         services.confirm_co_organizer(s, r)
-        db.session.commit()
+    if saved:
         flash(_("%(entity)s is confirmed as co-organizer of “%(title)s”.", entity=r.delegation.entity.display_name,
                 title=s.title), "success")
-    except PermissionDenied as exc:
-        flash(exc.message, "error")
     return redirect(url_for(".my_programme", code=code, token=token))
