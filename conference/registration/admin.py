@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -13,8 +15,8 @@ from conference.core.i18n import _, ngettext
 from conference.core.templating import small_int
 from conference.core.web import saving
 from conference.extensions import db
-from conference.registration import services
-from conference.registration.forms import QuotaForm, ReasonForm, RegistrationForm, RosterForm
+from conference.registration import csvio, services
+from conference.registration.forms import QuotaForm, ReasonForm, RegistrationForm, RegistrationsImportForm, RosterForm
 from conference.registration.models import (
     BadgeState,
     CredentialsStatus,
@@ -25,37 +27,17 @@ from conference.registration.models import (
 )
 from conference.registration.services import Actor, QueueFilters, ngos
 from conference.registration.views import photo_of
-from conference.registration.web import UploadSlots, sends_files, take_action, withdraw_page
+from conference.registration.web import UploadSlots, enum_of, queue_filters, sends_files, take_action, withdraw_page
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin/<code>")
 PER_PAGE = 50
-
-
-def _enum(enum_cls, value):
-    try:
-        return enum_cls(value) if value else None
-    except ValueError:
-        return None
-
-
-def _filters() -> QueueFilters:
-    args = request.args
-    delegation = args.get("delegation", "")
-    return QueueFilters(
-        status=_enum(RegistrationStatus, args.get("status")),
-        category=_enum(EntityType, args.get("category")),
-        delegation_id=small_int(delegation),
-        regional_group=args.get("group") if _enum(RegionalGroup, args.get("group")) else None,
-        badge_state=args.get("badge") if _enum(BadgeState, args.get("badge")) else None,
-        q=args.get("q", "")[:200],
-    )
 
 
 @bp.get("/registrations")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def queue(code: str):
     conference = get_conference(code)
-    filters = _filters()
+    filters = queue_filters()
     page = min(small_int(request.args.get("page")) or 1, 100_000)
     rows, total = services.search(conference, filters, page=page, per_page=PER_PAGE)
     return render_template("admin/registrations.html", conference=conference, rows=rows, total=total, page=page,
@@ -83,6 +65,36 @@ def bulk(code: str):
         flash(_("Tick at least one registration, then choose what to do."), "error")
     return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/admin/")
                     else url_for(".queue", code=code))
+
+
+@bp.route("/registrations/import", methods=["GET", "POST"])
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def registrations_import(code: str):
+    """Registrations from a CSV file: a preview (the import run and rolled back) naming every bad row by line and
+    column, then the import of the same text, checked again, all or nothing."""
+    conference = get_conference(code)
+    form = RegistrationsImportForm()
+    result, text = None, ""
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        confirming = bool(form.confirm.data and form.content.data and not upload)
+        try:
+            text = form.content.data if confirming else csvio.read_text(upload.stream if upload else io.BytesIO())
+        except csvio.FileError as exc:
+            form.file.errors = [exc.message]
+        else:
+            with saving(form):
+                result = csvio.import_csv(conference, io.StringIO(text), actor=Actor.SECRETARIAT,
+                                          user=current_user, dry_run=not confirming)
+            if confirming and result.ok:
+                flash(ngettext("%(num)d registration imported.", "%(num)d registrations imported.", result.created),
+                      "success")
+                return redirect(url_for(".queue", code=code))
+            if result.errors and not result.bad_rows:  # the file as a whole (a missing column...): at the field
+                form.file.errors = [message for _line, _column, message in result.errors]
+    status = 200 if request.method == "GET" or (result is not None and result.ok) else 422
+    return render_template("admin/registrations_import.html", conference=conference, form=form, result=result,
+                           text=text, columns=csvio.COLUMNS, required=csvio.REQUIRED), status
 
 
 def _registration(conference, registration_id: int) -> Registration:
@@ -208,7 +220,7 @@ def delegation_action(code: str, delegation_id: int):
             if step.startswith("ngo:"):
                 services.ngo_admission_step(d, step[4:], user=current_user, reason=form.reason.data or "")
             elif step.startswith("credentials:"):
-                status = _enum(CredentialsStatus, step.split(":", 1)[1])
+                status = enum_of(CredentialsStatus, step.split(":", 1)[1])
                 if status is None:
                     raise RuleViolation(_("Unknown credentials status."))
                 services.set_credentials(d, status, user=current_user)

@@ -42,7 +42,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from conference.accounts.models import User
 from conference.conferences.models import Conference
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
-from conference.core.i18n import LANGUAGES
+from conference.core.i18n import LANGUAGES, _, format_number, ngettext
 from conference.extensions import db
 from conference.registration.models import (
     Delegation,
@@ -53,7 +53,15 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
-from conference.registration.services import Actor, RegistrationData, register, transition, validate
+from conference.registration.services import (
+    Actor,
+    QueueFilters,
+    RegistrationData,
+    queue_conditions,
+    register,
+    transition,
+    validate,
+)
 
 COLUMNS = (
     "entity", "delegation_role", "title", "family_name", "given_names", "badge_name", "gender", "nationality",
@@ -80,14 +88,28 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass
+class PreviewRow:
+    """A registration a row creates (or would create, in a dry run), as the back office's preview shows it."""
+
+    line: int
+    name: str
+    entity: str
+    role: DelegationRole
+    status: RegistrationStatus
+    email: str
+
+
+@dataclass
 class ImportResult:
-    """What an import did: the registrations created (0 when any row is bad: then nothing is kept),
-    and every error as (line in the file, the header being line 1; column, or "" for the file as a
-    whole; message). `bad_rows` counts the rows with at least one error."""
+    """What an import did: the registrations created (0 when any row is bad, or in a dry run: then nothing is
+    kept), the rows that went through the services (`rows`), and every error as (line in the file, the header
+    being line 1; column, or "" for the file as a whole; message). `bad_rows` counts the rows with at least one
+    error."""
 
     created: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     bad_rows: int = 0
+    rows: list[PreviewRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -130,9 +152,11 @@ def _cell(r: Registration, column: str) -> str:
     return str(value)
 
 
-def export_rows(conference: Conference, include_sensitive: bool) -> Iterator[dict[str, str]]:
-    """Every registration of the conference as a dict of `export_columns(include_sensitive)` to text,
-    ordered by entity name then family name, in one query whatever their number.
+def export_rows(conference: Conference, include_sensitive: bool,
+                filters: QueueFilters | None = None) -> Iterator[dict[str, str]]:
+    """Every registration of the conference (or those the back office's queue shows with `filters`) as a dict of
+    `export_columns(include_sensitive)` to text, ordered by entity name then family name, in one query whatever
+    their number.
 
     Values are plain (no formula escaping: that belongs to the file, see `write_csv`).
     """
@@ -140,7 +164,7 @@ def export_rows(conference: Conference, include_sensitive: bool) -> Iterator[dic
     query = (select(Registration)
              .join(Registration.delegation).join(Delegation.entity)
              .options(contains_eager(Registration.delegation).contains_eager(Delegation.entity))
-             .where(Registration.conference_id == conference.id)
+             .where(*queue_conditions(conference, filters or QueueFilters()))
              .order_by(ParticipatingEntity.name, Registration.family_name, Registration.given_names,
                        Registration.id)
              .execution_options(yield_per=500))
@@ -148,9 +172,10 @@ def export_rows(conference: Conference, include_sensitive: bool) -> Iterator[dic
         yield {column: _cell(r, column) for column in columns}
 
 
-def write_csv(conference: Conference, stream: IO[str], include_sensitive: bool = False) -> int:
-    """Write the conference's registrations to a text stream as CSV (BOM, header, one row each);
-    return the number of registrations written.
+def write_csv(conference: Conference, stream: IO[str], include_sensitive: bool = False,
+              filters: QueueFilters | None = None) -> int:
+    """Write the conference's registrations (those `filters` keep, as in the queue) to a text stream as CSV
+    (BOM, header, one row each); return the number of registrations written.
 
     Open a file for it with `encoding="utf-8", newline=""`: the CSV writer puts CRLF itself.
     """
@@ -159,7 +184,7 @@ def write_csv(conference: Conference, stream: IO[str], include_sensitive: bool =
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
-    for row in export_rows(conference, include_sensitive):
+    for row in export_rows(conference, include_sensitive, filters):
         writer.writerow([escape_cell(row[column]) for column in columns])
         count += 1
     return count
@@ -167,7 +192,7 @@ def write_csv(conference: Conference, stream: IO[str], include_sensitive: bool =
 
 # --- Import ---------------------------------------------------------------------------------------------------------
 
-class _FileError(Exception):
+class FileError(Exception):
     """The file as a whole cannot be read: (line, message)."""
 
     def __init__(self, line: int, message: str):
@@ -176,22 +201,25 @@ class _FileError(Exception):
         self.message = message
 
 
-def _decode(stream: IO) -> str:
+def read_text(stream: IO) -> str:
+    """A file's text: UTF-8 with or without a byte order mark (a text stream as it is); FileError for anything
+    else, saying how to save it."""
     raw = stream.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise _FileError(1, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into several files")
+        raise FileError(1, _("the file is larger than %(mb)d MB: split it into several files",
+                             mb=MAX_BYTES // (1024 * 1024)))
     if isinstance(raw, str):
         return raw.removeprefix(BOM)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _FileError(1, "the file is not UTF-8 but UTF-16: save it as UTF-8 (in Excel: "
-                            "\"CSV UTF-8 (Comma delimited)\") and import it again")
+        raise FileError(1, _("the file is not UTF-8 but UTF-16: save it as UTF-8 (in Excel: "
+                             "\"CSV UTF-8 (Comma delimited)\") and import it again"))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise _FileError(line, f"the file is not UTF-8 (byte 0x{raw[exc.start]:02X} on this line is not "
-                               "UTF-8): save it as UTF-8 (in Excel: \"CSV UTF-8 (Comma delimited)\") "
-                               "and import it again") from None
+        raise FileError(line, _("the file is not UTF-8 (byte 0x%(byte)02X on this line is not UTF-8): save it as "
+                                "UTF-8 (in Excel: \"CSV UTF-8 (Comma delimited)\") and import it again",
+                                byte=raw[exc.start])) from None
 
 
 def _delimiter(text: str) -> str:
@@ -209,7 +237,8 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _FileError(start, f"the file cannot be read as CSV from this line on ({exc})") from None
+            raise FileError(start, _("the file cannot be read as CSV from this line on (%(error)s)",
+                                     error=str(exc))) from None
         if any(cell.strip() for cell in cells):
             yield start, cells
 
@@ -222,37 +251,40 @@ def _check_header(line: int, names: list[str]) -> None:
     problems = []
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        problems.append(f"the header lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        problems.append(ngettext("the header lacks the column %(names)s", "the header lacks the columns %(names)s",
+                                 len(missing), names=", ".join(missing)))
     unknown = [n for n in dict.fromkeys(names) if n and n not in COLUMNS]
     if unknown:
-        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+        problems.append(ngettext("unknown column %(names)s", "unknown columns %(names)s", len(unknown),
+                                 names=", ".join(unknown)))
     twice = [n for n in dict.fromkeys(names) if n and names.count(n) > 1]
     if twice:
-        problems.append(f"the column{'s' if len(twice) > 1 else ''} {', '.join(twice)} "
-                        f"appear{'' if len(twice) > 1 else 's'} more than once")
+        problems.append(ngettext("the column %(names)s appears more than once",
+                                 "the columns %(names)s appear more than once", len(twice), names=", ".join(twice)))
     if problems:
-        raise _FileError(line, "; ".join(problems) + f" (the columns are: {', '.join(COLUMNS)}; "
-                         f"at least {', '.join(REQUIRED)})")
+        raise FileError(line, _("%(problems)s (the columns are: %(columns)s; at least %(required)s)",
+                                problems="; ".join(problems), columns=", ".join(COLUMNS),
+                                required=", ".join(REQUIRED)))
 
 
 def _read(stream: IO) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header's column names and the data records, or _FileError."""
-    records = _records(_decode(stream))
+    """The header's column names and the data records, or FileError."""
+    records = _records(read_text(stream))
     try:
         header_line, header = next(records)
     except StopIteration:
-        raise _FileError(1, f"the file is empty: its first line must name the columns, e.g. "
-                            f"{','.join(COLUMNS)}") from None
+        raise FileError(1, _("the file is empty: its first line must name the columns, e.g. %(columns)s",
+                             columns=",".join(COLUMNS))) from None
     names = [_header_name(cell) for cell in header]
     _check_header(header_line, names)
     rows = []
     for line, cells in records:
         if len(rows) == MAX_ROWS:
-            raise _FileError(line, f"too many rows: a file holds at most {MAX_ROWS:,} registrations; "
-                                   "split it into several files")
+            raise FileError(line, _("too many rows: a file holds at most %(most)s registrations; split it into "
+                                    "several files", most=format_number(MAX_ROWS)))
         rows.append((line, cells))
     if not rows:
-        raise _FileError(header_line, "the file has a header but no registrations below it")
+        raise FileError(header_line, _("the file has a header but no registrations below it"))
     return names, rows
 
 
@@ -266,8 +298,8 @@ def _delegations(conference: Conference) -> tuple[dict[str, Delegation], dict[st
     return by_iso, by_name
 
 
-def _allowed(values) -> str:
-    return ", ".join(values)
+def _not_one_of(text: str, allowed) -> str:
+    return _("%(value)s is not one of: %(allowed)s", value=repr(text[:40]), allowed=", ".join(allowed))
 
 
 def _parse_enum(enum_cls: type[Enum], text: str) -> Enum | None:
@@ -286,11 +318,12 @@ class _Row:
             name = names[i] if i < len(names) else ""
             if not name:
                 if cell.strip():
-                    self.error("", f"a value in column {i + 1}, which the header does not name: "
-                                   f"{cell.strip()[:40]!r}")
+                    self.error("", _("a value in column %(number)d, which the header does not name: %(value)s",
+                                     number=i + 1, value=repr(cell.strip()[:40])))
                 continue
             if len(cell) > MAX_CELL:
-                self.error(name, f"this cell holds {len(cell):,} characters; at most {MAX_CELL:,} are read")
+                self.error(name, _("this cell holds %(count)s characters; at most %(most)s are read",
+                                   count=format_number(len(cell)), most=format_number(MAX_CELL)))
                 continue
             self.values[name] = unescape_cell(cell.strip())
 
@@ -311,8 +344,8 @@ def _find_delegation(row: _Row, conference: Conference, by_iso: dict[str, Delega
         return None
     key = row.get("entity")
     if not key:
-        row.error("entity", "empty: give a State's ISO 3166 alpha-3 code (e.g. FRA) or the exact name of the "
-                            "organization")
+        row.error("entity", _("empty: give a State's ISO 3166 alpha-3 code (e.g. FRA) or the exact name of the "
+                              "organization"))
         return None
     found = by_iso.get(key.upper()) if len(key) == 3 else None
     if found is not None:
@@ -322,11 +355,12 @@ def _find_delegation(row: _Row, conference: Conference, by_iso: dict[str, Delega
         return named[0]
     if len(named) > 1:
         kinds = ", ".join(sorted(d.entity.entity_type.value for d in named))
-        row.error("entity", f"{key!r} names several delegations at this session ({kinds}); "
-                            "ask the secretariat to tell them apart")
+        row.error("entity", _("%(value)s names several delegations at this session (%(kinds)s); ask the "
+                              "secretariat to tell them apart", value=repr(key), kinds=kinds))
         return None
-    row.error("entity", f"{key!r} has no delegation at this session ({conference.code}): give a State's "
-                        "ISO 3166 alpha-3 code (e.g. FRA) or the exact name of an organization that has one")
+    row.error("entity", _("%(value)s has no delegation at this session (%(code)s): give a State's ISO 3166 alpha-3 "
+                          "code (e.g. FRA) or the exact name of an organization that has one", value=repr(key),
+                          code=conference.code))
     return None
 
 
@@ -343,19 +377,20 @@ def _parse(row: _Row) -> tuple[RegistrationData, RegistrationStatus]:
                 raise ValueError
             setattr(data, name, date.fromisoformat(text))
         except ValueError:
-            row.error(name, f"{text[:40]!r} is not a date: write dates as YYYY-MM-DD, e.g. 2024-10-14")
+            row.error(name, _("%(value)s is not a date: write dates as YYYY-MM-DD, e.g. 2024-10-14",
+                              value=repr(text[:40])))
     for name, enum_cls in _ENUMS.items():
         text = row.get(name)
         if not text or name in row.bad_columns:
             continue
         member = _parse_enum(enum_cls, text)
         if member is None:
-            row.error(name, f"{text[:40]!r} is not one of: {_allowed(str(m.value) for m in enum_cls)}")
+            row.error(name, _not_one_of(text, (str(m.value) for m in enum_cls)))
         else:
             setattr(data, name, member)
     language = row.get("language").lower()
     if language and language not in LANGUAGES:
-        row.error("language", f"{row.get('language')[:40]!r} is not one of: {_allowed(LANGUAGES)}")
+        row.error("language", _not_one_of(row.get("language"), LANGUAGES))
     data.language = language or "en"
     status = RegistrationStatus.SUBMITTED
     text = row.get("status")
@@ -364,8 +399,9 @@ def _parse(row: _Row) -> tuple[RegistrationData, RegistrationStatus]:
         if member in IMPORT_STATUSES:
             status = member
         else:
-            row.error("status", f"{text[:40]!r}: an import creates registrations that are "
-                                f"{_allowed(s.value for s in IMPORT_STATUSES)} (empty means SUBMITTED)")
+            row.error("status", _("%(value)s: an import creates registrations that are %(allowed)s (empty means "
+                                  "SUBMITTED)", value=repr(text[:40]),
+                                  allowed=", ".join(s.value for s in IMPORT_STATUSES)))
     return data, status
 
 
@@ -381,8 +417,8 @@ def _add_service_errors(row: _Row, errors: dict[str, list[str]], fallback: str) 
 
 
 def _import_row(row: _Row, conference: Conference, delegation: Delegation | None, data: RegistrationData,
-                status: RegistrationStatus, actor: Actor, user: User | None) -> bool:
-    """Register one row through the services in a savepoint of its own; whether it was created."""
+                status: RegistrationStatus, actor: Actor, user: User | None) -> Registration | None:
+    """Register one row through the services in a savepoint of its own; the registration, or None."""
     if row.errors:
         if delegation is not None:
             # Say at once what else the services would refuse in this row; validate() writes nothing.
@@ -391,7 +427,7 @@ def _import_row(row: _Row, conference: Conference, delegation: Delegation | None
                     validate(conference, delegation, data, require_consent=False, actor=actor)
             except Invalid as exc:
                 _add_service_errors(row, exc.errors, "entity")
-        return False
+        return None
     # A rule that is not about one field is about the delegation (its quota) when registering,
     # and about the status asked for (the photo, the NGO's admission) when approving.
     about = "entity"
@@ -404,15 +440,15 @@ def _import_row(row: _Row, conference: Conference, delegation: Delegation | None
                 transition(r, "approve", actor=actor, user=user)
     except Invalid as exc:
         _add_service_errors(row, exc.errors, about)
-        return False
+        return None
     except (RuleViolation, PermissionDenied, NotFound) as exc:
         row.error(exc.field if exc.field in COLUMNS else about, exc.message)
-        return False
-    return True
+        return None
+    return r
 
 
 def import_csv(conference: Conference, stream: IO, *, actor: Actor = Actor.COMMAND_LINE,
-               user: User | None = None) -> ImportResult:
+               user: User | None = None, dry_run: bool = False) -> ImportResult:
     """Register every row of a CSV file (a binary stream, or text) in the conference, or none of them.
 
     Each row goes through `services.register` (submitted unless its status is DRAFT) and, for
@@ -424,11 +460,14 @@ def import_csv(conference: Conference, stream: IO, *, actor: Actor = Actor.COMMA
     rolled back (the caller's earlier work in the transaction stays) and `created` is 0. The
     caller commits on success. Only the rows' e-mails queued by the services go out, and only
     after that commit.
+
+    A `dry_run` does all of that and then rolls back whatever happened: the back office's preview, which
+    lists in `rows` what the import would create, checked by the very rules the import applies.
     """
     result = ImportResult()
     try:
         names, records = _read(stream)
-    except _FileError as exc:
+    except FileError as exc:
         result.errors.append((exc.line, "", exc.message))
         return result
     by_iso, by_name = _delegations(conference)
@@ -438,15 +477,18 @@ def import_csv(conference: Conference, stream: IO, *, actor: Actor = Actor.COMMA
             row = _Row(line, names, cells)
             delegation = _find_delegation(row, conference, by_iso, by_name)
             data, status = _parse(row)
-            if _import_row(row, conference, delegation, data, status, actor, user):
+            r = _import_row(row, conference, delegation, data, status, actor, user)
+            if r is not None:
                 result.created += 1
+                result.rows.append(PreviewRow(line, r.full_name, r.delegation.entity.name, r.delegation_role,
+                                              r.status, r.email))
             if row.errors:
                 result.bad_rows += 1
                 result.errors.extend(row.errors)
     except BaseException:
         outer.rollback()
         raise
-    if result.errors:
+    if result.errors or dry_run:
         outer.rollback()
         result.created = 0
     else:

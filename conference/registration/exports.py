@@ -14,6 +14,7 @@ from conference.core import audit
 from conference.core.i18n import _
 from conference.extensions import db
 from conference.registration.csvio import write_csv
+from conference.registration.web import queue_filters
 
 bp = Blueprint("registration_exports", __name__, url_prefix="/admin/<code>")
 
@@ -21,7 +22,8 @@ bp = Blueprint("registration_exports", __name__, url_prefix="/admin/<code>")
 @bp.get("/registrations.csv")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def registrations_csv(code: str):
-    """Every registration of the session as CSV, in the columns `participants import` reads.
+    """The registrations of the session as CSV, in the columns `participants import` reads: those the queue
+    shows with the same query string (status, category, group, badge, delegation, name), every one without.
 
     Passport numbers, their expiry and dates of birth only with `?sensitive=1`, for an account
     that may see them; asking without that permission is refused rather than quietly ignored.
@@ -32,7 +34,7 @@ def registrations_csv(code: str):
         abort(403, description=_("Your account may not see passport numbers and dates of birth: "
                                  "download the list without them."))
     buffer = io.StringIO(newline="")
-    write_csv(conference, buffer, include_sensitive=sensitive)
+    write_csv(conference, buffer, include_sensitive=sensitive, filters=queue_filters())
     if sensitive:
         # Who took passport numbers and dates of birth out of the system, and when.
         audit.record("registrations.export_sensitive", conference, actor=current_user, conference_id=conference.id)

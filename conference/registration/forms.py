@@ -234,3 +234,10 @@ class RosterForm(FlaskForm):
     file = FileField(_l("Roster (CSV, UTF-8)"))
     content = HiddenField()
     confirm = HiddenField()
+
+
+class RegistrationsImportForm(RosterForm):
+    """Registrations as a CSV file (the columns of `participants import`), previewed, then imported."""
+
+    file = FileField(_l("Registrations (CSV, UTF-8)"),
+                     description=_l("The columns of the download from the queue: a downloaded file is a template."))

@@ -14,10 +14,17 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
 from conference.core.i18n import _, format_number
+from conference.core.templating import small_int
 from conference.core.web import saving
 from conference.registration import services
 from conference.registration.forms import ReasonForm, WithdrawForm
-from conference.registration.models import Registration
+from conference.registration.models import (
+    BadgeState,
+    EntityType,
+    RegionalGroup,
+    Registration,
+    RegistrationStatus,
+)
 from conference.registration.uploads import (
     UNCLAIMED_FOR_SECONDS,
     UploadError,
@@ -28,6 +35,28 @@ from conference.registration.uploads import (
     process_photo,
     store,
 )
+
+
+def enum_of(enum_cls, value):
+    """The member of an enumeration a request names, or None for an empty or unknown value."""
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+def queue_filters() -> services.QueueFilters:
+    """The registration queue's filters as the request's query string gives them (the queue and its download)."""
+    args = request.args
+    return services.QueueFilters(
+        status=enum_of(RegistrationStatus, args.get("status")),
+        category=enum_of(EntityType, args.get("category")),
+        delegation_id=small_int(args.get("delegation", "")),
+        regional_group=args.get("group") if enum_of(RegionalGroup, args.get("group")) else None,
+        badge_state=args.get("badge") if enum_of(BadgeState, args.get("badge")) else None,
+        q=args.get("q", "")[:200],
+    )
+
 
 # The form fields that take a file, and the folder (kind) of each.
 KIND_OF_FIELD = {"photo": "photos", "document": "documents"}

@@ -48,6 +48,7 @@ from conference.registration.services.queries import (
     get_by_token,
     get_member,
     get_registration,
+    queue_conditions,
     search,
     status_counts,
 )
@@ -145,6 +146,7 @@ __all__ = [
     "get_registration",
     "get_by_email",
     "QueueFilters",
+    "queue_conditions",
     "search",
     "status_counts",
 ]

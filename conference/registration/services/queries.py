@@ -91,9 +91,15 @@ class QueueFilters:
     badge_state: str | None = None
     q: str = ""
 
+    @property
+    def needs_entity(self) -> bool:
+        return self.category is not None or bool(self.regional_group)
 
-def search(conference: Conference, filters: QueueFilters, *, page: int = 1, per_page: int = 50):
-    """One page of the registration queue and the number of matches, in two queries whatever the page size.
+
+def queue_conditions(conference: Conference, filters: QueueFilters) -> list:
+    """The WHERE conditions of the queue filtered by `filters`, for the queue's pages and its CSV download alike.
+    A category or a regional group is a condition on `ParticipatingEntity`: the query joins the delegation and its
+    entity then (`filters.needs_entity`).
 
     The name search folds case and accents and works in any script: every
     word typed must appear in the family or given names (or the e-mail).
@@ -113,8 +119,14 @@ def search(conference: Conference, filters: QueueFilters, *, page: int = 1, per_
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(or_(Registration.name_key.like(pattern, escape="\\"),
                               Registration.email.like(pattern, escape="\\")))
-    base = select(Registration).where(*conditions)
-    if filters.category is not None or filters.regional_group:
+    return conditions
+
+
+def search(conference: Conference, filters: QueueFilters, *, page: int = 1, per_page: int = 50):
+    """One page of the registration queue and the number of matches, in two queries whatever the page size
+    (`queue_conditions` says what matches)."""
+    base = select(Registration).where(*queue_conditions(conference, filters))
+    if filters.needs_entity:
         # Only the entity's category and group need the joins; without them the counts stay on one table.
         base = (base.join(Delegation, Delegation.id == Registration.delegation_id)
                 .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id))
