@@ -1,5 +1,6 @@
 """A side event's organizer in the real browser: told the one-application rule before the form, their event
-placed in a room that fits, told by e-mail, and seated at their own full event without queuing."""
+placed in a room that fits, told by e-mail when it gets its room and time and when they change, and seated at their
+own full event without queuing, as its speakers are."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from conference.conferences.models import Room
 from conference.core.db import utcnow
 from conference.core.models import OutgoingMail
-from conference.programme.models import Session, SessionKind, SessionSignup, SignupStatus
+from conference.programme.models import Session, SessionKind, SessionSignup, SessionSpeaker, SignupStatus
 from tests.factories import make_registration, make_session
 
 pytestmark = pytest.mark.browser
@@ -101,3 +102,36 @@ def test_fewer_seats_than_people_asks_what_to_do(page, cop, db_session, sign_in)
     db_session.rollback()
     told = db_session.scalars(select(OutgoingMail.recipient).where(OutgoingMail.subject.contains("back on the"))).all()
     assert told == [cop["crowd"][1].email]
+
+
+def test_the_organizer_is_told_of_a_new_room_and_a_speaker_is_seated_at_the_full_event(page, cop, db_session,
+                                                                                       sign_in):
+    c = cop["c"]
+    m1 = db_session.scalar(select(Room).where(Room.conference_id == c.id, Room.slug == "m1"))
+    s = make_session(c, m1, title="Protecting witnesses across borders", published_at=utcnow(), day=c.starts_on,
+                     start=time(13, 15), end=time(14, 45), capacity=2, expected_attendance=30,
+                     applicant_id=cop["applicant"].id)
+    db_session.add(SessionSpeaker(session_id=s.id, position=0, name="Ana Peña", gender="female"))
+    speaker = make_registration(cop["uganda"], family_name="Peña", given_names="Ana", email="ana@example.org")
+    for person in cop["crowd"]:  # the event is full
+        db_session.add(SessionSignup(session_id=s.id, registration_id=person.id, status=SignupStatus.CONFIRMED))
+    db_session.commit()
+
+    sign_in("coord@example.org")
+    page.goto(f"/admin/cop80/programme/sessions/{s.id}")
+    page.get_by_label("Room").select_option(label="M4 (40 seats)")
+    page.get_by_role("button", name="Schedule").click()
+    assert "is in M4" in page.locator(".flash").inner_text()
+    db_session.rollback()  # a fresh snapshot: the browser wrote through other connections
+    (mail,) = db_session.scalars(select(OutgoingMail).where(OutgoingMail.recipient == "it@example.org")).all()
+    assert mail.subject == "COP80: your side event has a new room or time"
+    assert "Protecting witnesses across borders" in mail.body_text and "M4" in mail.body_text
+
+    # A speaker of the event takes a seat beyond the capacity, without queuing.
+    page.goto(f"/cop80/registration/{speaker.status_token}/programme")
+    page.get_by_role("button", name="Sign up").click()
+    assert "You have a seat" in page.locator(".flash").inner_text()
+    db_session.rollback()
+    assert db_session.scalar(select(SessionSignup.status).where(SessionSignup.session_id == s.id,
+                                                                SessionSignup.registration_id == speaker.id)) \
+        == SignupStatus.CONFIRMED
