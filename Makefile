@@ -8,6 +8,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
+# pytest-xdist: one test process per core (two on CI's machine), each with its own SQLite file, PostgreSQL schema,
+# upload folders and browser; `make test PYTEST_ARGS="tests/test_x.py"` runs one module in a single process.
+PYTEST_ARGS ?= -n auto
+
 .PHONY: run test system-deps install install-dev migrate demo clean translations catalogues
 
 run: system-deps install catalogues migrate

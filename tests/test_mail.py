@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+import uuid
 from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesParser
@@ -535,8 +536,9 @@ def test_with_redis_the_worker_sends_the_mail(app, db_session, outbox, monkeypat
     from conference.core import jobs
 
     monkeypatch.setitem(app.config, "REDIS_URL", url)
+    # A queue of this test's own: another test process may be using Redis at the same time (pytest-xdist).
+    monkeypatch.setattr(jobs, "QUEUE", f"plenary-test-{uuid.uuid4().hex[:8]}")
     connection = jobs.redis_connection()
-    Queue(jobs.QUEUE, connection=connection).empty()
     mail = queue_mail("amina.diallo@example.org", "registration_submitted", "en", **sample())
     db_session.flush()
     mail_id = mail.id
