@@ -29,6 +29,7 @@ from sqlalchemy import select  # noqa: E402
 from conference import create_app  # noqa: E402
 from conference.badges import services  # noqa: E402
 from conference.core.pdf import STATIC  # noqa: E402
+from conference.core.storage import LocalStorage  # noqa: E402
 from conference.demo.services import load_demo  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.registration.models import Registration  # noqa: E402
@@ -76,8 +77,9 @@ def main() -> None:
     stats: dict = {}
     cpu_before = time.process_time()
     started = time.perf_counter()
+    uploads = LocalStorage(work / "uploads")
     pages = services.render_badge_run(badges, conference_data, work / "parallel.pdf", size=args.size,
-                                      workers=args.workers, stats=stats)
+                                      workers=args.workers, stats=stats, uploads=uploads)
     parallel = time.perf_counter() - started
     parent_after_parallel = peak_mb(resource.RUSAGE_SELF)
     parallel_cpu = stats["worker_cpu_s"] + time.process_time() - cpu_before
@@ -86,18 +88,18 @@ def main() -> None:
           f"parent {parent_after_parallel:.0f} MB, busiest worker {stats['worker_peak_rss_kb'] / 1024:.0f} MB; "
           f"CPU time {parallel_cpu:.1f} s (workers and parent)")
 
-    from urllib.parse import urlsplit
-    from urllib.request import url2pathname
-
     from weasyprint import CSS, HTML
 
+    from conference.badges.rendering import with_photos
     from conference.core.pdf import ProjectFetcher
 
     cpu_before = time.process_time()
     started = time.perf_counter()
-    html = services.badges_html(badges, conference_data, args.size)
-    # The same fetcher as every PDF of Plenary (it only reads the photos named and static/), so the comparison is fair.
-    fetcher = ProjectFetcher(files=[url2pathname(urlsplit(b["photo"]).path) for b in badges if b.get("photo")])
+    shown, photos = with_photos(badges, uploads)  # the photos read from storage, as each worker reads its chunk's
+    html = services.badges_html(shown, conference_data, args.size)
+    # The same fetcher as every PDF of Plenary (it only serves the photos handed over and static/), so the comparison
+    # is fair.
+    fetcher = ProjectFetcher(uploads=photos)
     HTML(string=html, base_url=str(STATIC), url_fetcher=fetcher).write_pdf(
         str(work / "bare.pdf"), stylesheets=[CSS(filename=str(STATIC / services.STYLESHEET), url_fetcher=fetcher)])
     bare = time.perf_counter() - started

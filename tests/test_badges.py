@@ -9,7 +9,6 @@ import subprocess
 import time
 import unicodedata
 from datetime import time as dtime
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -474,7 +473,7 @@ def test_with_redis_the_run_goes_on_the_queue_and_the_worker_carries_it_out(site
     jobs.run_badge_job(job.id)  # what the worker does, inside its application context
     db_session.expire_all()
     assert job.status == JobStatus.DONE and (job.done, job.total) == (1, 1)
-    assert page_sizes(Path(job.result_path).read_bytes()) == [A4]
+    assert page_sizes((tmp_path / job.result_path).read_bytes()) == [A4]
     jobs.run_badge_job(job.id)  # delivered twice by the queue: done already, nothing happens
     assert db_session.scalar(select(func.count()).select_from(Badge)) == 1
 

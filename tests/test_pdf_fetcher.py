@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from conference.badges import services as badges
 from conference.core import pdf
 from conference.core.pdf import ProjectFetcher, render_pdf
+from conference.core.storage import LocalStorage
 
 CONFERENCE = Path(pdf.__file__).resolve().parent.parent
 
@@ -89,11 +90,12 @@ def test_no_render_reaches_the_network_or_a_file_outside_the_project(server, tmp
     assert _images(data) == 0  # not the outside PNG, not /etc/passwd
 
 
-def test_the_files_given_and_static_files_are_served(tmp_path):
-    photo = _png(tmp_path / "photo.png")
-    html = f'<img src="{photo.as_uri()}">'
-    assert _images(render_pdf(html, base_url=pdf.STATIC, files=[photo])) == 1
-    assert _images(render_pdf(html, base_url=pdf.STATIC)) == 0  # the same file, not given: refused
+def test_the_uploads_given_and_static_files_are_served(tmp_path):
+    photo = _png(tmp_path / "photo.png").read_bytes()
+    html = f'<img src="{pdf.upload_url("photos/a.png")}">'
+    assert _images(render_pdf(html, base_url=pdf.STATIC, uploads={"photos/a.png": photo})) == 1
+    assert _images(render_pdf(html, base_url=pdf.STATIC)) == 0  # the same upload, not given: refused
+    assert _images(render_pdf(html, base_url=pdf.STATIC, uploads={"photos/b.png": photo})) == 0  # another one
     # A static file by a relative link, and a data: URI.
     png = io.BytesIO()
     Image.new("RGB", (5, 5)).save(png, "PNG")
@@ -102,13 +104,15 @@ def test_the_files_given_and_static_files_are_served(tmp_path):
 
 
 def test_the_fetcher_refuses_directly(tmp_path):
-    fetcher = ProjectFetcher(files=[_png(tmp_path / "given.png")])
+    given = _png(tmp_path / "given.png")
+    fetcher = ProjectFetcher(uploads={"photos/given.png": given.read_bytes()})
     for url in ("http://127.0.0.1:9/x", "https://example.org/x", "ftp://127.0.0.1/x", "file:///etc/passwd",
                 (pdf.STATIC / ".." / ".." / ".." / "etc" / "passwd").as_uri(), (tmp_path / "other.png").as_uri(),
-                f"file://example.org{tmp_path / 'given.png'}", "gopher://127.0.0.1/x", "javascript:alert(1)"):
+                given.as_uri(), f"file://example.org{given}", "gopher://127.0.0.1/x", "javascript:alert(1)",
+                pdf.upload_url("photos/other.png"), pdf.upload_url("../photos/given.png"), "upload:/etc/passwd"):
         with pytest.raises(ValueError, match="refused"):
             fetcher.fetch(url)
-    assert fetcher.fetch((tmp_path / "given.png").as_uri()).read().startswith(b"\x89PNG")
+    assert fetcher.fetch(pdf.upload_url("photos/given.png")).read().startswith(b"\x89PNG")
     assert fetcher.fetch((pdf.STATIC / "css" / "badge.css").as_uri()).read()
     assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
 
@@ -127,13 +131,12 @@ def test_a_badge_photo_that_is_an_svg_fetches_nothing(server, tmp_path):
     """The attack of issue 16: a "photo" that is an SVG naming a URL, printed on a badge (the web process, the job
     thread and the RQ worker all print through render_badges)."""
     base, hits = server
-    photo = tmp_path / "photos" / "not-a-photo.jpg"
-    photo.parent.mkdir()
-    photo.write_bytes(_hostile_svg(base))
+    uploads = LocalStorage(tmp_path)
+    uploads.put("photos/not-a-photo.jpg", _hostile_svg(base))
     badge = {"serial": "P-1", "qr": "x", "name": "Ana", "function": "", "entity": "Austria", "category": "STATE",
-             "colour": "#000", "letter": "S", "label": "State", "photo": photo.as_uri()}
+             "colour": "#000", "letter": "S", "label": "State", "photo": "photos/not-a-photo.jpg"}
     conference = {"title": "T", "short_title": "T", "dates": "1 May", "venue": "V", "city": "C", "language": "en"}
-    data = badges.render_badges([badge], conference)
+    data = badges.render_badges([badge], conference, uploads=uploads)
     assert data.startswith(b"%PDF-")
     assert hits == []
 

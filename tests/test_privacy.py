@@ -48,7 +48,8 @@ def test_purge_erases_what_retention_covers_and_keeps_the_figures(app, runner, d
     assert not (folder / photo).exists() and not (folder / note).exists()
     assert db_session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
     assert db_session.scalar(select(AuditLog.after).where(AuditLog.action == "conference.personal_data_purged")) \
-        == {"registrations": 1, "files": 2, "mails": 1, "badge_run_pdfs": 0, "outbox_files": 1}
+        == {"registrations": 1, "files": 2, "mails": 1, "badge_run_pdfs": 0, "participants_lists": 0,
+            "outbox_files": 1}
     after = compute(c)
     assert (after["participants"], after["by_gender"]) == (before["participants"], before["by_gender"])
 
@@ -141,7 +142,7 @@ def test_the_purge_leaves_no_file_of_the_session(app, runner, db_session, tmp_pa
     before = _files(folder, outbox, runs)
     result = runner.invoke(args=["purge-personal-data", "cop40"])
     assert result.exit_code == 0, result.output
-    assert "1 outbox files, 3 badge-run PDFs, 2 orphaned uploads" in result.output
+    assert "1 outbox files, 3 badge-run PDFs, 0 lists of participants, 2 orphaned uploads" in result.output
     after = _files(folder, outbox, runs)
 
     erased = {folder / photo, folder / note, folder / replaced, folder / failed, run_pdf, leftover, old_pdf,

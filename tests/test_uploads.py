@@ -13,13 +13,11 @@ import struct
 import warnings
 import zipfile
 import zlib
-from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image, ImageCms, ImageDraw
 
 from conference.core.errors import NotFound, RuleViolation
-from conference.registration import uploads
 from conference.registration.uploads import (
     DOCUMENT_MAX_BYTES,
     PHOTO_MAX_BYTES,
@@ -30,6 +28,7 @@ from conference.registration.uploads import (
     open_upload,
     process_photo,
     store,
+    upload_exists,
 )
 
 RED = (255, 0, 0)
@@ -478,31 +477,7 @@ def test_store_creates_missing_directories(tmp_path):
     assert (folder / relative).read_bytes() == minimal_pdf()
 
 
-def test_store_renames_a_complete_temporary_file_into_place(tmp_path, monkeypatch):
-    renames = []
-    real_replace = os.replace
-
-    def replace(source, target):
-        # At the moment of the rename the whole file is there, next to its final place.
-        renames.append((Path(source), Path(target), Path(source).read_bytes()))
-        real_replace(source, target)
-
-    monkeypatch.setattr(uploads.os, "replace", replace)
-    relative = store(tmp_path, "photos", b"complete", "jpg")
-    [(source, target, content)] = renames
-    assert source.parent == target.parent == tmp_path / "photos"
-    assert target == tmp_path / relative
-    assert content == b"complete"
-
-
-def test_store_leaves_nothing_behind_when_writing_fails(tmp_path, monkeypatch):
-    def fail(fd):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(uploads.os, "fsync", fail)
-    with pytest.raises(OSError, match="disk full"):
-        store(tmp_path, "photos", b"half", "jpg")
-    assert os.listdir(tmp_path / "photos") == []
+# That a stored file appears whole, or not at all, is the storage's contract (tests/test_storage.py).
 
 
 @pytest.mark.parametrize("kind", ["static", "../photos", "", "photo"])
@@ -520,9 +495,9 @@ def test_store_refuses_a_bad_suffix(tmp_path, suffix):
 
 def test_open_upload_finds_a_stored_file(tmp_path):
     relative = store(tmp_path, "documents", minimal_pdf(), "pdf")
-    path = open_upload(tmp_path, relative)
-    assert path == (tmp_path / relative).resolve()
-    assert path.read_bytes() == minimal_pdf()
+    with open_upload(tmp_path, relative) as stream:
+        assert stream.read() == minimal_pdf()
+    assert upload_exists(tmp_path, relative) and not upload_exists(tmp_path, "documents/other.pdf")
 
 
 @pytest.mark.parametrize(
@@ -537,6 +512,7 @@ def test_open_upload_refuses_paths_outside_or_missing(tmp_path, relative):
     (folder / "secret_key").write_text("not an upload")
     with pytest.raises(NotFound):
         open_upload(folder, relative)
+    assert not upload_exists(folder, relative)
 
 
 def test_open_upload_refuses_a_symlink_leading_outside(tmp_path):

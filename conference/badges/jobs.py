@@ -4,19 +4,20 @@ A run is a Job row (kind "badges") with its filter in `params`. With REDIS_URL
 set it goes on the RQ queue of conference.core.jobs (`flask --app wsgi worker`),
 otherwise it runs in a thread of this process, with an application context and
 a database session of its own. Progress (done/total) is committed to the Job
-row after each chunk, so the back office can show it; the PDF is written under
-the instance folder and downloaded from the job's page.
+row after each chunk, so the back office can show it; the PDF is kept in the
+badges' storage (`instance/badges`, or the object store of STORAGE_URL), where
+`Job.result_path` holds its key, and downloaded from the job's page.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
 from conference.accounts.models import User
@@ -29,16 +30,30 @@ from conference.core.errors import NotFound, PlenaryError, RuleViolation
 from conference.core.i18n import _, ngettext
 from conference.core.jobs import run_recorded, start
 from conference.core.models import Job, JobStatus
+from conference.core.storage import Storage, files
 from conference.extensions import db
 from conference.registration.models import Registration
+from conference.registration.uploads import upload_storage
 
 log = logging.getLogger(__name__)
 KIND = "badges"
 
 
-def runs_folder() -> Path:
-    """Where the PDFs of badge runs are kept: BADGE_RUNS_FOLDER, by default `instance/badges` (never static)."""
-    return Path(current_app.config.get("BADGE_RUNS_FOLDER") or Path(current_app.instance_path) / "badges")
+def runs_storage() -> Storage:
+    """Where the PDFs of badge runs are kept: the folder BADGE_RUNS_FOLDER (by default `instance/badges`, never
+    static), or the object store of STORAGE_URL."""
+    return files("badges")
+
+
+def run_pdf_key(job: Job) -> str | None:
+    """The key of a finished run's PDF in `runs_storage()`. A run recorded before storage kept the PDF's absolute
+    path: its file name is the key in the same folder."""
+    return Path(job.result_path).name if job.result_path else None
+
+
+def run_pdf_prefix(job: Job) -> str:
+    """What the keys of every PDF of this run begin with, the one it finished and any left by a failed attempt."""
+    return f"job-{job.id}-"
 
 
 def get_badge_run(conference: Conference, job_id: int) -> Job:
@@ -145,13 +160,17 @@ def _prepare_and_render(job: Job, params: dict) -> None:
     # run that fails can be started again (it prints the same serials).
     db.session.commit()
 
-    folder = runs_folder()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o750)
-    target = folder / f"job-{job.id}-{secrets.token_urlsafe(12)}.pdf"
-
     def progress(done: int, total: int) -> None:
         job.done = min(done, job.total or done)
         db.session.commit()
 
-    services.render_badge_run(badges, conference_data, target, size=params.get("size", "a6"), progress=progress)
-    job.result_path = str(target)
+    key = f"{run_pdf_prefix(job)}{secrets.token_urlsafe(12)}.pdf"
+    # The chunks and their merge are scratch work on this machine; the finished PDF goes to storage, streamed, where
+    # the web machine that serves the download finds it.
+    with tempfile.TemporaryDirectory(prefix="plenary-run-") as scratch:
+        target = Path(scratch) / key
+        services.render_badge_run(badges, conference_data, target, size=params.get("size", "a6"), progress=progress,
+                                  uploads=upload_storage())
+        with target.open("rb") as pdf:
+            runs_storage().put(key, pdf)
+    job.result_path = key

@@ -1,8 +1,9 @@
 """Badges rendered to PDF: the same code in the parent process (small runs) and in each worker process.
 
-Workers get plain dictionaries (services.badge_data, services.conference_data), never ORM objects, render a chunk
-at a time to a temporary file, and the parent concatenates the chunks in order. Kept apart from the services
-(issuing, collecting, choosing whom to print) because it is what runs inside the workers.
+Workers get plain dictionaries (services.badge_data, services.conference_data), never ORM objects, and the uploads'
+storage (picklable: the local folder or the object store), from which each reads the photos of its chunk; they
+render a chunk at a time to a temporary file, and the parent concatenates the chunks in order. Kept apart from the
+services (issuing, collecting, choosing whom to print) because it is what runs inside the workers.
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import jinja2
 import segno
+from flask import has_app_context
 
 from conference.core import pdf
 from conference.core.errors import PlenaryError
 from conference.core.i18n import CATALOGUES, LANGUAGES, _, language_of
+from conference.core.storage import MissingFile, Storage, files
 
 log = logging.getLogger(__name__)
 
@@ -160,22 +161,45 @@ def badges_html(badges: Sequence[dict], conference: dict, size: str) -> str:
                                       language=language)
 
 
-def render_badges(badges: Sequence[dict], conference: dict, *, size: str = "a6", target: str | Path | None = None):
-    """Render `badges` (from `badge_data`) to one PDF, in this process: bytes, or written to `target`."""
+def _uploads(uploads: Storage | None) -> Storage | None:
+    """The storage the photos are read from: the one given (a worker process is given it), else the application's."""
+    if uploads is None and has_app_context():
+        return files("uploads")
+    return uploads
+
+
+def with_photos(badges: Sequence[dict], uploads: Storage | None) -> tuple[list[dict], dict[str, bytes]]:
+    """The badges with each photo's key turned into the address the renderer serves it under, and the photos' bytes,
+    read from storage: the only uploads the document may show. A photo missing from storage gets the placeholder."""
+    photos: dict[str, bytes] = {}
+    shown = []
+    for b in badges:
+        key = b.get("photo")
+        if key and key not in photos and uploads is not None:
+            try:
+                photos[key] = uploads.read(key)
+            except MissingFile:
+                log.warning("badge %s: photo file missing, placeholder printed", b.get("serial"))
+        shown.append({**b, "photo": pdf.upload_url(key) if key in photos else None})
+    return shown, photos
+
+
+def render_badges(badges: Sequence[dict], conference: dict, *, size: str = "a6", target: str | Path | None = None,
+                  uploads: Storage | None = None):
+    """Render `badges` (from `badge_data`) to one PDF, in this process: bytes, or written to `target`. The photos
+    are read from `uploads` (by default the application's uploads storage)."""
     if size not in SIZES:
         raise PlenaryError(_("unknown badge size %(size)s; choose one of %(sizes)s", size=repr(size),
                              sizes=", ".join(SIZES)))
-    html = badges_html(badges, conference, size)
-    # The photos (file: URLs from badge_data) are the only uploads the run may read; nothing else is fetched.
-    photos = [Path(url2pathname(urlsplit(b["photo"]).path)) for b in badges
-              if b.get("photo") and urlsplit(b["photo"]).scheme == "file"]
-    return pdf.render_pdf(html, base_url=pdf.STATIC, stylesheets=[_worker["css"]], files=photos, target=target)
+    shown, photos = with_photos(badges, _uploads(uploads))
+    html = badges_html(shown, conference, size)
+    return pdf.render_pdf(html, base_url=pdf.STATIC, stylesheets=[_worker["css"]], uploads=photos, target=target)
 
 
 def _render_chunk(index: int, badges: list[dict], conference: dict, size: str,
-                  folder: str) -> tuple[int, str, int, dict]:
+                  folder: str, uploads: Storage | None) -> tuple[int, str, int, dict]:
     path = os.path.join(folder, f"chunk-{index:05d}.pdf")
-    render_badges(badges, conference, size=size, target=path)
+    render_badges(badges, conference, size=size, target=path, uploads=uploads)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return index, path, len(badges), {"pid": os.getpid(), "rss_kb": usage.ru_maxrss,
                                       "cpu_s": usage.ru_utime + usage.ru_stime}
@@ -187,14 +211,17 @@ def _chunks(badges: Sequence[dict], size: int) -> list[list[dict]]:
 
 def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Path, *, size: str = "a6",
                      workers: int | None = None, chunk_size: int = CHUNK_SIZE,
-                     progress: Callable[[int, int], None] | None = None, stats: dict | None = None) -> int:
+                     progress: Callable[[int, int], None] | None = None, stats: dict | None = None,
+                     uploads: Storage | None = None) -> int:
     """Render a run of badges to the PDF file `target`, in chunks across the CPU cores; returns the page count.
 
     `workers` defaults to the number of CPU cores; a run of one chunk is rendered in this process. Each worker
     prepares fonts, stylesheet and template once, renders a chunk at a time and writes it to a temporary file,
-    so memory stays that of one chunk per worker whatever the size of the run. `progress(done, total)` is called
-    in this process after each chunk. `stats`, when given, receives the number of workers and chunks and the
-    peak resident memory of the busiest worker in kB and the CPU seconds the workers used (for bench/badges.py).
+    so memory stays that of one chunk per worker whatever the size of the run; the photos of a chunk are read from
+    `uploads` (by default the application's uploads storage) by the process that renders it. `progress(done,
+    total)` is called in this process after each chunk. `stats`, when given, receives the number of workers and
+    chunks and the peak resident memory of the busiest worker in kB and the CPU seconds the workers used (for
+    bench/badges.py).
     """
     if size not in SIZES:
         raise PlenaryError(_("unknown badge size %(size)s; choose one of %(sizes)s", size=repr(size),
@@ -206,6 +233,7 @@ def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Pat
     total = len(badges)
     chunks = _chunks(badges, chunk_size)
     workers = min(workers or os.cpu_count() or 1, len(chunks))
+    uploads = _uploads(uploads)
     folder = tempfile.mkdtemp(prefix="plenary-badges-")
     try:
         paths: dict[int, str] = {}
@@ -213,7 +241,7 @@ def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Pat
         usages: dict[int, dict] = {}  # the latest figures of each process that rendered
         if workers <= 1:
             for index, chunk in enumerate(chunks):
-                _index, paths[index], n, usage = _render_chunk(index, chunk, conference, size, folder)
+                _index, paths[index], n, usage = _render_chunk(index, chunk, conference, size, folder, uploads)
                 usages[usage["pid"]] = usage
                 done += n
                 if progress:
@@ -224,7 +252,7 @@ def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Pat
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["conference.badges.rendering"])
             with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker) as pool:
-                futures = [pool.submit(_render_chunk, i, chunk, conference, size, folder)
+                futures = [pool.submit(_render_chunk, i, chunk, conference, size, folder, uploads)
                            for i, chunk in enumerate(chunks)]
                 for future in as_completed(futures):
                     index, path, n, usage = future.result()

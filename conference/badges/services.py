@@ -22,7 +22,6 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -44,7 +43,7 @@ from conference.badges.rendering import (  # noqa: F401 (the services' public na
 from conference.conferences.models import Conference
 from conference.core.audit import record
 from conference.core.db import utcnow
-from conference.core.errors import NotFound, PlenaryError, RuleViolation
+from conference.core.errors import PlenaryError, RuleViolation
 from conference.core.i18n import _, current_language, force_locale, format_day_range, language_of
 from conference.extensions import db
 from conference.registration.models import (
@@ -58,7 +57,6 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
-from conference.registration.uploads import open_upload
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +296,7 @@ def select_registrations(conference: Conference, badge_filter: BadgeFilter, *,
 
 
 def prepare_badges(conference: Conference, registration_ids: Sequence[int], *, user=None, actor: str | None = None,
-                   reprint: bool = False, upload_folder: str | Path | None = None) -> list[dict]:
+                   reprint: bool = False) -> list[dict]:
     """Issue the badges of a run and return what the renderer needs, as plain dictionaries.
 
     A registration without a valid badge gets one (a serial, PRINTED, by `user` or `actor`); with `reprint`
@@ -306,7 +304,6 @@ def prepare_badges(conference: Conference, registration_ids: Sequence[int], *, u
     printed again with its serial (a jammed printer). Nothing personal beyond what the badge shows leaves here:
     no passport number, no date of birth. The caller commits.
     """
-    folder = Path(upload_folder) if upload_folder else _upload_folder()
     out: list[dict] = []
     for start in range(0, len(registration_ids), 500):
         ids = list(registration_ids[start:start + 500])
@@ -321,28 +318,16 @@ def prepare_badges(conference: Conference, registration_ids: Sequence[int], *, u
             if reprint or registration.badge_serial is None or registration.badge_state == BadgeState.NOT_PRINTED \
                     or valid_badge(registration) is None:
                 issue_badge(registration, user=user, actor=actor)
-            out.append(badge_data(conference, registration, folder))
+            out.append(badge_data(conference, registration))
     return out
 
 
-def _upload_folder() -> Path:
-    from flask import current_app
-
-    return Path(current_app.config["UPLOAD_FOLDER"])
-
-
-def badge_data(conference: Conference, registration: Registration, upload_folder: Path,
-               secret_key: str | bytes | None = None) -> dict:
-    """What one badge shows, as a plain dictionary a worker process can take."""
+def badge_data(conference: Conference, registration: Registration, secret_key: str | bytes | None = None) -> dict:
+    """What one badge shows, as a plain dictionary a worker process can take; `photo` is the photo's key in the
+    uploads' storage, read by the process that renders the badge (rendering.with_photos)."""
     entity = registration.delegation.entity
     category = badge_category(entity.entity_type, registration.delegation_role)
     style = conference.badge_style(category)
-    photo = None
-    if registration.photo:
-        try:
-            photo = open_upload(upload_folder, registration.photo).as_uri()
-        except NotFound:
-            log.warning("badge of registration %s: photo file missing, placeholder printed", registration.id)
     return {
         "serial": registration.badge_serial,
         "qr": qr_value(registration.badge_serial, secret_key),
@@ -355,7 +340,7 @@ def badge_data(conference: Conference, registration: Registration, upload_folder
         "ink": style["ink"],
         "letter": style["letter"],
         "label": str(style["label"]),  # the category's name in the language of the run (see `in_language`)
-        "photo": photo,
+        "photo": registration.photo,
     }
 
 

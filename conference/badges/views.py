@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
@@ -15,7 +13,7 @@ from conference.conferences.services import get_conference
 from conference.core.errors import PlenaryError
 from conference.core.i18n import _, current_language
 from conference.core.models import JobStatus
-from conference.core.web import job_page, saving
+from conference.core.web import job_page, saving, send_stored
 from conference.registration.forms import options
 from conference.registration.models import Registration
 from conference.registration.services import delegation_names, get_registration
@@ -84,14 +82,10 @@ def job_json(code: str, job_id: int):
 def download(code: str, job_id: int):
     conference = get_conference(code)
     j = jobs.get_badge_run(conference, job_id)
-    if j.status != JobStatus.DONE or not j.result_path or not Path(j.result_path).is_file():
+    storage, key = jobs.runs_storage(), jobs.run_pdf_key(j)
+    if j.status != JobStatus.DONE or not key or not storage.exists(key):
         abort(404, description=_("This run has no PDF (yet)."))
-    folder = jobs.runs_folder().resolve()
-    path = Path(j.result_path).resolve()
-    if not path.is_relative_to(folder):
-        abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"badges-{conference.code}-{j.id}.pdf", max_age=0)
+    return send_stored(storage, key, mimetype="application/pdf", download_name=f"badges-{conference.code}-{j.id}.pdf")
 
 
 def _registration(conference, registration_id: int) -> Registration:

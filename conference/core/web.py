@@ -8,14 +8,16 @@ when there is a form, else as an error message at the top of the next page.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import current_app, flash, render_template
+from flask import current_app, flash, render_template, request, send_file
 from wtforms.form import BaseForm
 
 from conference.core.errors import Invalid, PlenaryError, RuleViolation
 from conference.core.models import JobStatus
+from conference.core.storage import Storage
 from conference.extensions import db
 
 
@@ -81,3 +83,18 @@ def job_page(template: str, job, **context):
     if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
         response.headers["Refresh"] = "2"
     return response
+
+
+def send_stored(storage: Storage, key: str, *, mimetype: str, download_name: str, as_attachment: bool = True):
+    """A stored file as the response, streamed from its storage (the local folder or S3) in pieces, never read whole:
+    for the views that have already checked who may see it. MissingFile (a 404) when there is none.
+
+    Stored files never change under their key (each upload, run or list gets a new random one), so the key alone is
+    the ETag, and a conditional or range request is answered without reading more than it asks.
+    """
+    size = storage.size(key)
+    response = send_file(storage.open(key), mimetype=mimetype, download_name=download_name,
+                         as_attachment=as_attachment, max_age=0, conditional=False, etag=False)
+    response.content_length = size
+    response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+    return response.make_conditional(request.environ, accept_ranges=True, complete_length=size)

@@ -2,8 +2,9 @@
 
 A run is a Job row (kind "participants_list") with the format and language in `params`; like badge runs
 (`badges/jobs.py`) it goes on the RQ queue when REDIS_URL is set, else into a thread of this process. Progress is
-committed to the row (people gathered, then the document written), so the page shows it; the file is kept under
-the instance folder and downloaded from the run's page.
+committed to the row (people gathered, then the document written), so the page shows it; the file is kept in the
+lists' storage (`instance/lists`, or the object store of STORAGE_URL), where `Job.result_path` holds its key, and
+downloaded from the run's page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import secrets
 import threading
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
 from conference.conferences.models import Conference
@@ -21,6 +21,7 @@ from conference.core.errors import NotFound, PlenaryError
 from conference.core.i18n import LANGUAGES, _, force_locale
 from conference.core.jobs import run_recorded, start
 from conference.core.models import Job, JobStatus
+from conference.core.storage import Storage, files
 from conference.extensions import db
 from conference.participants_list import documents
 from conference.participants_list.services import build
@@ -32,9 +33,21 @@ MIMETYPES = {"pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def lists_folder() -> Path:
-    """Where the files of the runs are kept: PARTICIPANTS_LISTS_FOLDER, by default `instance/lists` (never static)."""
-    return Path(current_app.config.get("PARTICIPANTS_LISTS_FOLDER") or Path(current_app.instance_path) / "lists")
+def lists_storage() -> Storage:
+    """Where the files of the runs are kept: the folder PARTICIPANTS_LISTS_FOLDER (by default `instance/lists`, never
+    static), or the object store of STORAGE_URL."""
+    return files("lists")
+
+
+def list_file_key(job: Job) -> str | None:
+    """The key of a finished run's file in `lists_storage()`. A run recorded before storage kept the file's absolute
+    path: its file name is the key in the same folder."""
+    return Path(job.result_path).name if job.result_path else None
+
+
+def list_file_prefix(job: Job) -> str:
+    """What the keys of this run's files begin with."""
+    return f"list-{job.id}-"
 
 
 def get_list_run(conference: Conference, job_id: int) -> Job:
@@ -79,9 +92,7 @@ def _make_list(job: Job) -> None:
     fmt = params.get("format", "pdf")
     with force_locale(params.get("language", "en")):
         data = documents.pdf(lst) if fmt == "pdf" else documents.xlsx(lst)
-    folder = lists_folder()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o750)
-    target = folder / f"list-{job.id}-{secrets.token_urlsafe(12)}.{fmt}"
-    target.write_bytes(data)
-    job.result_path = str(target)
+    key = f"{list_file_prefix(job)}{secrets.token_urlsafe(12)}.{fmt}"
+    lists_storage().put(key, data)
+    job.result_path = key
     job.done = 2

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
@@ -12,7 +10,7 @@ from conference.conferences.services import get_conference
 from conference.core.errors import PlenaryError
 from conference.core.i18n import _
 from conference.core.models import JobStatus
-from conference.core.web import job_page, saving
+from conference.core.web import job_page, saving, send_stored
 from conference.participants_list import jobs
 from conference.participants_list.forms import ListForm
 
@@ -46,12 +44,9 @@ def job(code: str, job_id: int):
 def download(code: str, job_id: int):
     conference = get_conference(code)
     run = jobs.get_list_run(conference, job_id)
-    if run.status != JobStatus.DONE or not run.result_path or not Path(run.result_path).is_file():
+    storage, key = jobs.lists_storage(), jobs.list_file_key(run)
+    if run.status != JobStatus.DONE or not key or not storage.exists(key):
         abort(404, description=_("This list has no file (yet)."))
-    folder = jobs.lists_folder().resolve()
-    path = Path(run.result_path).resolve()
-    if not path.is_relative_to(folder):
-        abort(404)
     fmt = run.params.get("format", "pdf")
-    return send_file(path, mimetype=jobs.MIMETYPES[fmt], as_attachment=True, max_age=0,
-                     download_name=f"participants-{conference.code}-{run.params.get('language', 'en')}.{fmt}")
+    return send_stored(storage, key, mimetype=jobs.MIMETYPES[fmt],
+                       download_name=f"participants-{conference.code}-{run.params.get('language', 'en')}.{fmt}")

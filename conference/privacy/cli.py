@@ -17,7 +17,8 @@ def purge_command(code):
     counts = purge(get_conference(code))
     click.echo(f"purged {code}: {counts['registrations']} registrations, {counts['files']} files, "
                f"{counts['mails']} e-mails, {counts['outbox_files']} outbox files, "
-               f"{counts['badge_run_pdfs']} badge-run PDFs, {counts['orphaned_uploads']} orphaned uploads")
+               f"{counts['badge_run_pdfs']} badge-run PDFs, {counts['participants_lists']} lists of participants, "
+               f"{counts['orphaned_uploads']} orphaned uploads")
 
 
 @click.command("purge-stale-files")

@@ -3,8 +3,9 @@
 After the retention period of a session (Conference.retention_days after its
 last day) the data that only served accreditation are erased: photos,
 nominating documents and credentials, passport numbers and expiry dates, dates
-of birth, telephone numbers, the e-mails sent (and their outbox files), and the
-PDFs of its badge runs. Files that serve no one (uploads no record points to,
+of birth, telephone numbers, the e-mails sent (and their outbox files), the
+PDFs of its badge runs and the files of its lists of participants, wherever
+STORAGE_URL keeps them (local folders or the object store). Files that serve no one (uploads no record points to,
 badge-run PDFs past BADGE_PDF_RETENTION_HOURS) are erased by every purge and
 by `flask purge-stale-files`. What the statistics need
 (category, role, gender, attendance) stays, so the figures of past sessions
@@ -13,14 +14,14 @@ can still be compared (UN Personal Data Protection and Privacy Principles, 2018)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from conference.badges.jobs import KIND as BADGE_RUNS
-from conference.badges.jobs import runs_folder as badge_runs_folder
+from conference.badges.jobs import run_pdf_key, run_pdf_prefix, runs_storage
 from conference.checkin.models import CheckIn
 from conference.conferences.models import Conference
 from conference.core import audit
@@ -30,25 +31,26 @@ from conference.core.i18n import _, format_day
 from conference.core.models import Job, OutgoingMail
 from conference.extensions import db
 from conference.mail.services import outbox_folder, outbox_path
+from conference.participants_list.jobs import KIND as LIST_RUNS
+from conference.participants_list.jobs import list_file_prefix, lists_storage
 from conference.programme.models import Session, SessionSignup
 from conference.registration.models import Delegation, Registration
-from conference.registration.uploads import UNCLAIMED_FOR_SECONDS, delete_upload, stored_files
+from conference.registration.uploads import UNCLAIMED_FOR_SECONDS, delete_upload, stored_files, upload_storage
 
 
 def purge(conference: Conference, *, today: date | None = None, actor="command line") -> dict[str, int]:
     """Erase the personal data of a session whose retention period is over; refuse before that.
 
-    On disk: its photos, nominating documents and credentials, every badge-run PDF of the session, the outbox's
-    `.eml` copies of its e-mails, and (for every session) the stale files `clean_stale_files` erases: uploads no
-    record points to, badge-run PDFs past their retention. Files are removed after the database has forgotten
-    them, so a failure leaves at worst a file nobody points to (which the next clean-up erases), never a pointer to
-    nothing.
+    In storage: its photos, nominating documents and credentials, every badge-run PDF of the session and every file
+    of its lists of participants; on disk, the outbox's `.eml` copies of its e-mails; and (for every session) the
+    stale files `clean_stale_files` erases: uploads no record points to, badge-run PDFs past their retention. Files
+    are removed after the database has forgotten them, so a failure leaves at worst a file nobody points to (which
+    the next clean-up erases), never a pointer to nothing.
     """
     today = today or utcnow().date()
     if today <= conference.retention_ends_on:
         raise RuleViolation(_("the retention period of %(code)s runs until %(day)s: nothing is erased before then",
                               code=conference.code, day=format_day(conference.retention_ends_on)))
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
     registrations = db.session.scalars(select(Registration).where(Registration.conference_id == conference.id,
                                                                   Registration.personal_data_purged_at.is_(None))).all()
     files = [r.photo for r in registrations if r.photo]
@@ -61,8 +63,9 @@ def purge(conference: Conference, *, today: date | None = None, actor="command l
         photo=None, passport_number=None, passport_expiry=None, date_of_birth=None, phone="",
         personal_data_purged_at=now))
 
-    runs = db.session.scalars(select(Job).where(Job.conference_id == conference.id, Job.kind == BADGE_RUNS)).all()
-    run_pdfs = _badge_run_pdfs(runs)
+    runs = db.session.scalars(select(Job).where(Job.conference_id == conference.id,
+                                                Job.kind.in_((BADGE_RUNS, LIST_RUNS)))).all()
+    run_files = _run_files(runs)
     for job in runs:
         job.result_path = None
     sent = db.session.scalars(select(OutgoingMail).where(or_(
@@ -73,12 +76,17 @@ def purge(conference: Conference, *, today: date | None = None, actor="command l
     outbox = _outbox_files(sent)
     mails = db.session.execute(delete(OutgoingMail).where(OutgoingMail.id.in_(mail_ids))).rowcount if mail_ids else 0
     counts = {"registrations": len(registrations), "files": len(files), "mails": mails or 0,
-              "badge_run_pdfs": len(run_pdfs), "outbox_files": len(outbox)}
+              "badge_run_pdfs": len(run_files[BADGE_RUNS]), "participants_lists": len(run_files[LIST_RUNS]),
+              "outbox_files": len(outbox)}
     audit.record("conference.personal_data_purged", conference, actor=actor, after=counts)
     db.session.commit()
+    uploads = upload_storage()
     for relative in files:
-        delete_upload(folder, relative)
-    for path in run_pdfs + outbox:
+        delete_upload(uploads, relative)
+    for storage, keys in ((runs_storage(), run_files[BADGE_RUNS]), (lists_storage(), run_files[LIST_RUNS])):
+        for key in keys:
+            storage.delete(key)
+    for path in outbox:
         path.unlink(missing_ok=True)
     stale = clean_stale_files()
     counts.update(orphaned_uploads=stale["orphaned_uploads"],
@@ -96,36 +104,53 @@ def clean_stale_files(now: datetime | None = None) -> dict[str, int]:
 
     Run by `flask purge-stale-files` (hourly, from a timer or cron: deploy/plenary-cleanup.timer) and by every purge.
     """
-    now = now or utcnow()
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    now = _utc(now or utcnow())
+    uploads = upload_storage()
     referenced = set()
     for column in (Registration.photo, Delegation.nomination_document, Delegation.credentials_document):
         referenced.update(db.session.scalars(select(column).where(column.is_not(None))))
-    unclaimed_before = now.timestamp() - UNCLAIMED_FOR_SECONDS - 3600  # an hour's margin for a form being sent
-    orphans = [path for relative, path in stored_files(folder).items()
-               if relative not in referenced and path.stat().st_mtime < unclaimed_before]
+    unclaimed_before = now - timedelta(seconds=UNCLAIMED_FOR_SECONDS + 3600)  # an hour's margin for a form being sent
+    orphans = [key for key, f in stored_files(uploads).items()
+               if key not in referenced and _utc(f.modified) < unclaimed_before]
 
-    kept_before = now.timestamp() - current_app.config["BADGE_PDF_RETENTION_HOURS"] * 3600
-    runs_folder = badge_runs_folder()
-    expired = [p for p in runs_folder.glob("job-*.pdf") if p.is_file() and p.stat().st_mtime < kept_before] \
-        if runs_folder.is_dir() else []
+    kept_before = now - timedelta(hours=current_app.config["BADGE_PDF_RETENTION_HOURS"])
+    badges = runs_storage()
+    expired = [f.key for f in badges.list("job-") if _utc(f.modified) < kept_before]
     if expired:
-        names = [str(p) for p in expired]
-        db.session.execute(update(Job).where(Job.result_path.in_(names)).values(result_path=None))
+        # Runs recorded before storage kept the absolute path of their PDF: matched by its file name.
+        expired_names = set(expired)
+        stale_runs = [job for job in db.session.scalars(select(Job).where(Job.kind == BADGE_RUNS,
+                                                                          Job.result_path.is_not(None)))
+                      if run_pdf_key(job) in expired_names]
+        for job in stale_runs:
+            job.result_path = None
         db.session.commit()
-    for path in orphans + expired:
-        path.unlink(missing_ok=True)
+    for key in orphans:
+        uploads.delete(key)
+    for key in expired:
+        badges.delete(key)
     return {"orphaned_uploads": len(orphans), "badge_run_pdfs": len(expired)}
 
 
-def _badge_run_pdfs(runs) -> list[Path]:
-    """The PDF files of these badge runs: the one each finished run points to, and any its rendering left behind."""
-    folder = badge_runs_folder()
-    paths = {Path(job.result_path) for job in runs if job.result_path}
-    if folder.is_dir():
-        for job in runs:
-            paths.update(folder.glob(f"job-{job.id}-*.pdf"))
-    return sorted(p for p in paths if p.is_file())
+def _utc(moment: datetime) -> datetime:
+    """`moment` with its time zone (UTC when it has none), so a storage's times and the clock's compare."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _run_files(runs) -> dict[str, list[str]]:
+    """The keys of the files of these runs, by kind: the one each finished run points to, and any that an attempt
+    left behind (a badge run's keys begin with its prefix)."""
+    found: dict[str, set[str]] = {BADGE_RUNS: set(), LIST_RUNS: set()}
+    badges, lists = runs_storage(), lists_storage()
+    for job in runs:
+        if job.kind == BADGE_RUNS:
+            found[BADGE_RUNS].update(f.key for f in badges.list(run_pdf_prefix(job)))
+            key = run_pdf_key(job)
+            if key and badges.exists(key):
+                found[BADGE_RUNS].add(key)
+        else:
+            found[LIST_RUNS].update(f.key for f in lists.list(list_file_prefix(job)))
+    return {kind: sorted(keys) for kind, keys in found.items()}
 
 
 def _outbox_files(mails) -> list[Path]:

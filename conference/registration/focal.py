@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
@@ -15,7 +13,7 @@ from conference.registration import services
 from conference.registration.forms import DocumentForm, ReasonForm, RegistrationForm
 from conference.registration.models import Delegation, EntityType, Registration
 from conference.registration.services import Actor, QueueFilters
-from conference.registration.uploads import check_pdf, store
+from conference.registration.uploads import check_pdf, store, upload_storage
 from conference.registration.web import UploadSlots, sends_files, take_action, withdraw_page
 
 bp = Blueprint("focal", __name__, url_prefix="/focal")
@@ -112,7 +110,7 @@ def credentials():
         with saving(refusals=(RuleViolation, PermissionDenied)) as saved:  # a refused file is a RuleViolation
             data = form.document.data.read()  # at most MAX_CONTENT_LENGTH; check_pdf says when over 10 MB
             check_pdf(data)
-            path = store(Path(current_app.config["UPLOAD_FOLDER"]), "documents", data, "pdf")
+            path = store(upload_storage(), "documents", data, "pdf")
             services.submit_credentials(d, path, user=current_user)
         if saved:
             flash(_("The credentials are sent to the secretariat. Bring or send the originals as well."), "success")

@@ -8,29 +8,28 @@ the camera, the time and often the GPS position of whoever took the picture,
 none of which the secretariat needs. A nominating document (note verbale,
 official letter) must be a PDF; it is stored as sent.
 
-Files are written under the instance's upload folder, never under `static/`,
-with random names, and read back only through `open_upload`, which refuses any
-path that would lead outside that folder. The functions take the folder as a
-parameter so they can be used, and tested, without an application; callers
-pass `Path(current_app.config["UPLOAD_FOLDER"])`.
+Files are kept in the uploads' storage (`upload_storage()`: the folder UPLOAD_FOLDER, never under `static/`,
+or the object store of STORAGE_URL), with random names, and read back only through `open_upload`, which refuses
+any key that could lead elsewhere. The functions take the storage as a parameter (or a folder), so they can be
+used, and tested, without an application.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 import secrets
-import tempfile
 import threading
 import warnings
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from conference.core.errors import NotFound, RuleViolation
 from conference.core.i18n import _, format_number
+from conference.core.storage import LocalStorage, MissingFile, Storage, StoredFile, check_key, files
 from conference.registration.filetypes import describe, found
 
 log = logging.getLogger(__name__)
@@ -363,100 +362,71 @@ def _opens_as_pdf(data: bytes) -> bool:
 # Storage
 
 
-def store(folder: Path, kind: str, data: bytes, suffix: str) -> str:
-    """Write `data` as a new file under `folder/kind/` and return its path relative to `folder` ("photos/x.jpg").
+def upload_storage() -> Storage:
+    """The application's storage of uploads (STORAGE_URL: the folder UPLOAD_FOLDER, or the object store)."""
+    return files("uploads")
 
-    `kind` is "photos" or "documents"; `suffix` a short lower-case extension such as "jpg" or "pdf". The name is
-    random (`secrets.token_urlsafe(18)`, 144 bits): it can be neither guessed nor chosen by the uploader. The file
-    appears complete or not at all (written to a temporary file in the same directory, synced, then renamed), and
-    is readable by its owner and group only (0o640). Raises ValueError for an unknown kind or a bad suffix.
+
+def _storage(where: Storage | str | Path) -> Storage:
+    # A folder is accepted for the tools and tests that work on one without an application.
+    return where if isinstance(where, Storage) else LocalStorage(where)
+
+
+def store(where: Storage | str | Path, kind: str, data: bytes, suffix: str) -> str:
+    """Store `data` as a new file of `kind` and return its key ("photos/x.jpg"), the value the records keep.
+
+    `where` is the uploads' storage (`upload_storage()`), or a folder. `kind` is "photos" or "documents"; `suffix`
+    a short lower-case extension such as "jpg" or "pdf". The name is random (`secrets.token_urlsafe(18)`, 144 bits):
+    it can be neither guessed nor chosen by the uploader. The file appears complete or not at all (see
+    `conference.core.storage`). Raises ValueError for an unknown kind or a bad suffix.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown upload kind {kind!r}; expected one of {', '.join(KINDS)}")
     suffix = suffix.removeprefix(".")
     if not _SUFFIX.fullmatch(suffix):
         raise ValueError(f"bad file suffix {suffix!r}; expected a short lower-case extension such as 'jpg'")
-
-    directory = Path(folder) / kind
-    directory.mkdir(parents=True, exist_ok=True, mode=0o750)
-    name = f"{secrets.token_urlsafe(18)}.{suffix}"
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, 0o640)
-        os.replace(temporary, directory / name)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _sync_directory(directory)
-    return f"{kind}/{name}"
+    key = f"{kind}/{secrets.token_urlsafe(18)}.{suffix}"
+    _storage(where).put(key, data)
+    return key
 
 
-def _sync_directory(directory: Path) -> None:
-    # The rename itself is durable only once the directory entry is on disk.
-    if os.name != "posix":  # pragma: no cover
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def upload_key(relative: object) -> str:
+    """`relative` when it is a key store() could have returned (a known kind, then a name); NotFound otherwise."""
+    key = check_key(relative)
+    if key.split("/", 1)[0] not in KINDS or "/" not in key:
+        raise MissingFile(key)
+    return key
 
 
-def _safe_path(folder: Path, relative: str) -> Path:
-    """The absolute path of `relative` under `folder`, or NotFound when it could lead anywhere else.
+def open_upload(where: Storage | str | Path, relative: str) -> BinaryIO:
+    """A binary stream of a stored upload (the caller closes it), given the key store() returned.
 
-    Only paths of the form store() returns are considered: relative, POSIX, starting with a known kind, without
-    `..`; and the resolved path (symbolic links followed) must still lie inside `folder`.
+    Raises NotFound for a key store() could not have returned (absolute, with `..`, of no known kind), one that
+    leads outside the folder (through a symbolic link, say), or a file that does not exist.
     """
-    not_found = NotFound(_("This file does not exist or is no longer available."))
-    if not isinstance(relative, str) or not relative or "\x00" in relative or "\\" in relative:
-        raise not_found
-    path = PurePosixPath(relative)
-    if path.is_absolute() or ".." in path.parts or len(path.parts) < 2 or path.parts[0] not in KINDS:
-        raise not_found
-    root = Path(folder).resolve()
-    target = (root / path).resolve()
-    if not target.is_relative_to(root):
-        raise not_found
-    return target
+    return _storage(where).open(upload_key(relative))
 
 
-def open_upload(folder: Path, relative: str) -> Path:
-    """The absolute path of a stored upload, given the relative path store() returned.
-
-    Raises NotFound for an absolute path, a path with `..`, one that resolves outside `folder` (through a symbolic
-    link, say), or a file that does not exist.
-    """
-    target = _safe_path(folder, relative)
-    if not target.is_file():
-        raise NotFound(_("This file does not exist or is no longer available."))
-    return target
+def upload_exists(where: Storage | str | Path, relative: str) -> bool:
+    """Whether a stored upload is there under this key (False for a key store() could not have returned)."""
+    try:
+        return _storage(where).exists(upload_key(relative))
+    except NotFound:
+        return False
 
 
-def stored_files(folder: Path) -> dict[str, Path]:
-    """Every file under the kinds' folders, by the relative path store() returned for it, temporary files of an
-    interrupted store() included (`.upload-*.part`)."""
-    root = Path(folder)
-    found: dict[str, Path] = {}
-    for kind in KINDS:
-        directory = root / kind
-        if directory.is_dir() and not directory.is_symlink():
-            for path in directory.rglob("*"):
-                if path.is_file() and not path.is_symlink():
-                    found[path.relative_to(root).as_posix()] = path
-    return found
+def stored_files(where: Storage | str | Path) -> dict[str, StoredFile]:
+    """Every stored upload by its key, with its size and time, temporary files of an interrupted write included."""
+    storage = _storage(where)
+    return {f.key: f for kind in KINDS for f in storage.list(f"{kind}/")}
 
 
-def delete_upload(folder: Path, relative: str | None) -> None:
+def delete_upload(where: Storage | str | Path, relative: str | None) -> None:
     """Remove a stored upload, as when personal data is purged; nothing happens when there is none.
 
-    A missing file is not an error (it may have been purged already). A path that could lead outside `folder` is
-    refused with NotFound, as by open_upload: it was never returned by store(), and nothing outside is touched.
+    A missing file is not an error (it may have been purged already). A key that could lead elsewhere is refused
+    with NotFound, as by open_upload: it was never returned by store(), and nothing else is touched.
     """
     if not relative:
         return
-    _safe_path(folder, relative).unlink(missing_ok=True)
+    _storage(where).delete(upload_key(relative))

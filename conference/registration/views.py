@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.i18n import _
 from conference.core.security import RESEND_LIMIT, created_something, public_form_limit
-from conference.core.web import saving
+from conference.core.web import saving, send_stored
 from conference.extensions import limiter
 from conference.registration import services
 from conference.registration.forms import RegistrationForm, ResendForm
 from conference.registration.models import STATE_TYPES
 from conference.registration.services import Actor
-from conference.registration.uploads import open_upload
+from conference.registration.uploads import upload_key, upload_storage
 from conference.registration.web import UploadSlots, sends_files, withdraw_page
 
 bp = Blueprint("registration", __name__)
@@ -163,6 +161,12 @@ def photo_of(registration):
 
 
 def send_photo(relative: str):
-    path: Path = open_upload(Path(current_app.config["UPLOAD_FOLDER"]), relative)
-    return send_file(path, mimetype="image/jpeg", max_age=0, conditional=True,
-                     download_name="photo.jpg", as_attachment=False)
+    """A stored photo, streamed from the uploads' storage, for the views that have checked who may see it."""
+    return send_upload(relative, mimetype="image/jpeg", download_name="photo.jpg", as_attachment=False)
+
+
+def send_upload(relative: str, *, mimetype: str, download_name: str, as_attachment: bool = True):
+    """A stored upload (photo, nominating document, credentials), streamed from the uploads' storage in pieces
+    (the local folder or the object store), for the views that have checked who may see it; 404 without one."""
+    return send_stored(upload_storage(), upload_key(relative), mimetype=mimetype, download_name=download_name,
+                       as_attachment=as_attachment)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -14,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViolation
 from conference.core.i18n import _, format_number
+from conference.core.storage import Storage
 from conference.core.templating import small_int
 from conference.core.web import saving
 from conference.registration import services
@@ -31,9 +31,10 @@ from conference.registration.uploads import (
     check_document_size,
     check_pdf,
     check_photo_size,
-    open_upload,
     process_photo,
     store,
+    upload_exists,
+    upload_storage,
 )
 
 
@@ -104,11 +105,11 @@ class UploadSlots:
         self.errors: dict[str, str] = {}
         if not form.is_submitted():
             return
-        folder = Path(current_app.config["UPLOAD_FOLDER"])
+        folder = upload_storage()
         self.photo = self._take(folder, "photo", "photos", "jpg")
         self.document = self._take(folder, "document", "documents", "pdf")
 
-    def _take(self, folder: Path, name: str, kind: str, suffix: str) -> str | None:
+    def _take(self, folder: Storage, name: str, kind: str, suffix: str) -> str | None:
         field = self.form._fields.get(name)
         if field is None:
             return None
@@ -132,7 +133,7 @@ class UploadSlots:
             return store(folder, kind, data, suffix)
         return self._kept(folder, name, kind)
 
-    def _kept(self, folder: Path, name: str, kind: str) -> str | None:
+    def _kept(self, folder: Storage, name: str, kind: str) -> str | None:
         """The file a reference sent back with the form points at; None with a form error when it does not verify
         (forged, of another kind, from another form or browser, too old) or its file is gone."""
         ref = request.form.get(f"{name}_ref", "")
@@ -143,7 +144,8 @@ class UploadSlots:
             path, issuer = value
             if not (isinstance(path, str) and path.startswith(f"{kind}/") and issuer == _issuer()):
                 raise BadSignature("not this form's reference")
-            open_upload(folder, path)
+            if not upload_exists(folder, path):
+                raise NotFound(path)
         except (BadSignature, ValueError, TypeError, NotFound):
             self.errors.setdefault(name, _ref_refused(name))
             return None
