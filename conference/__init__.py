@@ -75,6 +75,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.registration import focal as registration_focal
     from conference.registration import views as registration_views
     from conference.registration.cli import participants_cli
+    from conference.registration.entities_cli import entities_cli
     from conference.statistics import views as statistics_views
     from conference.statistics.cli import stats_command
 
@@ -86,7 +87,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     for command in (users_cli, demo_command, stats_command, purge_command, stale_files_command, participants_cli,
-                    badges_command, worker_command, catalogues_command, sessions_cli):
+                    badges_command, worker_command, catalogues_command, sessions_cli, entities_cli):
         app.cli.add_command(command)
 
     from conference.mail.services import init_app as init_mail

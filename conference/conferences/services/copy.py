@@ -15,6 +15,7 @@ from conference.core.errors import RuleViolation
 from conference.core.i18n import LANGUAGES, _, format_moment
 from conference.extensions import db
 from conference.registration.models import CredentialsStatus, Delegation, EntityType, NgoAdmission
+from conference.registration.services.un_list import load_un_list
 
 # Registration closes two weeks before the first day unless the secretariat says otherwise (UN practice).
 DEFAULT_REGISTRATION_LEAD = timedelta(days=14)
@@ -45,7 +46,8 @@ def _shifted(source: Conference, moment: datetime | None, new_start: date, targe
 
 def copy_conference(source_code: str, request: CopyRequest, *, actor=None, now: datetime | None = None) -> Conference:
     """A new session from an earlier one: its venue and settings, rooms, badge categories and participating
-    entities (each delegation with its quota), but no people and no documents; credentials start again (pending
+    entities (each delegation with its quota; the UN list's States and organizations added or brought up to date,
+    `load_un_list`), but no people and no documents; credentials start again (pending
     for States parties) and NGOs without ECOSOC status are listed to States anew.
 
     Registration opens now (to the minute) and closes on the given day, by default 14 days before the first day,
@@ -106,6 +108,8 @@ def copy_conference(source_code: str, request: CopyRequest, *, actor=None, now: 
         new.side_events_open_at, new.side_events_close_at = now, closes
 
     add_new_conference(new)
+    # The States and organizations of the UN list, so the new session has every State to choose from.
+    load_un_list(actor=actor)
 
     rooms = db.session.scalars(select(Room).where(Room.conference_id == source.id, Room.retired_at.is_(None))
                                .order_by(Room.id)).all()

@@ -17,6 +17,7 @@ from conference.core.errors import Invalid, RuleViolation
 from conference.core.i18n import DEFAULT as DEFAULT_LANGUAGE
 from conference.core.i18n import LANGUAGES, _, format_moment, ngettext
 from conference.extensions import db
+from conference.registration.services.un_list import load_un_list
 
 # Windows open at most this long before the first day: a date further back is a typing mistake.
 EARLIEST_OPENING = timedelta(days=730)
@@ -196,7 +197,8 @@ def _snapshot(conference: Conference) -> dict:
 
 def create_conference(code: str, settings: SessionSettings, *, actor=None) -> Conference:
     """A session from nothing: its code and every setting checked at once (Invalid names each wrong field);
-    no rooms, no delegations yet. Flushes, does not commit."""
+    no rooms, no delegations yet; the UN list's States and organizations are added or brought up to date
+    (`load_un_list`). Flushes, does not commit."""
     conference = Conference(badge_scheme={})
     try:
         code = check_new_code(code)
@@ -209,6 +211,8 @@ def create_conference(code: str, settings: SessionSettings, *, actor=None) -> Co
     _apply(conference, settings)
     conference.code = code
     add_new_conference(conference)
+    # The States and organizations of the UN list, so the new session has every State to choose from.
+    load_un_list(actor=actor)
     audit.record("conference.created", conference, actor=actor, conference_id=conference.id,
                  after={"code": code, **{k: _audit_value(v) for k, v in _snapshot(conference).items()}})
     return conference

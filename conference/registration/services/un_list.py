@@ -1,6 +1,7 @@
 """The reference list Plenary ships: the UN's Member States and observer States, the European Union, UN entities,
 specialized agencies and the usual intergovernmental organizations, with ISO codes, UN short names in the six
-official languages and UN regional groups (`registration/data/un_entities.csv`).
+official languages and UN regional groups (`registration/data/un_entities.csv`), and the one operation that brings
+the participating entities in line with it (`load_un_list`).
 
 The file is the secretariat's reference, not CLDR's: it was drafted from CLDR's territory names and then corrected
 to the United Nations' short names (UNTERM: "Türkiye", "Iran (Islamic Republic of)", "Netherlands (Kingdom of the)").
@@ -12,10 +13,16 @@ from __future__ import annotations
 
 import csv
 import functools
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from conference.registration.models import EntityType, RegionalGroup
+from sqlalchemy import select
+
+from conference.core import audit
+from conference.core.i18n import _, fold
+from conference.extensions import db
+from conference.registration.models import IGO_TYPES, STATE_TYPES, EntityType, ParticipatingEntity, RegionalGroup
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "un_entities.csv"
 LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
@@ -24,8 +31,15 @@ COLUMNS = ("kind", "iso3", "regional_group", "acronym", *(f"name_{lang}" for lan
 # The kinds of row in the file, and the participating entity's category each one becomes when it is created.
 MEMBER_STATE, OBSERVER_STATE, REIO = "MEMBER_STATE", "OBSERVER_STATE", "REIO"
 STATE_KINDS = (MEMBER_STATE, OBSERVER_STATE)
+# The European Union is stored as a party without an ISO code (README, "The statistics and their definitions").
 ORGANIZATION_KINDS = {REIO: EntityType.STATE_PARTY, "UN_ENTITY": EntityType.UN_ENTITY,
                       "SPECIALIZED_AGENCY": EntityType.SPECIALIZED_AGENCY, "IGO": EntityType.IGO}
+# A State the list adds: its treaty status is the secretariat's to set for each session; until then it is listed as
+# a State that has not signed, the category that claims nothing.
+NEW_STATE_TYPE = EntityType.NON_SIGNATORY
+# Where a State, and an organization (the European Union included), is looked for by name.
+STATE_ENTITY_TYPES = STATE_TYPES
+ORGANIZATION_ENTITY_TYPES = (*IGO_TYPES, *STATE_TYPES)
 
 
 @dataclass(frozen=True)
@@ -60,3 +74,110 @@ def un_list() -> tuple[UnEntity, ...]:
                               acronym=row["acronym"], names={lang: row[f"name_{lang}"] for lang in LANGUAGES},
                               note=row["note"])
                      for row in reader)
+
+
+@dataclass
+class LoadReport:
+    """What loading the list did: entities added and brought up to date (by name), and what it could not do."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def load_un_list(*, actor=None) -> LoadReport:
+    """Bring the participating entities in line with the shipped UN list, idempotently.
+
+    A State is found by its ISO code (or, without one, by its English name among the States), an organization by
+    its English name or, among intergovernmental organizations, by its acronym; what the list says is written over
+    its name, names in the other five languages, regional group (States) and acronym (organizations). Missing ones
+    are added: a State as not a signatory (the secretariat sets each session's status), the European Union as a
+    party without an ISO code, an organization in its kind. Nothing is ever deleted, and neither a State's treaty
+    status nor any delegation is touched. Each addition and change is in the audit log (`entity.un_list`).
+    Flushes, does not commit.
+    """
+    report = LoadReport()
+    entities = list(db.session.scalars(select(ParticipatingEntity).order_by(ParticipatingEntity.id)))
+    by_iso = {e.iso3: e for e in entities if e.iso3}
+    states_by_name = {fold(e.name): e for e in entities if e.iso3 is None and e.entity_type in STATE_ENTITY_TYPES}
+    orgs_by_name = {fold(e.name): e for e in entities if e.iso3 is None and e.entity_type in ORGANIZATION_ENTITY_TYPES}
+    acronyms = Counter(fold(e.short_name) for e in entities if e.short_name and e.entity_type in IGO_TYPES)
+    orgs_by_acronym = {fold(e.short_name): e for e in entities
+                       if e.short_name and e.entity_type in IGO_TYPES and acronyms[fold(e.short_name)] == 1}
+    taken = {(e.entity_type, e.name) for e in entities}
+    for item in un_list():
+        if item.is_state:
+            entity = by_iso.get(item.iso3) or states_by_name.get(fold(item.name))
+        else:
+            entity = orgs_by_name.get(fold(item.name)) or (
+                orgs_by_acronym.get(fold(item.acronym)) if item.kind != REIO else None)
+        if entity is None:
+            entity = _create(item, taken, report)
+            if entity is not None:
+                audit.record("entity.un_list", entity, actor=actor or "command line", after=_snapshot(entity))
+            continue
+        before = _snapshot(entity)
+        _update(entity, item, taken, report)
+        after = _snapshot(entity)
+        if after != before:
+            report.updated.append(entity.name)
+            audit.record("entity.un_list", entity, actor=actor or "command line",
+                         before={k: v for k, v in before.items() if after[k] != v},
+                         after={k: v for k, v in after.items() if before[k] != v})
+        else:
+            report.unchanged += 1
+    db.session.flush()
+    return report
+
+
+def _create(item: UnEntity, taken: set, report: LoadReport) -> ParticipatingEntity | None:
+    entity_type = NEW_STATE_TYPE if item.is_state else ORGANIZATION_KINDS[item.kind]
+    if (entity_type, item.name) in taken:
+        # Another entity of that category holds the name (without the ISO code or acronym that would have matched).
+        report.problems.append(_("%(code)s: not added: another entity of the kind “%(kind)s” is named “%(name)s”.",
+                                 code=item.iso3 or item.acronym, kind=entity_type.label, name=item.name))
+        return None
+    entity = ParticipatingEntity(entity_type=entity_type, name=item.name, iso3=item.iso3,
+                                 regional_group=item.regional_group, short_name=item.acronym or None,
+                                 names=_other_names(item))
+    db.session.add(entity)
+    db.session.flush()
+    taken.add((entity_type, item.name))
+    report.created.append(item.name)
+    return entity
+
+
+def _update(entity: ParticipatingEntity, item: UnEntity, taken: set, report: LoadReport) -> None:
+    if entity.name != item.name:
+        if (entity.entity_type, item.name) in taken:
+            report.problems.append(_("%(code)s: “%(old)s” not renamed: another entity of the kind “%(kind)s” is "
+                                     "named “%(name)s”.", code=item.iso3 or item.acronym, old=entity.name,
+                                     kind=entity.entity_type.label, name=item.name))
+        else:
+            taken.discard((entity.entity_type, entity.name))
+            taken.add((entity.entity_type, item.name))
+            entity.name = item.name
+    names = {**(entity.names or {}), **_other_names(item)}
+    if names != (entity.names or {}):
+        entity.names = names  # a new object: the JSON column sees the change
+    if item.is_state:
+        entity.iso3 = item.iso3
+        entity.regional_group = item.regional_group
+    elif item.acronym:
+        entity.short_name = item.acronym
+
+
+def _other_names(item: UnEntity) -> dict[str, str]:
+    """The names in the five languages besides English (the entity's own name is the English one)."""
+    return {lang: name for lang, name in item.names.items() if lang != "en"}
+
+
+def _snapshot(entity: ParticipatingEntity) -> dict:
+    return {"name": entity.name, "iso3": entity.iso3, "short_name": entity.short_name,
+            "regional_group": entity.regional_group.value if entity.regional_group else None,
+            "names": dict(entity.names or {}), "entity_type": entity.entity_type.value}
