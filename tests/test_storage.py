@@ -224,3 +224,16 @@ def test_a_local_storage_url_moves_every_area(tmp_path):
     assert config["UPLOAD_FOLDER"] == str(tmp_path / "files" / "uploads")
     assert load_config(tmp_path / "instance", {"PLENARY_ENV": "testing"})["UPLOAD_FOLDER"] == \
         str(tmp_path / "instance" / "uploads")
+
+
+def test_only_the_storage_knows_where_files_live():
+    """Every file of the application goes through conference.core.storage: no other module reads the folder
+    settings (a module that did would write to this machine's disk when STORAGE_URL names an object store)."""
+    conference = Path(storage_module.__file__).resolve().parent.parent
+    for path in conference.rglob("*.py"):
+        if path.relative_to(conference).as_posix() in ("core/storage.py", "config.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for setting in storage_module.FOLDER_SETTINGS.values():
+            for quoted in (f'"{setting}"', f"'{setting}'"):
+                assert quoted not in text, f"{path}: reads {setting}; use conference.core.storage.files(area)"

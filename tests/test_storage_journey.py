@@ -16,6 +16,7 @@ from sqlalchemy import select
 from conference.accounts.models import Role
 from conference.core.db import utcnow
 from conference.core.models import JobStatus
+from conference.participants_list import jobs as list_jobs
 from conference.registration.models import Registration, RegistrationStatus
 from tests.conftest import csrf_token
 from tests.factories import make_user
@@ -39,7 +40,8 @@ def _objects(bucket: str) -> dict[str, bytes]:
     return {key: s3.get_object(Bucket=bucket, Key=key)["Body"].read() for key in keys}
 
 
-def test_upload_badge_and_purge_on_s3(app, client, runner, db_session, site, s3_storage, tmp_path):  # noqa: F811
+def test_upload_badge_and_purge_on_s3(app, client, runner, db_session, site, s3_storage, tmp_path,  # noqa: F811
+                                      monkeypatch):
     bucket = s3_storage
     path = "/cop50/register/state"
     data = form_data(client, path, delegation_id=str(site["kenya"].id),
@@ -61,11 +63,17 @@ def test_upload_badge_and_purge_on_s3(app, client, runner, db_session, site, s3_
         assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
         assert photo.data == stored[photo_key]
         assert photo.headers["Content-Length"] == str(len(stored[photo_key])) and photo.headers["ETag"]
+        etag = photo.headers["ETag"]
+    with client.get(f"/cop50/registration/{registration.status_token}/photo",
+                    headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304 and again.data == b""
+    with client.get(f"/cop50/registration/{registration.status_token}/photo", headers={"Range": "bytes=2-11"}) as part:
+        assert part.status_code == 206 and part.data == stored[photo_key][2:12]
 
     # A badge run, carried out in a thread of this process: the photo is read from the store, the PDF goes there.
     registration.status, registration.approved_at = RegistrationStatus.APPROVED, utcnow()
     db_session.commit()
-    make_user("desk@example.org", roles=[Role.BADGE_DESK])
+    make_user("desk@example.org", roles=[Role.BADGE_DESK, Role.REGISTRATION_OFFICER])
     login(client, "desk@example.org")
     token = csrf_token(client, "/admin/cop50/badges")
     response = client.post("/admin/cop50/badges", data={"csrf_token": token, "category": "", "delegation": "",
@@ -81,13 +89,25 @@ def test_upload_badge_and_purge_on_s3(app, client, runner, db_session, site, s3_
     [page] = PdfReader(io.BytesIO(stored[run_key])).pages
     assert (700, 900) in [image.image.size for image in page.images]  # the photo, printed from the store
 
+    # A list of participants, made by the worker's code and downloaded from the store.
+    monkeypatch.setattr(list_jobs, "enqueue_list_run", lambda job_id: None)
+    page = "/admin/cop50/participants-list"
+    response = client.post(page, data={"format": "xlsx", "language": "en", "csrf_token": csrf_token(client, page)})
+    assert response.status_code == 302
+    list_job = int(re.search(r"/jobs/(\d+)", response.headers["Location"]).group(1))
+    list_jobs.run_list_job(list_job)
+    stored = _objects(bucket)
+    [list_key] = [k for k in stored if k.startswith("plenary/lists/")]
+    with client.get(response.headers["Location"] + "/download") as download:
+        assert download.status_code == 200 and download.data == stored[list_key]
+
     # The purge erases the session's files in the store.
     conference = site["c"]
     conference.starts_on, conference.ends_on, conference.retention_days = date(2020, 5, 4), date(2020, 5, 8), 30
     db_session.commit()
     result = runner.invoke(args=["purge-personal-data", "cop50"])
     assert result.exit_code == 0, result.output
-    assert "1 badge-run PDFs" in result.output
+    assert "1 badge-run PDFs, 1 lists of participants" in result.output
     assert _objects(bucket) == {}
     # Nothing was ever written to this machine's folders.
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
