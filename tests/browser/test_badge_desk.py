@@ -1,17 +1,20 @@
 """The badge desk in the real browser: warned of every name it could not print whole in ordinary type, and told
-why online participants get no printed badge (issue 17)."""
+why online participants get no printed badge, until they change to in person (issue 17)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from conference.accounts.models import Role
 from conference.core.models import Job
 from conference.registration.models import BadgeState, EntityType, Modality, Registration
+from tests.browser.conftest import browsing
 from tests.factories import make_conference, make_delegation, make_entity, make_registration, make_user
 from tests.test_badges import LONG, photo_file
 
@@ -82,3 +85,42 @@ def test_online_participants_get_no_printed_badge_and_the_desk_is_told_why(page,
     db_session.rollback()
     assert db_session.get(Registration, in_person.id).badge_state == BadgeState.PRINTED
     assert db_session.get(Registration, online.id).badge_serial is None
+
+
+def test_an_online_participant_who_changes_to_in_person_gets_a_printed_badge(page, desk, app, db_session, sign_in,
+                                                                             browser, live_server, tmp_path):
+    online = make_registration(desk["ngo"], family_name="Chen", given_names="Wei", badge_name="Chen Wei",
+                               modality=Modality.ONLINE_OBSERVER, date_of_birth=date(1985, 3, 14),
+                               passport_number="E12345678", passport_expiry=date(2035, 3, 13))
+    make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    db_session.commit()
+    photo = tmp_path / "wei.jpg"
+    Image.new("RGB", (700, 900), (210, 200, 190)).save(photo)
+    # An approved registration changes only through the secretariat: it reopens it, the person changes to in
+    # person (with a photo for the badge) on their private page, and the secretariat approves it again.
+    with browsing(browser, live_server) as officer:
+        sign_in("officer@example.org", on=officer)
+        officer.goto(f"/admin/cop67/registrations/{online.id}")
+        officer.get_by_label(re.compile("Reason")).fill("Coming to Vienna in person after all.")
+        officer.get_by_role("button", name="Reopen").click()
+        assert "Status: Submitted" in officer.locator(".status").inner_text()
+
+        page.goto(f"/cop67/registration/{online.status_token}")
+        page.get_by_role("link", name="Change your registration").click()
+        page.get_by_label("Participation").select_option(label="In person")
+        page.get_by_label("Photo for the badge").set_input_files(str(photo))
+        page.get_by_role("button", name="Send registration").click()
+        assert "Your changes are saved" in page.locator(".flash").inner_text()
+
+        officer.reload()
+        officer.get_by_role("button", name="Approve").click()
+        assert "Status: Approved" in officer.locator(".status").inner_text()
+
+    desk["sign_in"]()
+    page.goto("/admin/cop67/badges")
+    page.get_by_label("One registration (its number)").fill(str(online.id))
+    page.get_by_role("button", name="Print badges").click()
+    _finished(page)
+    assert "takes part online" not in page.locator("main").inner_text()
+    db_session.rollback()
+    assert db_session.get(Registration, online.id).badge_state == BadgeState.PRINTED
