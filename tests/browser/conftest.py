@@ -88,6 +88,16 @@ def page(browser, live_server):
         yield page
 
 
+def fill_form(page, fields: dict[str, str]) -> None:
+    """Type or choose each value at the field of that label, as a person does (a list's option by what it says)."""
+    for label, value in fields.items():
+        field = page.get_by_label(label, exact=True)
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(label=value)
+        else:
+            field.fill(value)
+
+
 @pytest.fixture
 def sign_in(page):
     """Sign in on the login page as a person does: `sign_in("officer@example.org")` (the factories' password), on

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from conference.accounts.models import Role
 from conference.registration.models import EntityType, RegionalGroup, Registration
+from tests.browser.conftest import fill_form
 from tests.factories import make_delegation, make_entity, make_registration, make_user
 from tests.test_registration import future_conference
 
@@ -43,16 +44,11 @@ def test_the_queue_finds_lukasiewicz_typed_without_the_stroke(page, officer):
 
 def test_the_duplicate_check_folds_case_but_keeps_short_i_apart(page, officer, db_session):
     page.goto("/admin/cop66/registrations/new")
-    page.get_by_label("Delegation or organization").select_option(label="Russian Federation")
-    page.get_by_label("Role in the delegation").select_option(label="Adviser")
-    page.get_by_label("Family name").fill("ПЕТРОВ")
-    page.get_by_label("Given names").fill(" андрей ")
-    page.get_by_label("Gender", exact=True).select_option(label="Male")
-    page.get_by_label("Date of birth").fill("1975-02-03")
-    page.get_by_label("Passport or ID number").fill("RU7654321")
-    page.get_by_label("Passport or ID valid until").fill("2034-05-31")
-    page.get_by_label("E-mail", exact=True).fill("a.petrov@example.org")
-    page.get_by_label("Participation").select_option(label="Online, as an observer")
+    fill_form(page, {"Delegation or organization": "Russian Federation", "Role in the delegation": "Adviser",
+                     "Family name": "ПЕТРОВ", "Given names": " андрей ", "Gender": "Male",
+                     "Date of birth": "1975-02-03", "Passport or ID number": "RU7654321",
+                     "Passport or ID valid until": "2034-05-31", "E-mail": "a.petrov@example.org",
+                     "Participation": "Online, as an observer"})
     page.get_by_role("button", name=re.compile("Send registration")).click()
     # The same person in other case and spacing: said at the name.
     assert "name and date of birth is already registered" in page.locator("#family_name-error").inner_text()

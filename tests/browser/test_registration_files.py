@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from conference.registration.models import Delegation, EntityType, RegionalGroup, Registration
 from conference.registration.uploads import DOCUMENT_MAX_BYTES, PHOTO_MAX_BYTES
+from tests.browser.conftest import fill_form
 from tests.factories import make_delegation, make_entity
 from tests.test_registration import future_conference
 from tests.test_upload_sizes import photo_of_size
@@ -28,15 +29,10 @@ def kenya(db_session):
 
 
 def _fill(page):
-    page.get_by_label("Delegation or organization").select_option(label="Kenya")
-    page.get_by_label("Role in the delegation").select_option(label="Adviser")
-    page.get_by_label("Family name").fill("Ünal")
-    page.get_by_label("Given names").fill("Wanjiru")
-    page.get_by_label("Gender", exact=True).select_option(label="Female")
-    page.get_by_label("Date of birth").fill("1981-04-09")
-    page.get_by_label("Passport or ID number").fill("AK123456")
-    page.get_by_label("Passport or ID valid until").fill("2035-06-30")
-    page.get_by_label("E-mail", exact=True).fill("wanjiru@example.org")
+    fill_form(page, {"Delegation or organization": "Kenya", "Role in the delegation": "Adviser",
+                     "Family name": "Ünal", "Given names": "Wanjiru", "Gender": "Female", "Date of birth": "1981-04-09",
+                     "Passport or ID number": "AK123456", "Passport or ID valid until": "2035-06-30",
+                     "E-mail": "wanjiru@example.org"})
 
 
 def test_files_over_their_limits_are_said_in_the_form_and_files_at_their_limits_go_through(

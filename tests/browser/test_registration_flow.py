@@ -11,6 +11,7 @@ from sqlalchemy import select
 from conference.accounts.models import Role
 from conference.core.models import OutgoingMail
 from conference.registration.models import EntityType, RegionalGroup, Registration, RegistrationStatus
+from tests.browser.conftest import fill_form
 from tests.factories import make_delegation, make_entity, make_user
 from tests.test_registration import future_conference
 
@@ -33,16 +34,10 @@ def test_register_with_a_photo_then_approve(page, session_open, db_session, tmp_
 
     page.goto("/cop60/register")
     page.get_by_role("link", name=re.compile("A State")).click()
-    page.get_by_label("Delegation or organization").select_option(label="Austria")
-    page.get_by_label("Role in the delegation").select_option(label="Adviser")
-    page.get_by_label("Family name").fill("Schröder")
-    page.get_by_label("Given names").fill("Käthe")
-    page.get_by_label("Gender", exact=True).select_option(label="Female")
-    page.get_by_label("Nationality", exact=True).select_option(value="AUT")
-    page.get_by_label("Date of birth").fill("1979-03-02")
-    page.get_by_label("Passport or ID number").fill("U1234567")
-    page.get_by_label("Passport or ID valid until").fill("2034-12-31")
-    page.get_by_label("E-mail", exact=True).fill("kaethe@example.org")
+    fill_form(page, {"Delegation or organization": "Austria", "Role in the delegation": "Adviser",
+                     "Family name": "Schröder", "Given names": "Käthe", "Gender": "Female", "Nationality": "Austria",
+                     "Date of birth": "1979-03-02", "Passport or ID number": "U1234567",
+                     "Passport or ID valid until": "2034-12-31", "E-mail": "kaethe@example.org"})
     # First a wrong photo: the form says what to send, and keeps what was typed.
     wrong = tmp_path / "notes.txt"
     wrong.write_text("not a photo")

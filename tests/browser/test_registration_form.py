@@ -12,6 +12,7 @@ from sqlalchemy import select
 from conference.accounts.models import Role
 from conference.core.models import OutgoingMail
 from conference.registration.models import EntityType, RegionalGroup, Registration
+from tests.browser.conftest import fill_form
 from tests.factories import make_delegation, make_entity, make_user
 from tests.test_registration import future_conference
 
@@ -38,16 +39,10 @@ def test_a_delegation_left_at_choose_is_said_at_the_field_and_nothing_is_lost(pa
     assert page.locator("label[for=nationality] + .required").count() == 0
     assert "Year-month-day" in page.locator("#date_of_birth-hint").inner_text()
 
-    page.get_by_label("Role in the delegation").select_option(label="Adviser")
-    page.get_by_label("Family name").fill("Łukasiewicz")
-    page.get_by_label("Given names").fill("Jan")
-    page.get_by_label("Gender", exact=True).select_option(label="Male")
-    page.get_by_label("Nationality", exact=True).select_option(label="United Kingdom of Great Britain and Northern "
-                                                                     "Ireland")
-    page.get_by_label("Date of birth").fill("1978-12-21")
-    page.get_by_label("Passport or ID number").fill("PL998877")
-    page.get_by_label("Passport or ID valid until").fill("2036-01-31")
-    page.get_by_label("E-mail", exact=True).fill("jan@example.org")
+    fill_form(page, {"Role in the delegation": "Adviser", "Family name": "Łukasiewicz", "Given names": "Jan",
+                     "Gender": "Male", "Nationality": "United Kingdom of Great Britain and Northern Ireland",
+                     "Date of birth": "1978-12-21", "Passport or ID number": "PL998877",
+                     "Passport or ID valid until": "2036-01-31", "E-mail": "jan@example.org"})
     page.get_by_label("Photo for the badge").set_input_files(str(photo))
     page.get_by_label(re.compile("I agree")).check()
     page.get_by_role("button", name="Send registration").click()
@@ -81,16 +76,10 @@ def test_the_back_office_form_says_the_delegation_is_missing_and_keeps_the_rest(
     sign_in("officer@example.org")
     page.goto("/admin/cop61/registrations")
     page.get_by_role("link", name="Register a participant").click()
-    page.get_by_label("Role in the delegation").select_option(label="Expert")
-    page.get_by_label("Family name").fill("Wiśniewska")
-    page.get_by_label("Given names").fill("Zofia")
-    page.get_by_label("Gender", exact=True).select_option(label="Female")
-    page.get_by_label("Nationality", exact=True).select_option(label="Poland")
-    page.get_by_label("Date of birth").fill("1984-07-22")
-    page.get_by_label("Passport or ID number").fill("EW4455667")
-    page.get_by_label("Passport or ID valid until").fill("2033-03-31")
-    page.get_by_label("E-mail", exact=True).fill("zofia@example.org")
-    page.get_by_label("Participation").select_option(label="Online, as an observer")
+    fill_form(page, {"Role in the delegation": "Expert", "Family name": "Wiśniewska", "Given names": "Zofia",
+                     "Gender": "Female", "Nationality": "Poland", "Date of birth": "1984-07-22",
+                     "Passport or ID number": "EW4455667", "Passport or ID valid until": "2033-03-31",
+                     "E-mail": "zofia@example.org", "Participation": "Online, as an observer"})
     page.get_by_role("button", name=re.compile("Send registration|Register")).click()
 
     # The same form, the one error at its field, everything typed still there.

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import browsing, serving
+from tests.browser.conftest import browsing, fill_form, serving
 from tests.test_registration_limits import limited  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
@@ -23,15 +23,10 @@ def limited_page(limited, browser):  # noqa: F811
 
 
 def _fill(page, given: str, email: str, passport: str):
-    page.get_by_label("Delegation or organization").select_option(label="Chile")
-    page.get_by_label("Role in the delegation").select_option(label="Adviser")
-    page.get_by_label("Given names").fill(given)
-    page.get_by_label("Gender", exact=True).select_option(label="Female")
-    page.get_by_label("Date of birth").fill("1980-05-02")
-    page.get_by_label("Passport or ID number").fill(passport)
-    page.get_by_label("Passport or ID valid until").fill("2036-01-01")
-    page.get_by_label("E-mail", exact=True).fill(email)
-    page.get_by_label("Participation").select_option(label="Online, as an observer")  # no photo needed
+    fill_form(page, {"Delegation or organization": "Chile", "Role in the delegation": "Adviser", "Given names": given,
+                     "Gender": "Female", "Date of birth": "1980-05-02", "Passport or ID number": passport,
+                     "Passport or ID valid until": "2036-01-01", "E-mail": email,
+                     "Participation": "Online, as an observer"})  # online: no photo needed
     page.get_by_label(re.compile("I agree")).check()
 
 
