@@ -110,6 +110,7 @@ def load_un_list(*, actor=None) -> LoadReport:
     orgs_by_acronym = {fold(e.short_name): e for e in entities
                        if e.short_name and e.entity_type in IGO_TYPES and acronyms[fold(e.short_name)] == 1}
     taken = {(e.entity_type, e.name) for e in entities}
+    created: list[ParticipatingEntity] = []
     for item in un_list():
         if item.is_state:
             entity = by_iso.get(item.iso3) or states_by_name.get(fold(item.name))
@@ -119,7 +120,7 @@ def load_un_list(*, actor=None) -> LoadReport:
         if entity is None:
             entity = _create(item, taken, report)
             if entity is not None:
-                audit.record("entity.un_list", entity, actor=actor or "command line", after=_snapshot(entity))
+                created.append(entity)
             continue
         before = _snapshot(entity)
         _update(entity, item, taken, report)
@@ -131,6 +132,10 @@ def load_un_list(*, actor=None) -> LoadReport:
                          after={k: v for k, v in after.items() if before[k] != v})
         else:
             report.unchanged += 1
+    # The additions in one flush (the audit log needs their numbers): a new session does not wait for 270 of them.
+    db.session.flush()
+    for entity in created:
+        audit.record("entity.un_list", entity, actor=actor or "command line", after=_snapshot(entity))
     db.session.flush()
     return report
 
@@ -146,7 +151,6 @@ def _create(item: UnEntity, taken: set, report: LoadReport) -> ParticipatingEnti
                                  regional_group=item.regional_group, short_name=item.acronym or None,
                                  names=_other_names(item))
     db.session.add(entity)
-    db.session.flush()
     taken.add((entity_type, item.name))
     report.created.append(item.name)
     return entity
