@@ -38,6 +38,13 @@ def test_a_delegation_left_at_choose_is_said_at_the_field_and_nothing_is_lost(pa
     assert page.get_by_label("Family name").get_attribute("aria-required") == "true"
     assert page.locator("label[for=nationality] + .required").count() == 0
     assert "Year-month-day" in page.locator("#date_of_birth-hint").inner_text()
+    assert "Year-month-day" in page.locator("#passport_expiry-hint").inner_text()
+    # Nationalities under the UN's short names, as the delegation list writes the States.
+    nationality = page.get_by_label("Nationality", exact=True)
+    assert nationality.locator("option[value=TUR]").inner_text() == "Türkiye"
+    assert nationality.locator("option[value=BOL]").inner_text() == "Bolivia (Plurinational State of)"
+    assert nationality.locator("option[value=AUT]").inner_text() == \
+        page.get_by_label("Delegation or organization").locator("option", has_text="Austria").inner_text()
 
     fill_form(page, {"Role in the delegation": "Adviser", "Family name": "Łukasiewicz", "Given names": "Jan",
                      "Gender": "Male", "Nationality": "United Kingdom of Great Britain and Northern Ireland",
