@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from conference.config import ConfigError, load_config
 from conference.core import storage as storage_module
@@ -224,6 +225,20 @@ def test_a_local_storage_url_moves_every_area(tmp_path):
     assert config["UPLOAD_FOLDER"] == str(tmp_path / "files" / "uploads")
     assert load_config(tmp_path / "instance", {"PLENARY_ENV": "testing"})["UPLOAD_FOLDER"] == \
         str(tmp_path / "instance" / "uploads")
+    app = Flask("t", instance_path=str(tmp_path / "instance"))
+    app.config.update(config)
+    with app.app_context():
+        for area in storage_module.AREAS:
+            storage_module.files(area).put("a.pdf", area.encode())
+            assert (tmp_path / "files" / area / "a.pdf").read_bytes() == area.encode()
+        # The folder settings of before still choose an area's folder on local storage.
+        app.config["BADGE_RUNS_FOLDER"] = str(tmp_path / "runs")
+        storage_module.files("badges").put("b.pdf", b"b")
+        assert (tmp_path / "runs" / "b.pdf").read_bytes() == b"b"
+        # With s3:// they play no part.
+        app.config["STORAGE_URL"] = "s3://plenary-files/cop"
+        s3 = storage_module.files("badges")
+        assert (type(s3).__name__, s3.bucket, s3.prefix) == ("S3Storage", "plenary-files", "cop/badges/")
 
 
 def test_only_the_storage_knows_where_files_live():
