@@ -6,6 +6,7 @@ from __future__ import annotations
 import time as clock
 from datetime import date, time
 
+import pytest
 from sqlalchemy import func, select
 
 from conference.conferences.services import SessionSettings, create_conference
@@ -159,3 +160,29 @@ def test_a_new_session_has_the_states_to_choose_from(db_session):
     db_session.commit()
     states = db_session.scalars(select(ParticipatingEntity).where(ParticipatingEntity.iso3.is_not(None))).all()
     assert len(states) == 195 and all(s.entity_type in STATE_TYPES for s in states)
+
+
+def test_two_loads_at_once_do_not_fail(db_session, monkeypatch):
+    """Two sessions created at the same moment on a database without the list: the other one commits Afghanistan
+    between this load's reading and its writing; this one then matches it rather than failing."""
+    from conference.extensions import db
+    from conference.registration.services import un_list as module
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer at a time: the second is refused ('database is locked'), not raced")
+    create = module._create
+
+    def meanwhile(item, taken, report):
+        if item.iso3 == "AFG" and not report.created:
+            with db.engine.begin() as other:
+                other.execute(ParticipatingEntity.__table__.insert().values(
+                    entity_type=module.NEW_STATE_TYPE.value, name="Afghanistan", iso3="AFG", names={},
+                    website=""))
+        return create(item, taken, report)
+
+    monkeypatch.setattr(module, "_create", meanwhile)
+    report = load_un_list()
+    db_session.commit()
+    # Matched on the second try, and given its names and group.
+    assert len(report.created) == LISTED - 1 and report.updated == ["Afghanistan"]
+    assert count(db_session, ParticipatingEntity) == LISTED

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from conference.core import audit
 from conference.core.i18n import _, fold
@@ -101,6 +102,16 @@ def load_un_list(*, actor=None) -> LoadReport:
     status nor any delegation is touched. Each addition and change is in the audit log (`entity.un_list`).
     Flushes, does not commit.
     """
+    try:
+        with db.session.begin_nested():
+            return _load(actor)
+    except IntegrityError:
+        # Two sessions created at the same moment both added what was missing, and the other committed first (the
+        # unique ISO code or name refused ours): its entities are there now, so this load matches them instead.
+        return _load(actor)
+
+
+def _load(actor) -> LoadReport:
     report = LoadReport()
     entities = list(db.session.scalars(select(ParticipatingEntity).order_by(ParticipatingEntity.id)))
     by_iso = {e.iso3: e for e in entities if e.iso3}
