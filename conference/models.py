@@ -11,6 +11,7 @@ from conference.programme.models import (  # noqa: F401
     SessionSignup,
     SessionSpeaker,
 )
+from conference.registration.document_models import DelegationDocument  # noqa: F401
 from conference.registration.models import (  # noqa: F401
     Delegation,
     ParticipatingEntity,

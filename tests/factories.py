@@ -11,6 +11,7 @@ from conference.accounts.services import create_user
 from conference.conferences.models import Conference, Room
 from conference.extensions import db
 from conference.programme.models import Session, SessionKind, SessionStatus
+from conference.registration.document_models import DelegationDocument, DocumentKind
 from conference.registration.models import (
     Delegation,
     DelegationRole,
@@ -55,9 +56,21 @@ def make_entity(entity_type: EntityType = EntityType.STATE_PARTY, name: str | No
     return e
 
 
-def make_delegation(conference: Conference, entity: ParticipatingEntity, **kw) -> Delegation:
+def make_delegation(conference: Conference, entity: ParticipatingEntity, *, nomination_document: str | None = None,
+                    nomination_received_at: datetime | None = None, credentials_document: str | None = None,
+                    **kw) -> Delegation:
+    """A delegation; with `nomination_document` (or only `nomination_received_at`: received on paper) and
+    `credentials_document` it has them on file, as version 1 that counts."""
     d = Delegation(conference_id=conference.id, entity_id=entity.id, **kw)
     db.session.add(d)
+    db.session.flush()
+    on_file = [(DocumentKind.NOMINATION, nomination_document, nomination_received_at)] \
+        if nomination_document or nomination_received_at else []
+    if credentials_document:
+        on_file.append((DocumentKind.CREDENTIALS, credentials_document, None))
+    for kind, path, received in on_file:
+        db.session.add(DelegationDocument(delegation_id=d.id, kind=kind, version=1, path=path, is_current=True,
+                                          received_at=received or datetime.now(UTC)))
     db.session.flush()
     return d
 

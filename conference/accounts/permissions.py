@@ -17,6 +17,7 @@ class Permission(StrEnum):
     VIEW_BACK_OFFICE = "VIEW_BACK_OFFICE"
     REVIEW_REGISTRATIONS = "REVIEW_REGISTRATIONS"
     VIEW_SENSITIVE_DATA = "VIEW_SENSITIVE_DATA"  # passport numbers, dates of birth
+    READ_DELEGATION_DOCUMENTS = "READ_DELEGATION_DOCUMENTS"  # nominating documents and credentials, as sent
     MANAGE_DELEGATION = "MANAGE_DELEGATION"  # a focal point, for their own delegation only
     MANAGE_PROGRAMME = "MANAGE_PROGRAMME"
     PRINT_BADGES = "PRINT_BADGES"
@@ -30,6 +31,7 @@ labels(Permission, {
     Permission.VIEW_BACK_OFFICE: _l("See the back office"),
     Permission.REVIEW_REGISTRATIONS: _l("Review registrations"),
     Permission.VIEW_SENSITIVE_DATA: _l("See passport numbers and dates of birth"),
+    Permission.READ_DELEGATION_DOCUMENTS: _l("Read nominating documents and credentials"),
     Permission.MANAGE_DELEGATION: _l("Manage one's own delegation"),
     Permission.MANAGE_PROGRAMME: _l("Manage the programme"),
     Permission.PRINT_BADGES: _l("Print badges"),
@@ -46,7 +48,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission) - {Permission.MANAGE_DELEGATION},
     Role.REGISTRATION_OFFICER: frozenset({
         Permission.VIEW_BACK_OFFICE, Permission.REVIEW_REGISTRATIONS,
-        Permission.VIEW_SENSITIVE_DATA, Permission.VIEW_STATISTICS,
+        Permission.VIEW_SENSITIVE_DATA, Permission.READ_DELEGATION_DOCUMENTS, Permission.VIEW_STATISTICS,
     }),
     Role.SIDE_EVENT_COORDINATOR: frozenset({
         Permission.VIEW_BACK_OFFICE, Permission.MANAGE_PROGRAMME, Permission.VIEW_STATISTICS,

@@ -34,6 +34,7 @@ from conference.mail.services import outbox_folder, outbox_path
 from conference.participants_list.jobs import KIND as LIST_RUNS
 from conference.participants_list.jobs import list_file_prefix, lists_storage
 from conference.programme.models import Session, SessionSignup
+from conference.registration.document_models import DelegationDocument
 from conference.registration.models import Delegation, Registration
 from conference.registration.uploads import UNCLAIMED_FOR_SECONDS, delete_upload, stored_files, upload_storage
 
@@ -54,10 +55,13 @@ def purge(conference: Conference, *, today: date | None = None, actor="command l
     registrations = db.session.scalars(select(Registration).where(Registration.conference_id == conference.id,
                                                                   Registration.personal_data_purged_at.is_(None))).all()
     files = [r.photo for r in registrations if r.photo]
-    for d in db.session.scalars(select(Delegation).where(Delegation.conference_id == conference.id)):
-        files += [p for p in (d.nomination_document, d.credentials_document) if p]
-        d.nomination_document = None
-        d.credentials_document = None
+    # Every version of every document, not only those that count; the rows stay (kind, version, date received)
+    # without the file, its name or the sender's address.
+    of_session = select(Delegation.id).where(Delegation.conference_id == conference.id)
+    files += db.session.scalars(select(DelegationDocument.path).where(
+        DelegationDocument.delegation_id.in_(of_session), DelegationDocument.path.is_not(None))).all()
+    db.session.execute(update(DelegationDocument).where(DelegationDocument.delegation_id.in_(of_session)).values(
+        path=None, original_filename="", sent_by_email=""))
     now = utcnow()
     db.session.execute(update(Registration).where(Registration.id.in_([r.id for r in registrations])).values(
         photo=None, passport_number=None, passport_expiry=None, date_of_birth=None, phone="",
@@ -107,7 +111,7 @@ def clean_stale_files(now: datetime | None = None) -> dict[str, int]:
     now = _utc(now or utcnow())
     uploads = upload_storage()
     referenced = set()
-    for column in (Registration.photo, Delegation.nomination_document, Delegation.credentials_document):
+    for column in (Registration.photo, DelegationDocument.path):
         referenced.update(db.session.scalars(select(column).where(column.is_not(None))))
     unclaimed_before = now - timedelta(seconds=UNCLAIMED_FOR_SECONDS + 3600)  # an hour's margin for a form being sent
     orphans = [key for key, f in stored_files(uploads).items()

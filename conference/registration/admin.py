@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, can, permission_required
@@ -26,7 +26,7 @@ from conference.registration.models import (
     RegistrationStatus,
 )
 from conference.registration.services import Actor, QueueFilters, ngos
-from conference.registration.views import photo_of
+from conference.registration.views import photo_of, send_document
 from conference.registration.web import UploadSlots, enum_of, queue_filters, sends_files, take_action, withdraw_page
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin/<code>")
@@ -182,6 +182,8 @@ def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status:
     return render_template("admin/delegation.html", conference=conference, d=d, rows=rows, total=total,
                            form=ReasonForm(), quota=services.quota_of(d), used=services.places_used(d),
                            quota_form=quota_form, history=audit.history(d),
+                           documents=services.document_versions(d),
+                           may_read=can(current_user, Permission.READ_DELEGATION_DOCUMENTS),
                            ngo_problem=services.ngo_admission_problem(d), ngo_steps=services.NGO_STEP_LABELS,
                            credentials=list(CredentialsStatus)), status
 
@@ -229,6 +231,30 @@ def delegation_action(code: str, delegation_id: int):
         if saved:
             flash(_("Saved."), "success")
     return redirect(url_for(".delegation", code=code, delegation_id=d.id))
+
+
+@bp.get("/delegations/<id:delegation_id>/documents/<id:document_id>")
+@permission_required(Permission.READ_DELEGATION_DOCUMENTS)
+def delegation_document(code: str, delegation_id: int, document_id: int):
+    """One version of a nominating document or of the credentials, as a download."""
+    document = services.get_document(get_conference(code), delegation_id, document_id)
+    if not document.path:
+        abort(404, description=_("No file was kept for this version: it was received on paper, or erased with "
+                                 "the session's personal data."))
+    return send_document(document.path, document.download_name)
+
+
+@bp.post("/delegations/<id:delegation_id>/documents/<id:document_id>/choose")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def delegation_document_choose(code: str, delegation_id: int, document_id: int):
+    """The secretariat chooses which version counts."""
+    document = services.get_document(get_conference(code), delegation_id, document_id)
+    if ReasonForm().validate_on_submit():
+        with saving() as saved:
+            services.choose_document(document, user=current_user)
+        if saved:
+            flash(_("Version %(version)d now counts.", version=document.version), "success")
+    return redirect(url_for(".delegation", code=code, delegation_id=delegation_id) + "#documents")
 
 
 @bp.route("/ngos/import", methods=["GET", "POST"])

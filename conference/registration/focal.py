@@ -10,7 +10,7 @@ from conference.core.errors import PermissionDenied, RuleViolation
 from conference.core.i18n import _
 from conference.core.web import saving
 from conference.registration import services
-from conference.registration.forms import DocumentForm, ReasonForm, RegistrationForm
+from conference.registration.forms import DocumentForm, NominationForm, ReasonForm, RegistrationForm
 from conference.registration.models import Delegation, EntityType, Registration
 from conference.registration.services import Actor, QueueFilters
 from conference.registration.uploads import check_pdf, store, upload_storage
@@ -38,6 +38,7 @@ def index():
     rows, total = services.search(d.conference, QueueFilters(delegation_id=d.id), per_page=500)
     return render_template("focal/index.html", d=d, conference=d.conference, rows=rows, total=total,
                            quota=services.quota_of(d), form=ReasonForm(), document_form=DocumentForm(),
+                           nomination_form=NominationForm(), documents=services.document_versions(d),
                            closed=services.registration_open(d.conference), labels=services.ACTION_LABELS,
                            actions={r.id: services.allowed_actions(r, Actor.FOCAL_POINT) for r in rows},
                            is_party=d.entity.entity_type == EntityType.STATE_PARTY)
@@ -100,20 +101,37 @@ def withdraw(registration_id: int):
                          done_message=_("%(name)s: the registration is now withdrawn.", name=r.full_name))
 
 
+def _send_pdf(form, send, done: str, missing: str):
+    """A focal point's form that sends one PDF to the secretariat: checked, stored, then `send` (a service) keeps it
+    as a further version. A refused file is an UploadError, a RuleViolation: its message above the page."""
+    d = _delegation()
+    if form.validate_on_submit() and form.document.data:
+        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:
+            data = form.document.data.read()  # at most MAX_CONTENT_LENGTH; check_pdf says when over 10 MB
+            check_pdf(data)
+            path = store(upload_storage(), "documents", data, "pdf")
+            send(d, path, user=current_user, filename=form.document.data.filename)
+        if saved:
+            flash(done, "success")
+    else:
+        flash(missing, "error")
+    return redirect(url_for(".index"))
+
+
 @bp.post("/credentials")
 @sends_files(back_to="focal.index")
 @permission_required(Permission.MANAGE_DELEGATION)
 def credentials():
-    d = _delegation()
-    form = DocumentForm()
-    if form.validate_on_submit() and form.document.data:
-        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:  # a refused file is a RuleViolation
-            data = form.document.data.read()  # at most MAX_CONTENT_LENGTH; check_pdf says when over 10 MB
-            check_pdf(data)
-            path = store(upload_storage(), "documents", data, "pdf")
-            services.submit_credentials(d, path, user=current_user)
-        if saved:
-            flash(_("The credentials are sent to the secretariat. Bring or send the originals as well."), "success")
-    else:
-        flash(_("Choose the PDF of the credentials first."), "error")
-    return redirect(url_for(".index"))
+    return _send_pdf(DocumentForm(), services.submit_credentials,
+                     _("The credentials are sent to the secretariat. Bring or send the originals as well."),
+                     _("Choose the PDF of the credentials first."))
+
+
+@bp.post("/nomination")
+@sends_files(back_to="focal.index")
+@permission_required(Permission.MANAGE_DELEGATION)
+def nomination():
+    """The delegation's nominating document, kept as a further version when one is on file already."""
+    return _send_pdf(NominationForm(), services.send_nomination,
+                     _("The nominating document is sent to the secretariat."),
+                     _("Choose the PDF of the nominating document first."))

@@ -217,6 +217,11 @@ class DocumentForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
+class NominationForm(FlaskForm):
+    document = FileField(_l("Nominating document (PDF)"))
+    submit = SubmitField(_l("Send"))
+
+
 class QuotaForm(FlaskForm):
     """The delegation's own quota, set by the secretariat; empty: the session's default for its category."""
 

@@ -313,15 +313,12 @@ class Delegation(db.Model):
     nomination_kind: Mapped[NominationDocumentKind | None] = mapped_column(
         enum_type(NominationDocumentKind, "nomination_kind")
     )
-    # Path of the uploaded document, relative to the instance's upload folder.
-    nomination_document: Mapped[str | None] = mapped_column(sa.String(300))
-    nomination_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The documents themselves, in versions, are in `delegation_document` (document_models.py).
     credentials_status: Mapped[CredentialsStatus] = mapped_column(
         enum_type(CredentialsStatus, "credentials_status"), default=CredentialsStatus.NOT_REQUIRED
     )
+    # When the originals were received (status RECEIVED).
     credentials_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The credentials as the focal point sent them (a PDF), relative to the upload folder.
-    credentials_document: Mapped[str | None] = mapped_column(sa.String(300))
     # None: the conference's default for the category applies.
     quota: Mapped[int | None]
     ngo_admission: Mapped[NgoAdmission] = mapped_column(

@@ -47,7 +47,7 @@ def form(code: str, category: str):
     if uploads.validate():
         with saving(form) as saved:
             services.submit_public(conference, form.delegation_id.data, form.to_data(), photo=uploads.photo,
-                                   document=uploads.document)
+                                   document=uploads.document, document_name=uploads.names.get("document", ""))
             uploads.check()
         if saved:
             # The same answer whether a registration was made or the person was registered already (then their
@@ -158,6 +158,15 @@ def photo_of(registration):
     if not registration.photo:
         abort(404)
     return send_photo(registration.photo)
+
+
+def send_document(relative: str, download_name: str):
+    """A stored PDF (a delegation's nominating document or credentials) as a download: streamed from the storage,
+    never shown inline (a file that is not what it claims cannot run in the site's origin), never cached."""
+    response = send_upload(relative, mimetype="application/pdf", download_name=download_name, as_attachment=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def send_photo(relative: str):

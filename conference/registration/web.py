@@ -102,6 +102,7 @@ class UploadSlots:
         self.form = form
         self.photo: str | None = None
         self.document: str | None = None
+        self.names: dict[str, str] = {}  # the file's own name, as the sender's computer gave it
         self.errors: dict[str, str] = {}
         if not form.is_submitted():
             return
@@ -130,6 +131,7 @@ class UploadSlots:
             except UploadError as exc:
                 self.errors[name] = exc.message
                 return self._kept(folder, name, kind)
+            self.names[name] = upload.filename
             return store(folder, kind, data, suffix)
         return self._kept(folder, name, kind)
 
@@ -141,14 +143,16 @@ class UploadSlots:
             return None
         try:
             value = _serializer(kind).loads(ref, max_age=REF_MAX_AGE)
-            path, issuer = value
-            if not (isinstance(path, str) and path.startswith(f"{kind}/") and issuer == _issuer()):
+            path, issuer, filename = (*value, "") if len(value) == 2 else value
+            if not (isinstance(path, str) and path.startswith(f"{kind}/") and issuer == _issuer()
+                    and isinstance(filename, str)):
                 raise BadSignature("not this form's reference")
             if not upload_exists(folder, path):
                 raise NotFound(path)
         except (BadSignature, ValueError, TypeError, NotFound):
             self.errors.setdefault(name, _ref_refused(name))
             return None
+        self.names[name] = filename
         return path
 
     def validate(self) -> bool:
@@ -170,7 +174,7 @@ class UploadSlots:
 
     def ref(self, name: str) -> str:
         value = getattr(self, name, None)
-        return _serializer(KIND_OF_FIELD[name]).dumps([value, _issuer()]) if value else ""
+        return _serializer(KIND_OF_FIELD[name]).dumps([value, _issuer(), self.names.get(name, "")]) if value else ""
 
 
 def sends_files(back_to: str | None = None):

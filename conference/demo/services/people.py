@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from conference.demo import data, names
 from conference.demo.services.figures import DEFAULT_PARTICIPANTS, DONOR_STATES, SHARES
 from conference.extensions import db
+from conference.registration.document_models import DelegationDocument, DocumentKind
 from conference.registration.models import (
     IGO_TYPES,
     CredentialsStatus,
@@ -111,6 +112,7 @@ class People:
         c = self.c
         self.delegation: dict[int, Delegation] = {}
         received = c.at_venue(date(2024, 10, 11), time(12, 0))
+        nominations: list[tuple[Delegation, datetime]] = []
         for i, e in enumerate(self.states + [self.eu] + self.orgs + self.ngos + self.media):
             d = Delegation(conference_id=c.id, entity_id=e.id)
             if e.entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY):
@@ -122,7 +124,7 @@ class People:
             else:
                 d.nomination_kind = NominationDocumentKind.NGO_APPLICATION_LETTER
                 d.quota = c.ngo_quota
-            d.nomination_received_at = received - timedelta(days=10 + i % 40)
+            nominations.append((d, received - timedelta(days=10 + i % 40)))
             if e.entity_type == EntityType.STATE_PARTY:
                 # Credentials are due 24 hours before opening; a few arrive late or as copies.
                 d.credentials_status = (CredentialsStatus.PENDING if i % 17 == 4 else
@@ -136,6 +138,10 @@ class People:
                 d.ngo_listed_at = c.opens_at - timedelta(days=45)
             db.session.add(d)
             self.delegation[e.id] = d
+        db.session.flush()
+        # Each nominating document on file as received on paper: a date, no file (the replay has none to show).
+        db.session.add_all(DelegationDocument(delegation_id=d.id, kind=DocumentKind.NOMINATION, version=1,
+                                              received_at=at, is_current=True) for d, at in nominations)
         db.session.flush()
 
     # -- people ---------------------------------------------------------------------

@@ -11,15 +11,16 @@ The package is split by what each part does; every name is importable from here:
 - `workflow`: the state machine (`ACTIONS`, `transition`) and the messages that go with it;
 - `intake`: registering and changing a registration (`register`, `submit_public`, `update`);
 - `delegations`: choosing a delegation, nominating documents, credentials, NGO admission steps;
+- `documents`: the delegation's documents on file, in versions, and which one counts;
 - `links`: replacing a private link, and what a replaced one says;
 - `queries`: finding registrations (by link, number, e-mail; the back office's queue).
 """
 
 from conference.registration.services.delegations import (
+    MAX_QUOTA,
     NGO_STEP_LABELS,
     NGO_STEP_REFUSED,
     NGO_STEPS,
-    MAX_QUOTA,
     NOMINATION_BY_TYPE,
     NOMINATION_LABELS,
     NOMINATION_MISSING,
@@ -30,10 +31,16 @@ from conference.registration.services.delegations import (
     ngo_admission_step,
     nomination_needed,
     places_used,
+    send_nomination,
     set_credentials,
     set_official_names,
     set_quota,
     submit_credentials,
+)
+from conference.registration.services.documents import (
+    choose_document,
+    document_versions,
+    get_document,
 )
 from conference.registration.services.intake import (
     register,
@@ -131,7 +138,11 @@ __all__ = [
     "delegations_for",
     "get_delegation",
     "attach_nomination",
+    "choose_document",
+    "document_versions",
+    "get_document",
     "submit_credentials",
+    "send_nomination",
     "set_credentials",
     "NGO_STEPS",
     "NGO_STEP_LABELS",

@@ -16,6 +16,7 @@ from conference.core.db import utcnow
 from conference.core.errors import NotFound, RuleViolation
 from conference.core.i18n import LANGUAGES, _, _l, ngettext
 from conference.extensions import db
+from conference.registration.document_models import DelegationDocument, DocumentKind
 from conference.registration.models import (
     STATE_TYPES,
     CredentialsStatus,
@@ -24,7 +25,9 @@ from conference.registration.models import (
     NgoAdmission,
     NominationDocumentKind,
     ParticipatingEntity,
+    Registration,
 )
+from conference.registration.services.documents import add_version, has_any
 from conference.registration.services.rules import (
     ACTIVE,
     CATEGORIES,
@@ -75,7 +78,7 @@ NOMINATION_MISSING = {
 
 def nomination_needed(delegation: Delegation) -> NominationDocumentKind | None:
     """What kind of nominating document the delegation still has to send, or None when one is on file."""
-    if delegation.nomination_document or delegation.nomination_received_at:
+    if has_any(delegation, DocumentKind.NOMINATION):
         return None
     return NOMINATION_BY_TYPE.get(delegation.entity.entity_type, NominationDocumentKind.OFFICIAL_LETTER)
 
@@ -106,38 +109,37 @@ def get_delegation(conference: Conference, delegation_id: int) -> Delegation:
     return d
 
 
-def attach_nomination(delegation: Delegation, path: str, *, actor: Actor, user: User | None = None) -> bool:
-    """Keep the delegation's nominating document; True when it was kept.
-
-    Anyone filling in the public form (`Actor.PARTICIPANT`) only ever gives a delegation its first document: once one
-    is on file, or its receipt recorded, theirs is not kept, so that nobody can replace a State's note verbale or
-    reset the date it was received. The secretariat and the focal point replace it. The caller holds the
-    delegation's row lock (`register` takes it), so two first documents sent at once cannot both be kept.
-    """
-    if actor == Actor.PARTICIPANT:
-        db.session.refresh(delegation, ["nomination_document", "nomination_received_at"])  # as of the lock
-        if nomination_needed(delegation) is None:
-            return False
-    before = delegation.nomination_document
-    delegation.nomination_document = path
+def attach_nomination(delegation: Delegation, path: str | None, *, actor: Actor, user: User | None = None,
+                      registration: Registration | None = None, filename: str = "") -> DelegationDocument:
+    """Keep a nominating document the delegation sent, as the next version (`documents.add_version`): it never
+    replaces the one on file, which counts until the secretariat chooses another. Whoever sends it, the public form
+    included: a State's note verbale cannot be replaced nor its date of receipt reset from outside."""
+    document = add_version(delegation, DocumentKind.NOMINATION, path, actor=actor, user=user,
+                           registration=registration, filename=filename)
     delegation.nomination_kind = NOMINATION_BY_TYPE.get(delegation.entity.entity_type)
-    delegation.nomination_received_at = utcnow()
-    audit.record("delegation.nomination", delegation, actor=user or actor.value,
-                 before={"document": before}, after={"document": path})
-    return True
+    return document
 
 
-def submit_credentials(delegation: Delegation, path: str, *, user: User) -> None:
-    """A focal point sends the credentials of a State party's delegation (a copy until the originals arrive)."""
+def send_nomination(delegation: Delegation, path: str, *, user: User, filename: str = "") -> DelegationDocument:
+    """A focal point sends their delegation's nominating document (a further version when one is on file)."""
+    _require_focal_point(user, delegation)
+    return attach_nomination(delegation, path, actor=Actor.FOCAL_POINT, user=user, filename=filename)
+
+
+def submit_credentials(delegation: Delegation, path: str, *, user: User, filename: str = "") -> DelegationDocument:
+    """A focal point sends the credentials of a State party's delegation (a copy until the originals arrive), kept
+    as the next version."""
     _require_focal_point(user, delegation)
     if delegation.entity.entity_type != EntityType.STATE_PARTY:
         raise RuleViolation(_("Only delegations of States parties carry credentials."))
     before = delegation.credentials_status
-    delegation.credentials_document = path
+    document = add_version(delegation, DocumentKind.CREDENTIALS, path, actor=Actor.FOCAL_POINT, user=user,
+                           filename=filename)
     if delegation.credentials_status != CredentialsStatus.RECEIVED:
         delegation.credentials_status = CredentialsStatus.PROVISIONAL
     audit.record("delegation.credentials_submitted", delegation, actor=user,
                  before={"credentials": before.value}, after={"credentials": delegation.credentials_status.value})
+    return document
 
 
 def set_credentials(delegation: Delegation, status: CredentialsStatus, *, user: User | None,

@@ -103,10 +103,10 @@ def register_for_delegation(delegation: Delegation, data: RegistrationData, *, u
 
 
 def submit_public(conference: Conference, delegation_id: int, data: RegistrationData, *,
-                  photo: str | None, document: str | None) -> Registration | None:
-    """A participant registers themselves through the public form, with their photo and, when the
-    delegation has none on file yet, its nominating document (never replacing one on file: `attach_nomination`).
-    Every wrong field is reported at once.
+                  photo: str | None, document: str | None, document_name: str = "") -> Registration | None:
+    """A participant registers themselves through the public form, with their photo and the delegation's
+    nominating document: required while the delegation has none on file, else kept as a further version that
+    counts only if the secretariat chooses it (`attach_nomination`). Every wrong field is reported at once.
 
     Someone already registered gets no second registration, and None is returned: their registration's address is
     sent its private link (`tell_already_registered`), and the caller answers exactly as for a new registration,
@@ -131,7 +131,7 @@ def submit_public(conference: Conference, delegation_id: int, data: Registration
     if missing:
         raise Invalid(missing)
     if document:
-        attach_nomination(delegation, document, actor=Actor.PARTICIPANT)
+        attach_nomination(delegation, document, actor=Actor.PARTICIPANT, registration=r, filename=document_name)
     return r
 
 
