@@ -17,6 +17,7 @@ from conference.accounts.models import Role
 from conference.core.db import utcnow
 from conference.core.models import JobStatus
 from conference.participants_list import jobs as list_jobs
+from conference.registration.document_models import DelegationDocument
 from conference.registration.models import Registration, RegistrationStatus
 from tests.conftest import csrf_token
 from tests.factories import make_user
@@ -52,7 +53,9 @@ def test_upload_badge_and_purge_on_s3(app, client, runner, db_session, site, s3_
 
     registration = db_session.scalars(select(Registration)).one()
     photo_key = f"plenary/uploads/{registration.photo}"
-    document_key = f"plenary/uploads/{site['kenya'].nomination_document}"
+    [document] = db_session.scalars(select(DelegationDocument.path).where(
+        DelegationDocument.delegation_id == site["kenya"].id))
+    document_key = f"plenary/uploads/{document}"
     stored = _objects(bucket)
     assert set(stored) == {photo_key, document_key}
     assert stored[document_key] == minimal_pdf()
