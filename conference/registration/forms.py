@@ -23,7 +23,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TextInput
 
 from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext, sort_key
-from conference.registration.models import STATE_TYPES, Delegation, DelegationRole, Gender, Modality
+from conference.registration.models import STATE_TYPES, Delegation, DelegationRole, EcosocStatus, Gender, Modality
 from conference.registration.services import MAX_QUOTA, RegistrationData
 
 
@@ -246,3 +246,35 @@ class RegistrationsImportForm(RosterForm):
 
     file = FileField(_l("Registrations (CSV, UTF-8)"),
                      description=_l("The columns of the download from the queue: a downloaded file is a template."))
+
+
+class NgoForm(FlaskForm):
+    """An NGO as the roster keeps it, corrected by the secretariat."""
+
+    name = StringField(_l("Name"), validators=[InputRequired(message=_l("Enter the organization's name.")),
+                                               Length(max=300)])
+    acronym = StringField(_l("Acronym"), validators=[Optional(), Length(max=80)])
+    country = SelectField(_l("Country"), choices=options([("", _l("None"))]), validators=[Optional()],
+                          description=_l("Where the organization has its seat."))
+    ecosoc_status = SelectField(_l("ECOSOC status"), validators=[Optional()], choices=options(
+        [("", _l("None: an NGO without consultative status")), *((s.value, label_of(s)) for s in EcosocStatus)]))
+    website = StringField(_l("Web site"), validators=[Optional(), Length(max=300)],
+                          description=_l("e.g. https://example.org"), render_kw={"dir": "ltr"})
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = options([("", _l("None")), *countries()])
+
+
+class NgoDecisionForm(FlaskForm):
+    """The session's decision on an NGO: admitted or not, the day it was taken, why."""
+
+    decision = SelectField(_l("Decision"), validators=[InputRequired(message=_l("Choose the decision."))],
+                           choices=options([("", _l("Choose…")), ("admit", _l("Admitted")),
+                                            ("refuse", _l("Not admitted"))]))
+    decided_on = DayField(_l("Day of the decision"), validators=[Optional()],
+                          description=_l("Year-month-day, e.g. 2026-10-12; empty: today."))
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)],
+                           description=_l("Needed when the NGO is not admitted; kept with the decision."))
+    submit = SubmitField(_l("Record the decision"))

@@ -321,10 +321,12 @@ class Delegation(db.Model):
     credentials_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # None: the conference's default for the category applies.
     quota: Mapped[int | None]
-    ngo_admission: Mapped[NgoAdmission] = mapped_column(
-        enum_type(NgoAdmission, "ngo_admission"), default=NgoAdmission.NOT_APPLICABLE
-    )
+    ngo_admission: Mapped[NgoAdmission] = mapped_column(enum_type(NgoAdmission, "ngo_admission"),
+                                                        default=NgoAdmission.NOT_APPLICABLE)
     ngo_listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The session's decision on the NGO: the day taken (it may precede its recording) and why; earlier ones audited.
+    ngo_decided_on: Mapped[date | None]
+    ngo_decision_reason: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     conference: Mapped[Conference] = relationship()

@@ -18,6 +18,7 @@ The package is split by what each part does; every name is importable from here:
 
 from conference.registration.services.delegations import (
     MAX_QUOTA,
+    NGO_DECISIONS,
     NGO_STEP_LABELS,
     NGO_STEP_REFUSED,
     NGO_STEPS,
@@ -26,6 +27,7 @@ from conference.registration.services.delegations import (
     NOMINATION_MISSING,
     attach_nomination,
     delegation_names,
+    delegation_of,
     delegations_for,
     get_delegation,
     ngo_admission_step,
@@ -135,6 +137,7 @@ __all__ = [
     "NOMINATION_MISSING",
     "nomination_needed",
     "delegation_names",
+    "delegation_of",
     "delegations_for",
     "get_delegation",
     "attach_nomination",
@@ -145,6 +148,7 @@ __all__ = [
     "send_nomination",
     "set_credentials",
     "NGO_STEPS",
+    "NGO_DECISIONS",
     "NGO_STEP_LABELS",
     "NGO_STEP_REFUSED",
     "ngo_admission_step",

@@ -4,7 +4,8 @@ and the official names of the entities they represent."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -18,6 +19,7 @@ from conference.core.i18n import LANGUAGES, _, _l, ngettext
 from conference.extensions import db
 from conference.registration.document_models import DelegationDocument, DocumentKind
 from conference.registration.models import (
+    NGO_TYPES,
     STATE_TYPES,
     CredentialsStatus,
     Delegation,
@@ -185,10 +187,13 @@ def set_quota(delegation: Delegation, quota: int | None, *, user: User | None) -
 NGO_STEPS = {
     "list": ({NgoAdmission.NOT_APPLICABLE, NgoAdmission.LISTED}, NgoAdmission.LISTED),
     "object": ({NgoAdmission.LISTED}, NgoAdmission.OBJECTED),
-    "admit": ({NgoAdmission.NOT_APPLICABLE, NgoAdmission.LISTED, NgoAdmission.OBJECTED, NgoAdmission.REFUSED},
-              NgoAdmission.ADMITTED),
-    "refuse": ({NgoAdmission.LISTED, NgoAdmission.OBJECTED}, NgoAdmission.REFUSED),
+    # The session decides whatever stood before, and may decide again.
+    "admit": (set(NgoAdmission) - {NgoAdmission.ADMITTED}, NgoAdmission.ADMITTED),
+    "refuse": (set(NgoAdmission) - {NgoAdmission.REFUSED}, NgoAdmission.REFUSED),
 }
+# The steps that are the session's decision on any NGO, in consultative status or not, taken on a day for a reason;
+# listing and objecting are the objection period of NGOs without ECOSOC status.
+NGO_DECISIONS = ("admit", "refuse")
 # The back office's button for each step, and why a step is refused (the NGO's admission named by its label).
 NGO_STEP_LABELS = {"list": _l("Listed to States"), "object": _l("A State objected"), "admit": _l("Admitted"),
                    "refuse": _l("Not admitted")}
@@ -201,9 +206,14 @@ NGO_STEP_REFUSED = {
 
 
 def ngo_admission_step(delegation: Delegation, step: str, *, user: User | None, reason: str = "",
-                       now: datetime | None = None) -> None:
-    """Record where an NGO without ECOSOC status stands: listed to States, objected to, admitted or refused."""
-    if delegation.entity.entity_type != EntityType.NGO_OTHER:
+                       now: datetime | None = None, decided_on: date | None = None) -> None:
+    """Record where an NGO stands at the session: listed to States, objected to (NGOs without ECOSOC status), or
+    the session's decision, admitted or not, for any NGO, with the day it was taken (`decided_on`, today at the
+    venue by default, never later) and its reason (needed to refuse). Audited, the reason with it."""
+    kind = delegation.entity.entity_type
+    if step in NGO_DECISIONS and kind not in NGO_TYPES:
+        raise RuleViolation(_("Only NGOs are admitted or not by a decision of the session."))
+    if step not in NGO_DECISIONS and kind != EntityType.NGO_OTHER:
         raise RuleViolation(_("Only NGOs without ECOSOC status go through the objection period."))
     if step not in NGO_STEPS:
         raise RuleViolation(_("Unknown step: %(step)s.", step=step))
@@ -211,12 +221,41 @@ def ngo_admission_step(delegation: Delegation, step: str, *, user: User | None, 
     if delegation.ngo_admission not in sources:
         raise RuleViolation(str(NGO_STEP_REFUSED[step]) % {"name": delegation.entity.name,
                                                            "status": delegation.ngo_admission.label})
-    before = delegation.ngo_admission
+    reason = " ".join((reason or "").split())
+    before = {"ngo_admission": delegation.ngo_admission.value}
+    after = {"ngo_admission": target.value}
+    if step in NGO_DECISIONS:
+        today = (now or utcnow()).astimezone(ZoneInfo(delegation.conference.timezone)).date()
+        decided_on = decided_on or today
+        if decided_on > today:
+            raise RuleViolation(_("The decision cannot be dated after today (%(today)s).", today=today.isoformat()),
+                                field="decided_on")
+        if step == "refuse" and not reason:
+            raise RuleViolation(_("Say why the NGO is not admitted: the reason is kept with the decision."),
+                                field="reason")
+        if len(reason) > 1000:
+            raise RuleViolation(_("At most %(most)d characters.", most=1000), field="reason")
+        before["decided_on"] = delegation.ngo_decided_on.isoformat() if delegation.ngo_decided_on else None
+        after["decided_on"] = decided_on.isoformat()
+        delegation.ngo_decided_on, delegation.ngo_decision_reason = decided_on, reason
     delegation.ngo_admission = target
     if target == NgoAdmission.LISTED:
         delegation.ngo_listed_at = now or utcnow()
-    audit.record(f"delegation.ngo_{step}", delegation, actor=user or "secretariat",
-                 before={"ngo_admission": before.value}, after={"ngo_admission": target.value}, reason=reason)
+    audit.record(f"delegation.ngo_{step}", delegation, actor=user or "secretariat", before=before, after=after,
+                 reason=reason)
+
+
+def delegation_of(conference: Conference, entity: ParticipatingEntity) -> Delegation:
+    """The entity's delegation at the session, made when it has none (an NGO of the roster admitted, say): an NGO
+    in consultative status starts admitted on request, any other NGO before its objection period."""
+    d = db.session.scalar(select(Delegation).where(Delegation.conference_id == conference.id,
+                                                   Delegation.entity_id == entity.id))
+    if d is None:
+        d = Delegation(conference=conference, entity=entity, ngo_admission=NgoAdmission.ECOSOC
+                       if entity.entity_type == EntityType.NGO_ECOSOC else NgoAdmission.NOT_APPLICABLE)
+        db.session.add(d)
+        db.session.flush()
+    return d
 
 
 def set_official_names(rows: Iterable[tuple[int, str, str, str]]) -> tuple[int, list[str]]:

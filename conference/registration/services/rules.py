@@ -307,6 +307,8 @@ def ngo_admission_problem(delegation: Delegation, now: datetime | None = None) -
     now = now or utcnow()
     status = delegation.ngo_admission
     name = delegation.entity.name
+    if status == NgoAdmission.REFUSED:  # any NGO's, in consultative status or not
+        return _("The Conference did not admit %(name)s.", name=name)
     if delegation.entity.entity_type != EntityType.NGO_OTHER or status in (NgoAdmission.ADMITTED,
                                                                            NgoAdmission.ECOSOC):
         return None
@@ -320,8 +322,6 @@ def ngo_admission_problem(delegation: Delegation, now: datetime | None = None) -
     if status == NgoAdmission.OBJECTED:
         return _("A State objected to %(name)s: the Conference must decide before its delegates can be approved.",
                  name=name)
-    if status == NgoAdmission.REFUSED:
-        return _("The Conference did not admit %(name)s.", name=name)
     return _("%(name)s has no ECOSOC status and has not yet been listed to States for the 30-day objection period.",
              name=name)
 
