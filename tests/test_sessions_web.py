@@ -82,6 +82,7 @@ def test_an_admin_creates_a_session_from_nothing(client, db_session, admin):
     ({"ngo_quota": "0"}, "ngo_quota", "Enter a whole number from 1 to 1000."),
     ({"side_events_per_organizer": "abc"}, "side_events_per_organizer", "Not a valid integer value."),
     ({"languages": []}, "languages", "Choose at least one language."),
+    ({"contact_email": "secretariat at un.org"}, "contact_email", "is not a valid e-mail address"),
 ])
 def test_bad_settings_are_named_at_the_field_and_keep_what_was_typed(client, db_session, admin, overrides, field,
                                                                      message):

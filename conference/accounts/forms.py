@@ -40,25 +40,37 @@ def _language_choices():
     return language_options()
 
 
-class InvitationForm(FlaskForm):
-    """An invitation to the back office (/admin/users): the address, the roles, a focal point's delegation."""
+class _Invitation(FlaskForm):
+    """Who is invited and in which language the e-mail goes: what every invitation form asks."""
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)],
                        description=_l("As shown in the audit log."))
+    language = SelectField(_l("Language of the invitation"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_choices()
+        if not self.language.data:
+            self.language.data = current_language().code
+
+
+class FocalPointInvitationForm(_Invitation):
+    """An invitation to be the focal point of the delegation whose page it is on."""
+
+
+class InvitationForm(_Invitation):
+    """An invitation to the back office (/admin/users): the address, the roles, a focal point's delegation."""
+
     roles = SelectMultipleField(_l("Roles"), choices=[], validators=[DataRequired()],
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     delegation = SelectField(_l("Delegation (focal points only)"), choices=[], coerce=int,
                              validators=[Optional()])
-    language = SelectField(_l("Language of the invitation"), choices=[])
 
     def __init__(self, delegations: list[tuple[int, str]], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.roles.choices = [(r.value, r.label) for r in Role]
         self.delegation.choices = [(0, "—"), *delegations]
-        self.language.choices = _language_choices()
-        if not self.language.data:
-            self.language.data = current_language().code
 
     def role_list(self) -> list[Role]:
         return [Role(r) for r in self.roles.data or [] if r in Role.__members__]

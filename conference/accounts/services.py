@@ -320,13 +320,26 @@ def accounts_overview() -> tuple[list[User], list[User], dict[int, datetime]]:
     focal_points = sorted((u for u in users if u.delegation_id is not None),
                           key=lambda u: (u.delegation.conference.code, sort_key(u.delegation.entity.display_name),
                                          u.email))
-    pending = dict(db.session.execute(
-        select(AccountToken.user_id, sa.func.max(AccountToken.expires_at))
-        .where(AccountToken.purpose == TokenPurpose.INVITATION, AccountToken.used_at.is_(None),
-               AccountToken.expires_at > utcnow())
-        .group_by(AccountToken.user_id)).all())
+    return staff, focal_points, _pending_invitations()
+
+
+def focal_points_of(delegation_id: int) -> tuple[list[User], dict[int, datetime]]:
+    """The focal-point accounts of one delegation (its page in the back office), and when the pending invitation of
+    each still waiting for its password expires."""
+    users = list(db.session.scalars(select(User).where(User.delegation_id == delegation_id).order_by(User.email)))
+    return users, _pending_invitations([u.id for u in users])
+
+
+def _pending_invitations(user_ids: list[int] | None = None) -> dict[int, datetime]:
+    """When the unused, unexpired invitation of each account (of `user_ids`, or all) expires."""
+    query = (select(AccountToken.user_id, sa.func.max(AccountToken.expires_at))
+             .where(AccountToken.purpose == TokenPurpose.INVITATION, AccountToken.used_at.is_(None),
+                    AccountToken.expires_at > utcnow())
+             .group_by(AccountToken.user_id))
+    if user_ids is not None:
+        query = query.where(AccountToken.user_id.in_(user_ids))
     # SQLite gives back a plain string or naive value for an aggregate: read it as the column type would.
-    return staff, focal_points, {k: _as_utc(v) for k, v in pending.items()}
+    return {k: _as_utc(v) for k, v in db.session.execute(query).all()}
 
 
 def _as_utc(value) -> datetime:

@@ -7,6 +7,7 @@ from wtforms import (
     ColorField,
     DateField,
     DateTimeLocalField,
+    EmailField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -48,6 +49,10 @@ class SettingsForm(FlaskForm):
     ngo_quota = IntegerField(_l("Participants per NGO"), validators=[Optional()],
                              description=_l("Empty: no limit. A delegation's own quota comes first."))
     side_events_per_organizer = IntegerField(_l("Side events per lead organizer"), validators=[Optional()])
+    contact_email = EmailField(_l("The secretariat's e-mail address"), validators=[Optional()],
+                               description=_l("Shown at the foot of every public page of the session and in every "
+                                              "e-mail, so that participants know where to write."),
+                               render_kw={"dir": "ltr", "autocomplete": "email"})
     languages = SelectMultipleField(_l("Languages of the session"), choices=[], validators=[Optional()],
                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
@@ -70,7 +75,7 @@ class SettingsForm(FlaskForm):
             self[f"short_title_{code}"].data = settings.short_titles.get(code, "")
         for name in ("venue", "city", "timezone", "starts_on", "ends_on", "venue_opens", "venue_closes",
                      "registration_opens", "registration_closes", "side_events_open", "side_events_close",
-                     "retention_days", "ngo_quota", "side_events_per_organizer", "languages"):
+                     "retention_days", "ngo_quota", "side_events_per_organizer", "languages", "contact_email"):
             self[name].data = getattr(settings, name)
 
     def to_settings(self) -> SessionSettings:
@@ -82,7 +87,8 @@ class SettingsForm(FlaskForm):
             registration_opens=self.registration_opens.data, registration_closes=self.registration_closes.data,
             side_events_open=self.side_events_open.data, side_events_close=self.side_events_close.data,
             retention_days=self.retention_days.data, ngo_quota=self.ngo_quota.data,
-            side_events_per_organizer=self.side_events_per_organizer.data, languages=self.languages.data or [])
+            side_events_per_organizer=self.side_events_per_organizer.data, languages=self.languages.data or [],
+            contact_email=self.contact_email.data or "")
 
 
 # One title and one short title field per language; labelled in the page's language when the form is built.

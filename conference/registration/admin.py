@@ -7,6 +7,9 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from conference.accounts import services as accounts
+from conference.accounts.forms import FocalPointInvitationForm
+from conference.accounts.models import Role
 from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
 from conference.core import audit
@@ -175,11 +178,16 @@ def new(code: str):
                            title=_("Register a participant")), 200 if not form.errors else 422
 
 
-def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status: int = 200):
+def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status: int = 200,
+                     invite_form: FocalPointInvitationForm | None = None):
     rows, total = services.search(conference, QueueFilters(delegation_id=d.id), per_page=500)
     if quota_form is None:
         quota_form = QuotaForm(quota=d.quota)
+    may_invite = can(current_user, Permission.MANAGE_USERS)
+    focal_points, pending = accounts.focal_points_of(d.id)
     return render_template("admin/delegation.html", conference=conference, d=d, rows=rows, total=total,
+                           focal_points=focal_points, pending=pending,
+                           invite_form=(invite_form or FocalPointInvitationForm(formdata=None)) if may_invite else None,
                            form=ReasonForm(), quota=services.quota_of(d), used=services.places_used(d),
                            quota_form=quota_form, history=audit.history(d),
                            documents=services.document_versions(d),
@@ -208,6 +216,25 @@ def delegation_quota(code: str, delegation_id: int):
             flash(_("The quota is saved."), "success")
             return redirect(url_for(".delegation", code=code, delegation_id=d.id))
     return _delegation_page(conference, services.get_delegation(conference, delegation_id), form, 422)
+
+
+@bp.post("/delegations/<id:delegation_id>/focal-points")
+@permission_required(Permission.MANAGE_USERS)
+def delegation_invite(code: str, delegation_id: int):
+    """Invite the delegation's focal point: the invitation of /admin/users, with the delegation already chosen."""
+    conference = get_conference(code)
+    d = services.get_delegation(conference, delegation_id)
+    form = FocalPointInvitationForm()
+    if form.validate():
+        with saving(form) as saved:
+            user = accounts.invite_user(form.email.data, [Role.FOCAL_POINT], name=form.name.data or "",
+                                        delegation_id=d.id, language=form.language.data, actor=current_user)
+        if saved:
+            flash(_("Invitation sent to %(email)s: its link sets a password, once, within %(hours)d hours.",
+                    email=user.email, hours=accounts.invitation_hours()), "success")
+            return redirect(url_for(".delegation", code=code, delegation_id=d.id) + "#focal-points")
+    return _delegation_page(conference, services.get_delegation(conference, delegation_id), status=422,
+                            invite_form=form)
 
 
 @bp.post("/delegations/<id:delegation_id>")

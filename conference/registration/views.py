@@ -126,9 +126,12 @@ def edit(code: str, token: str):
 def withdraw(code: str, token: str):
     registration = services.get_by_token(get_conference(code), token)
     status = url_for("registration.status", code=code, token=token)
+    contact = registration.conference.contact_email
+    done = (_("Your registration is withdrawn. If this was a mistake, write to the secretariat at %(email)s.",
+              email=contact) if contact else
+            _("Your registration is withdrawn. Write to the secretariat if this was a mistake."))
     return withdraw_page(registration, actor=Actor.PARTICIPANT, user=None, back=status, done=status,
-                         done_message=_("Your registration is withdrawn. Write to the secretariat if this was a "
-                                        "mistake."))
+                         done_message=done)
 
 
 @bp.post("/<code>/registration/<token>/new-link")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, or_, select
 
+from conference.accounts.services import normalize_email
 from conference.conferences.models import Conference
 from conference.conferences.services.sessions import add_new_conference, check_new_code
 from conference.core import audit
@@ -31,7 +32,7 @@ OTHER_LANGUAGES = tuple(code for code in LANGUAGES if code != DEFAULT_LANGUAGE)
 SETTING_FIELDS = ("title", "short_title", "titles", "short_titles", "venue", "city", "timezone", "starts_on",
                   "ends_on", "venue_opens", "venue_closes", "registration_opens_at", "registration_closes_at",
                   "side_events_open_at", "side_events_close_at", "retention_days", "ngo_quota",
-                  "side_events_per_organizer", "languages")
+                  "side_events_per_organizer", "languages", "contact_email")
 
 
 @dataclass
@@ -56,6 +57,7 @@ class SessionSettings:
     ngo_quota: int | None = 10
     side_events_per_organizer: int | None = 1
     languages: list[str] | None = None
+    contact_email: str = ""  # the secretariat's address, on every public page and e-mail; empty: none shown
 
 
 def settings_of(conference: Conference) -> SessionSettings:
@@ -72,7 +74,7 @@ def settings_of(conference: Conference) -> SessionSettings:
         side_events_open=local(conference.side_events_open_at),
         side_events_close=local(conference.side_events_close_at), retention_days=conference.retention_days,
         ngo_quota=conference.ngo_quota, side_events_per_organizer=conference.side_events_per_organizer,
-        languages=list(conference.languages or LANGUAGES))
+        languages=list(conference.languages or LANGUAGES), contact_email=conference.contact_email)
 
 
 def _text(errors: dict, field: str, value: str | None, most: int, missing=None) -> str:
@@ -128,6 +130,12 @@ def _apply(conference: Conference, s: SessionSettings) -> None:
     quota = _whole(errors, "ngo_quota", s.ngo_quota, 1, MAX_NGO_QUOTA, blank_ok=True)
     per_organizer = _whole(errors, "side_events_per_organizer", s.side_events_per_organizer, 1,
                            MAX_SIDE_EVENTS_PER_ORGANIZER)
+    contact = (s.contact_email or "").strip()
+    if contact:
+        try:
+            contact = normalize_email(contact)
+        except RuleViolation as exc:
+            errors.setdefault("contact_email", []).append(exc.message)
     languages = [code for code in LANGUAGES if code in (s.languages or [])]
     if not languages:
         errors.setdefault("languages", []).append(_("Choose at least one language."))
@@ -177,6 +185,7 @@ def _apply(conference: Conference, s: SessionSettings) -> None:
         setattr(conference, column, moment.astimezone(UTC) if moment else None)
     conference.retention_days, conference.ngo_quota = retention, quota
     conference.side_events_per_organizer, conference.languages = per_organizer, languages
+    conference.contact_email = contact
 
 
 def _sessions_outside(conference: Conference, first: datetime, after_last: datetime) -> int:
