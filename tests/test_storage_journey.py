@@ -53,9 +53,9 @@ def test_upload_badge_and_purge_on_s3(app, client, runner, db_session, site, s3_
 
     registration = db_session.scalars(select(Registration)).one()
     photo_key = f"plenary/uploads/{registration.photo}"
-    [document] = db_session.scalars(select(DelegationDocument.path).where(
+    [document] = db_session.scalars(select(DelegationDocument).where(
         DelegationDocument.delegation_id == site["kenya"].id))
-    document_key = f"plenary/uploads/{document}"
+    document_key = f"plenary/uploads/{document.path}"
     stored = _objects(bucket)
     assert set(stored) == {photo_key, document_key}
     assert stored[document_key] == minimal_pdf()
@@ -91,6 +91,11 @@ def test_upload_badge_and_purge_on_s3(app, client, runner, db_session, site, s3_
         assert pdf.status_code == 200 and pdf.data == stored[run_key]
     [page] = PdfReader(io.BytesIO(stored[run_key])).pages
     assert (700, 900) in [image.image.size for image in page.images]  # the photo, printed from the store
+
+    # The nominating document, downloaded by the secretariat from the store.
+    with client.get(f"/admin/cop50/delegations/{site['kenya'].id}/documents/{document.id}") as download:
+        assert download.status_code == 200 and download.mimetype == "application/pdf"
+        assert download.data == minimal_pdf() and "attachment" in download.headers["Content-Disposition"]
 
     # A list of participants, made by the worker's code and downloaded from the store.
     monkeypatch.setattr(list_jobs, "enqueue_list_run", lambda job_id: None)
