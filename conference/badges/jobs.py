@@ -18,17 +18,15 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
-
 from conference.accounts.models import User
 from conference.badges import services
 from conference.badges.services import BadgeFilter
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
-from conference.core.errors import NotFound, PlenaryError, RuleViolation
+from conference.core.errors import PlenaryError, RuleViolation
 from conference.core.i18n import _, ngettext
-from conference.core.jobs import run_recorded, start
+from conference.core.jobs import get_run, new_run, recent_runs, run_recorded, start
 from conference.core.models import Job, JobStatus
 from conference.core.storage import Storage, files
 from conference.extensions import db
@@ -59,16 +57,12 @@ def run_pdf_prefix(job: Job) -> str:
 def get_badge_run(conference: Conference, job_id: int) -> Job:
     """A badge run of this session by its number; NotFound otherwise (also another session's, or another kind of
     job)."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.conference_id != conference.id or job.kind != KIND:
-        raise NotFound(_("There is no such badge run at this session."))
-    return job
+    return get_run(conference.id, KIND, job_id, _("There is no such badge run at this session."))
 
 
 def recent_badge_runs(conference: Conference, limit: int = 10) -> list[Job]:
     """The latest badge runs of a session, newest first, for the badge desk."""
-    return db.session.scalars(select(Job).where(Job.conference_id == conference.id, Job.kind == KIND)
-                              .order_by(Job.id.desc()).limit(limit)).all()
+    return recent_runs(conference.id, KIND, limit)
 
 
 def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: str = "a6", reprint: bool = False,
@@ -93,13 +87,9 @@ def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: 
                 "Nothing to print: the %(num)d approved participants who match take part online, and get no "
                 "printed badge unless they change to in person.", len(online)))
         raise PlenaryError(_("No approved registration matches: there is nothing to print."))
-    job = Job(conference_id=conference.id, kind=KIND, status=JobStatus.QUEUED, total=len(ids), done=0,
-              params={**badge_filter.as_dict(), "size": size, "reprint": reprint, "language": language,
-                      "online_skipped": len(online)},
-              created_by_id=getattr(user, "id", None))
-    db.session.add(job)
-    db.session.flush()
-    return job
+    return new_run(conference.id, KIND, total=len(ids), user=user,
+                   params={**badge_filter.as_dict(), "size": size, "reprint": reprint, "language": language,
+                           "online_skipped": len(online)})
 
 
 def enqueue_badge_run(job_id: int) -> threading.Thread | None:

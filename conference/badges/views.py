@@ -10,10 +10,9 @@ from conference.badges import jobs, services
 from conference.badges.forms import BadgeRunForm, CollectForm, ShortNameForm
 from conference.badges.services import BadgeFilter
 from conference.conferences.services import get_conference
-from conference.core.errors import PlenaryError
 from conference.core.i18n import _, current_language
 from conference.core.models import JobStatus
-from conference.core.web import job_page, saving, send_stored
+from conference.core.web import job_page, saving, send_stored, start_run
 from conference.registration.forms import options
 from conference.registration.models import Registration
 from conference.registration.services import delegation_names, get_registration
@@ -37,12 +36,11 @@ def index(code: str):
                                    delegation_id=int(form.delegation.data) if form.delegation.data else None,
                                    only_unprinted=form.only_unprinted.data,
                                    registration_id=form.registration_id.data)
-        with saving(refusals=(PlenaryError,)) as saved:
-            job = jobs.start_badge_run(conference, badge_filter, size=form.size.data, reprint=form.reprint.data,
-                                       user=current_user, language=current_language().code)
-        if saved:
-            jobs.enqueue_badge_run(job.id)
-            return redirect(url_for(".job", code=conference.code, job_id=job.id))
+        started = start_run(conference, lambda: jobs.start_badge_run(
+            conference, badge_filter, size=form.size.data, reprint=form.reprint.data, user=current_user,
+            language=current_language().code), jobs.enqueue_badge_run)
+        if started is not None:
+            return started
     return render_template("badges/index.html", conference=conference, form=form,
                            jobs=jobs.recent_badge_runs(conference))
 

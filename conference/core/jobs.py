@@ -16,9 +16,10 @@ from collections.abc import Callable
 import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from conference.core.db import utcnow
-from conference.core.errors import PlenaryError
+from conference.core.errors import NotFound, PlenaryError
 from conference.core.models import Job, JobStatus
 from conference.extensions import db
 
@@ -53,6 +54,30 @@ def enqueue(function: str, *args, retries: tuple[int, ...] = (), job_id: str | N
 
     retry = Retry(max=len(retries), interval=list(retries)) if retries else None
     return q.enqueue(function, *args, retry=retry, job_id=job_id, failure_ttl=7 * 24 * 3600)
+
+
+def new_run(conference_id: int, kind: str, *, total: int, params: dict, user=None) -> Job:
+    """The Job row of a background run of a session (QUEUED), flushed; the caller commits, then `start`s it."""
+    job = Job(conference_id=conference_id, kind=kind, status=JobStatus.QUEUED, total=total, done=0, params=params,
+              created_by_id=getattr(user, "id", None))
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def get_run(conference_id: int, kind: str, job_id: int, missing: str) -> Job:
+    """A run of this kind at this session by its number; NotFound(`missing`) otherwise (also another session's, or
+    another kind of job)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.conference_id != conference_id or job.kind != kind:
+        raise NotFound(missing)
+    return job
+
+
+def recent_runs(conference_id: int, kind: str, limit: int = 10) -> list[Job]:
+    """The latest runs of this kind at a session, newest first, for the page that starts them."""
+    return db.session.scalars(select(Job).where(Job.conference_id == conference_id, Job.kind == kind)
+                              .order_by(Job.id.desc()).limit(limit)).all()
 
 
 def start(function: str, job_id: int) -> threading.Thread | None:

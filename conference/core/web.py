@@ -12,11 +12,11 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import current_app, flash, render_template, request, send_file
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from wtforms.form import BaseForm
 
 from conference.core.errors import Invalid, PlenaryError, RuleViolation
-from conference.core.models import JobStatus
+from conference.core.models import Job, JobStatus
 from conference.core.storage import Storage
 from conference.extensions import db
 
@@ -74,6 +74,18 @@ def saving(form: BaseForm | None = None, *, refusals: tuple[type[PlenaryError], 
             flash(explain(message_of(exc)) if explain else message_of(exc), "error")
         return
     saved.ok = True
+
+
+def start_run(conference, create: Callable[[], Job], run: Callable[[int], object], form: BaseForm | None = None):
+    """Start a background run (a badge run, a list of participants) from the page that asks for it: `create()` makes
+    its Job row, committed before `run(job.id)` sends it to the background, and the answer is the run's page (the
+    blueprint's `.job`). None when a service refused: the reason is shown at `form`, or flashed."""
+    with saving(form, refusals=(PlenaryError,)) as saved:
+        job = create()
+    if not saved:
+        return None
+    run(job.id)
+    return redirect(url_for(".job", code=conference.code, job_id=job.id))
 
 
 def job_page(template: str, job, **context):

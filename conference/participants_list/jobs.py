@@ -14,13 +14,11 @@ import secrets
 import threading
 from pathlib import Path
 
-from sqlalchemy import select
-
 from conference.conferences.models import Conference
-from conference.core.errors import NotFound, PlenaryError
+from conference.core.errors import PlenaryError
 from conference.core.i18n import LANGUAGES, _, force_locale
-from conference.core.jobs import run_recorded, start
-from conference.core.models import Job, JobStatus
+from conference.core.jobs import get_run, new_run, recent_runs, run_recorded, start
+from conference.core.models import Job
 from conference.core.storage import Storage, files
 from conference.extensions import db
 from conference.participants_list import documents
@@ -51,26 +49,20 @@ def list_file_prefix(job: Job) -> str:
 
 
 def get_list_run(conference: Conference, job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None or job.conference_id != conference.id or job.kind != KIND:
-        raise NotFound(_("There is no such list of participants at this session."))
-    return job
+    """A run of the list at this session by its number; NotFound otherwise."""
+    return get_run(conference.id, KIND, job_id, _("There is no such list of participants at this session."))
 
 
 def recent_list_runs(conference: Conference, limit: int = 10) -> list[Job]:
-    return db.session.scalars(select(Job).where(Job.conference_id == conference.id, Job.kind == KIND)
-                              .order_by(Job.id.desc()).limit(limit)).all()
+    """The latest runs of the list at a session, newest first."""
+    return recent_runs(conference.id, KIND, limit)
 
 
 def start_list_run(conference: Conference, fmt: str, language: str, *, user=None) -> Job:
     """The Job row of a run (QUEUED); the caller commits, then calls `enqueue_list_run(job.id)`."""
     if fmt not in FORMATS or language not in LANGUAGES:
         raise PlenaryError(_("Choose a format and a language."))
-    job = Job(conference_id=conference.id, kind=KIND, status=JobStatus.QUEUED, total=2, done=0,
-              params={"format": fmt, "language": language}, created_by_id=getattr(user, "id", None))
-    db.session.add(job)
-    db.session.flush()
-    return job
+    return new_run(conference.id, KIND, total=2, params={"format": fmt, "language": language}, user=user)
 
 
 def enqueue_list_run(job_id: int) -> threading.Thread | None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.conferences.services import get_conference
-from conference.core.errors import PlenaryError
 from conference.core.i18n import _
 from conference.core.models import JobStatus
-from conference.core.web import job_page, saving, send_stored
+from conference.core.web import job_page, send_stored, start_run
 from conference.participants_list import jobs
 from conference.participants_list.forms import ListForm
 
@@ -23,11 +22,10 @@ def index(code: str):
     conference = get_conference(code)
     form = ListForm()
     if form.validate_on_submit():
-        with saving(form, refusals=(PlenaryError,)) as saved:
-            job = jobs.start_list_run(conference, form.format.data, form.language.data, user=current_user)
-        if saved:
-            jobs.enqueue_list_run(job.id)
-            return redirect(url_for(".job", code=conference.code, job_id=job.id))
+        started = start_run(conference, lambda: jobs.start_list_run(conference, form.format.data, form.language.data,
+                                                                    user=current_user), jobs.enqueue_list_run, form)
+        if started is not None:
+            return started
     return render_template("participants_list/index.html", conference=conference, form=form,
                            runs=jobs.recent_list_runs(conference))
 
