@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import available_timezones
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -61,17 +62,27 @@ def _render_new(form, copy_form, status: int = 200):
 def settings(code: str):
     conference = get_conference(code)
     form = SettingsForm()
+    return _edited(conference, form, services.settings_of(conference), _("Settings saved."),
+                   lambda: services.update_settings(conference, form.to_settings(), actor=current_user)) or \
+        _page("admin/session_settings.html", form, conference=conference, timezones=TIMEZONES)
+
+
+def _edited(conference, form, current, saved_message: str, update: Callable[[], object]):
+    """The settings pages' one way: on GET the form shows `current`; a valid POST saves with `update` (what it
+    returns says whether anything changed) and comes back to the page. None when the page is to be shown."""
     if request.method == "GET":
-        form.fill(services.settings_of(conference))
+        form.fill(current)
     elif form.validate():
         with saving(form) as saved:
-            changed = services.update_settings(conference, form.to_settings(), actor=current_user)
+            changed = update()
         if saved:
-            flash(_("Settings saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(url_for(".settings", code=conference.code))
-    status = 422 if form.errors else 200
-    return render_template("admin/session_settings.html", conference=conference, form=form,
-                           timezones=TIMEZONES), status
+            flash(saved_message if changed else _("Nothing was changed."), "success")
+            return redirect(url_for(request.endpoint, code=conference.code))
+    return None
+
+
+def _page(template: str, form, **context):
+    return render_template(template, form=form, **context), 422 if form.errors else 200
 
 
 # --- Rooms ------------------------------------------------------------------------------------------------------
@@ -148,14 +159,7 @@ def room_action(code: str, room_id: int, action: str):
 def badge_scheme(code: str):
     conference = get_conference(code)
     form = BadgeSchemeForm()
-    if request.method == "GET":
-        form.fill(services.badge_scheme_of(conference))
-    elif form.validate():
-        with saving(form) as saved:
-            changed = services.update_badge_scheme(conference, form.to_scheme(), actor=current_user)
-        if saved:
-            flash(_("Badge categories saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(url_for(".badge_scheme", code=conference.code))
-    styles = {category: conference.badge_style(category) for category, *_fields in form.rows()}
-    return render_template("admin/badge_scheme.html", conference=conference, form=form, styles=styles), \
-        422 if form.errors else 200
+    return _edited(conference, form, services.badge_scheme_of(conference), _("Badge categories saved."),
+                   lambda: services.update_badge_scheme(conference, form.to_scheme(), actor=current_user)) or \
+        _page("admin/badge_scheme.html", form, conference=conference,
+              styles={category: conference.badge_style(category) for category, *_fields in form.rows()})
