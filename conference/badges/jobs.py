@@ -26,7 +26,7 @@ from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import PlenaryError, RuleViolation
 from conference.core.i18n import _, ngettext
-from conference.core.jobs import get_run, new_run, recent_runs, run_recorded, start
+from conference.core.jobs import get_run, new_run, recent_runs, result_key, run_recorded, start
 from conference.core.models import Job, JobStatus
 from conference.core.storage import Storage, files
 from conference.extensions import db
@@ -44,9 +44,8 @@ def runs_storage() -> Storage:
 
 
 def run_pdf_key(job: Job) -> str | None:
-    """The key of a finished run's PDF in `runs_storage()`. A run recorded before storage kept the PDF's absolute
-    path: its file name is the key in the same folder."""
-    return Path(job.result_path).name if job.result_path else None
+    """The key of a finished run's PDF in `runs_storage()` (see core.jobs.result_key)."""
+    return result_key(job)
 
 
 def run_pdf_prefix(job: Job) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
@@ -12,7 +12,7 @@ from conference.badges.services import BadgeFilter
 from conference.conferences.services import get_conference
 from conference.core.i18n import _, current_language
 from conference.core.models import JobStatus
-from conference.core.web import job_page, saving, send_stored, start_run
+from conference.core.web import job_page, saving, send_result, start_run
 from conference.registration.forms import options
 from conference.registration.models import Registration
 from conference.registration.services import delegation_names, get_registration
@@ -80,10 +80,8 @@ def job_json(code: str, job_id: int):
 def download(code: str, job_id: int):
     conference = get_conference(code)
     j = jobs.get_badge_run(conference, job_id)
-    storage, key = jobs.runs_storage(), jobs.run_pdf_key(j)
-    if j.status != JobStatus.DONE or not key or not storage.exists(key):
-        abort(404, description=_("This run has no PDF (yet)."))
-    return send_stored(storage, key, mimetype="application/pdf", download_name=f"badges-{conference.code}-{j.id}.pdf")
+    return send_result(j, jobs.runs_storage(), missing=_("This run has no PDF (yet)."), mimetype="application/pdf",
+                       download_name=f"badges-{conference.code}-{j.id}.pdf")
 
 
 def _registration(conference, registration_id: int) -> Registration:

@@ -12,6 +12,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 from flask import Flask, current_app, has_app_context
@@ -78,6 +79,12 @@ def recent_runs(conference_id: int, kind: str, limit: int = 10) -> list[Job]:
     """The latest runs of this kind at a session, newest first, for the page that starts them."""
     return db.session.scalars(select(Job).where(Job.conference_id == conference_id, Job.kind == kind)
                               .order_by(Job.id.desc()).limit(limit)).all()
+
+
+def result_key(job: Job) -> str | None:
+    """The key of a run's result file (a badge run's PDF, a list of participants) in its storage. A run recorded
+    before storage kept the file's absolute path: its file name is the key in the same folder."""
+    return Path(job.result_path).name if job.result_path else None
 
 
 def start(function: str, job_id: int) -> threading.Thread | None:

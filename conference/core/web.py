@@ -12,10 +12,11 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from wtforms.form import BaseForm
 
 from conference.core.errors import Invalid, PlenaryError, RuleViolation
+from conference.core.jobs import result_key
 from conference.core.models import Job, JobStatus
 from conference.core.storage import Storage
 from conference.extensions import db
@@ -86,6 +87,15 @@ def start_run(conference, create: Callable[[], Job], run: Callable[[int], object
         return None
     run(job.id)
     return redirect(url_for(".job", code=conference.code, job_id=job.id))
+
+
+def send_result(job: Job, storage: Storage, *, missing: str, mimetype: str, download_name: str):
+    """A finished run's file (a badge run's PDF, a list of participants) as the download, from its storage; a 404
+    that says `missing` while there is none."""
+    key = result_key(job)
+    if job.status != JobStatus.DONE or not key or not storage.exists(key):
+        abort(404, description=missing)
+    return send_stored(storage, key, mimetype=mimetype, download_name=download_name)
 
 
 def job_page(template: str, job, **context):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from pathlib import Path
 
 from conference.conferences.models import Conference
 from conference.core.errors import PlenaryError
@@ -35,12 +34,6 @@ def lists_storage() -> Storage:
     """Where the files of the runs are kept: the folder PARTICIPANTS_LISTS_FOLDER (by default `instance/lists`, never
     static), or the object store of STORAGE_URL."""
     return files("lists")
-
-
-def list_file_key(job: Job) -> str | None:
-    """The key of a finished run's file in `lists_storage()`. A run recorded before storage kept the file's absolute
-    path: its file name is the key in the same folder."""
-    return Path(job.result_path).name if job.result_path else None
 
 
 def list_file_prefix(job: Job) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from conference.accounts.permissions import Permission, permission_required
 from conference.conferences.services import get_conference
 from conference.core.i18n import _
-from conference.core.models import JobStatus
-from conference.core.web import job_page, send_stored, start_run
+from conference.core.web import job_page, send_result, start_run
 from conference.participants_list import jobs
 from conference.participants_list.forms import ListForm
 
@@ -42,9 +41,7 @@ def job(code: str, job_id: int):
 def download(code: str, job_id: int):
     conference = get_conference(code)
     run = jobs.get_list_run(conference, job_id)
-    storage, key = jobs.lists_storage(), jobs.list_file_key(run)
-    if run.status != JobStatus.DONE or not key or not storage.exists(key):
-        abort(404, description=_("This list has no file (yet)."))
     fmt = run.params.get("format", "pdf")
-    return send_stored(storage, key, mimetype=jobs.MIMETYPES[fmt],
+    return send_result(run, jobs.lists_storage(), missing=_("This list has no file (yet)."),
+                       mimetype=jobs.MIMETYPES[fmt],
                        download_name=f"participants-{conference.code}-{run.params.get('language', 'en')}.{fmt}")
