@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conference.accounts.models import Role
 from conference.core.models import AuditLog
@@ -200,3 +200,48 @@ def test_purge_erases_every_version_and_keeps_the_record(app, runner, filed, db_
     kept = db_session.scalars(select(DelegationDocument).order_by(DelegationDocument.id)).all()
     assert [(d.version, d.path, d.original_filename, d.sent_by_email) for d in kept] == [
         (1, None, "", ""), (2, None, "", ""), (1, None, "", "")]
+
+
+def _file(client, delegation, kind: str, content: bytes, name: str = "nv-by-email.pdf"):
+    page = f"/admin/cop50/delegations/{delegation.id}"
+    return client.post(f"{page}/documents", content_type="multipart/form-data",
+                       data={"csrf_token": csrf_token(client, page), "kind": kind,
+                             "document": (io.BytesIO(content), name)})
+
+
+def test_the_secretariat_files_a_document_received_otherwise(client, filed, db_session):
+    officer = make_user("officer@example.org")
+    login(client, "officer@example.org")
+    response = _file(client, filed["france"], "NOMINATION", PDF)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#documents")
+    third = db_session.scalar(select(DelegationDocument).where(DelegationDocument.version == 3))
+    assert (third.kind, third.is_current, third.sent_by_user_id, third.original_filename) == (
+        DocumentKind.NOMINATION, False, officer.id, "nv-by-email.pdf")  # the one on file still counts
+    # Kenya has nothing on file: its first document counts at once.
+    assert _file(client, filed["kenya"], "CREDENTIALS", PDF).status_code == 302
+    [first] = db_session.scalars(select(DelegationDocument).where(
+        DelegationDocument.delegation_id == filed["kenya"].id)).all()
+    assert (first.kind, first.version, first.is_current) == (DocumentKind.CREDENTIALS, 1, True)
+
+
+def test_what_the_secretariat_cannot_file_is_said(client, filed, db_session):
+    make_user("officer@example.org")
+    login(client, "officer@example.org")
+    page = f"/admin/cop50/delegations/{filed['ngo'].id}"
+    before = db_session.scalar(select(func.count()).select_from(DelegationDocument))
+    _file(client, filed["ngo"], "CREDENTIALS", PDF)
+    assert "Only delegations of States parties carry credentials." in client.get(page).get_data(as_text=True)
+    _file(client, filed["ngo"], "NOMINATION", b"<svg/>")
+    assert "must be a PDF" in client.get(page).get_data(as_text=True)
+    _file(client, filed["ngo"], "LETTER", PDF)
+    assert "Choose which document it is" in client.get(page).get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(DelegationDocument)) == before
+
+
+def test_door_staff_cannot_file_documents(client, filed, db_session):
+    make_user("door@example.org", roles=[Role.DOOR_STAFF])
+    login(client, "door@example.org")
+    response = client.post(f"/admin/cop50/delegations/{filed['france'].id}/documents",
+                           data={"csrf_token": csrf_token(client, "/account"), "kind": "NOMINATION",
+                                 "document": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 403

@@ -19,7 +19,15 @@ from conference.core.templating import small_int
 from conference.core.web import saving
 from conference.extensions import db
 from conference.registration import csvio, services
-from conference.registration.forms import QuotaForm, ReasonForm, RegistrationForm, RegistrationsImportForm, RosterForm
+from conference.registration.document_models import DocumentKind
+from conference.registration.forms import (
+    FiledDocumentForm,
+    QuotaForm,
+    ReasonForm,
+    RegistrationForm,
+    RegistrationsImportForm,
+    RosterForm,
+)
 from conference.registration.models import (
     BadgeState,
     CredentialsStatus,
@@ -30,7 +38,15 @@ from conference.registration.models import (
 )
 from conference.registration.services import Actor, QueueFilters, ngos
 from conference.registration.views import photo_of, send_document
-from conference.registration.web import UploadSlots, enum_of, queue_filters, sends_files, take_action, withdraw_page
+from conference.registration.web import (
+    UploadSlots,
+    enum_of,
+    file_pdf,
+    queue_filters,
+    sends_files,
+    take_action,
+    withdraw_page,
+)
 
 bp = Blueprint("registration_admin", __name__, url_prefix="/admin/<code>")
 PER_PAGE = 50
@@ -190,7 +206,7 @@ def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status:
                            invite_form=(invite_form or FocalPointInvitationForm(formdata=None)) if may_invite else None,
                            form=ReasonForm(), quota=services.quota_of(d), used=services.places_used(d),
                            quota_form=quota_form, history=audit.history(d),
-                           documents=services.document_versions(d),
+                           documents=services.document_versions(d), file_form=FiledDocumentForm(_kinds(d)),
                            may_read=can(current_user, Permission.READ_DELEGATION_DOCUMENTS),
                            ngo_problem=services.ngo_admission_problem(d), ngo_steps=services.NGO_STEP_LABELS,
                            credentials=list(CredentialsStatus)), status
@@ -258,6 +274,26 @@ def delegation_action(code: str, delegation_id: int):
         if saved:
             flash(_("Saved."), "success")
     return redirect(url_for(".delegation", code=code, delegation_id=d.id))
+
+
+def _kinds(d) -> list[DocumentKind]:
+    """The documents a delegation sends: a nominating document, and credentials for a State party."""
+    return [DocumentKind.NOMINATION] + ([DocumentKind.CREDENTIALS]
+                                        if d.entity.entity_type == EntityType.STATE_PARTY else [])
+
+
+@bp.post("/delegations/<id:delegation_id>/documents")
+@sends_files(back_to="registration_admin.delegation")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def delegation_file(code: str, delegation_id: int):
+    """The secretariat files a document the delegation sent by e-mail or by hand: a further version."""
+    d = services.get_delegation(get_conference(code), delegation_id)
+    form = FiledDocumentForm(_kinds(d))
+    kind = enum_of(DocumentKind, form.kind.data)
+    return file_pdf(form, lambda path, name: services.file_document(d, kind, path, user=current_user, filename=name),
+                    back=url_for(".delegation", code=code, delegation_id=d.id) + "#documents",
+                    done=_("The document is filed as a further version."),
+                    missing=_("Choose the PDF of the document first."))
 
 
 @bp.get("/delegations/<id:delegation_id>/documents/<id:document_id>")

@@ -13,8 +13,7 @@ from conference.registration import services
 from conference.registration.forms import DocumentForm, NominationForm, ReasonForm, RegistrationForm
 from conference.registration.models import Delegation, EntityType, Registration
 from conference.registration.services import Actor, QueueFilters
-from conference.registration.uploads import check_pdf, store, upload_storage
-from conference.registration.web import UploadSlots, sends_files, take_action, withdraw_page
+from conference.registration.web import UploadSlots, file_pdf, sends_files, take_action, withdraw_page
 
 bp = Blueprint("focal", __name__, url_prefix="/focal")
 
@@ -101,30 +100,16 @@ def withdraw(registration_id: int):
                          done_message=_("%(name)s: the registration is now withdrawn.", name=r.full_name))
 
 
-def _send_pdf(form, send, done: str, missing: str):
-    """A focal point's form that sends one PDF to the secretariat: checked, stored, then `send` (a service) keeps it
-    as a further version. A refused file is an UploadError, a RuleViolation: its message above the page."""
-    d = _delegation()
-    if form.validate_on_submit() and form.document.data:
-        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:
-            data = form.document.data.read()  # at most MAX_CONTENT_LENGTH; check_pdf says when over 10 MB
-            check_pdf(data)
-            path = store(upload_storage(), "documents", data, "pdf")
-            send(d, path, user=current_user, filename=form.document.data.filename)
-        if saved:
-            flash(done, "success")
-    else:
-        flash(missing, "error")
-    return redirect(url_for(".index"))
-
-
 @bp.post("/credentials")
 @sends_files(back_to="focal.index")
 @permission_required(Permission.MANAGE_DELEGATION)
 def credentials():
-    return _send_pdf(DocumentForm(), services.submit_credentials,
-                     _("The credentials are sent to the secretariat. Bring or send the originals as well."),
-                     _("Choose the PDF of the credentials first."))
+    d = _delegation()
+    return file_pdf(DocumentForm(), lambda path, name: services.submit_credentials(d, path, user=current_user,
+                                                                                    filename=name),
+                    back=url_for(".index"),
+                    done=_("The credentials are sent to the secretariat. Bring or send the originals as well."),
+                    missing=_("Choose the PDF of the credentials first."))
 
 
 @bp.post("/nomination")
@@ -132,6 +117,8 @@ def credentials():
 @permission_required(Permission.MANAGE_DELEGATION)
 def nomination():
     """The delegation's nominating document, kept as a further version when one is on file already."""
-    return _send_pdf(NominationForm(), services.send_nomination,
-                     _("The nominating document is sent to the secretariat."),
-                     _("Choose the PDF of the nominating document first."))
+    d = _delegation()
+    return file_pdf(NominationForm(), lambda path, name: services.send_nomination(d, path, user=current_user,
+                                                                                   filename=name),
+                    back=url_for(".index"), done=_("The nominating document is sent to the secretariat."),
+                    missing=_("Choose the PDF of the nominating document first."))

@@ -222,6 +222,17 @@ class NominationForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
+class FiledDocumentForm(FlaskForm):
+    """A document the secretariat files for a delegation (received by e-mail or by hand)."""
+
+    kind = SelectField(_l("Which document"), choices=[], validate_choice=False)  # the services' rule decides
+    document = FileField(_l("The document (PDF)"), render_kw={"accept": "application/pdf"})
+
+    def __init__(self, kinds, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, k.label) for k in kinds]
+
+
 class QuotaForm(FlaskForm):
     """The delegation's own quota, set by the secretariat; empty: the session's default for its category."""
 

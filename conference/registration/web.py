@@ -203,6 +203,22 @@ def _too_large(back_to: str | None):
     return redirect(target, code=303)
 
 
+def file_pdf(form, keep, *, back: str, done: str, missing: str):
+    """A form that sends one PDF of a delegation (a nominating document, credentials): the file is checked and
+    stored, then `keep(path, filename)` (a service) keeps it as a further version; the answer goes back to `back`
+    with what happened. A refused file is an UploadError, a RuleViolation: its message above the page."""
+    if form.validate_on_submit() and form.document.data:
+        with saving(refusals=(RuleViolation, PermissionDenied)) as saved:
+            data = form.document.data.read()  # at most MAX_CONTENT_LENGTH; check_pdf says when over 10 MB
+            check_pdf(data)
+            keep(store(upload_storage(), "documents", data, "pdf"), form.document.data.filename)
+        if saved:
+            flash(done, "success")
+    else:
+        flash(missing, "error")
+    return redirect(back)
+
+
 def withdraw_page(r: Registration, *, actor: services.Actor, user, back: str, done: str, done_message: str):
     """The one way to withdraw a registration, whoever does it (the participant, their focal point, the
     secretariat): a page that asks to confirm and for the reason, then the state machine, which tells the

@@ -128,6 +128,19 @@ def send_nomination(delegation: Delegation, path: str, *, user: User, filename: 
     return attach_nomination(delegation, path, actor=Actor.FOCAL_POINT, user=user, filename=filename)
 
 
+def file_document(delegation: Delegation, kind: DocumentKind | None, path: str, *, user: User | None,
+                  filename: str = "") -> DelegationDocument:
+    """The secretariat files a document the delegation sent otherwise (by e-mail, by hand), as a further version
+    like any other: it counts at once only when it is the first of its kind."""
+    if kind is None:
+        raise RuleViolation(_("Choose which document it is: the nominating document or the credentials."))
+    if kind == DocumentKind.CREDENTIALS and delegation.entity.entity_type != EntityType.STATE_PARTY:
+        raise RuleViolation(_("Only delegations of States parties carry credentials."))
+    if kind == DocumentKind.NOMINATION:
+        return attach_nomination(delegation, path, actor=Actor.SECRETARIAT, user=user, filename=filename)
+    return add_version(delegation, kind, path, actor=Actor.SECRETARIAT, user=user, filename=filename)
+
+
 def submit_credentials(delegation: Delegation, path: str, *, user: User, filename: str = "") -> DelegationDocument:
     """A focal point sends the credentials of a State party's delegation (a copy until the originals arrive), kept
     as the next version."""
