@@ -19,3 +19,4 @@ from conference.registration.models import (  # noqa: F401
     ReplacedLink,
     ReviewMechanismContact,
 )
+from conference.registration.request_models import OrganizationRequest  # noqa: F401

@@ -49,7 +49,7 @@ def test_purge_erases_what_retention_covers_and_keeps_the_figures(app, runner, d
     assert db_session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
     assert db_session.scalar(select(AuditLog.after).where(AuditLog.action == "conference.personal_data_purged")) \
         == {"registrations": 1, "files": 2, "mails": 1, "badge_run_pdfs": 0, "participants_lists": 0,
-            "outbox_files": 1}
+            "outbox_files": 1, "organization_requests": 0}
     after = compute(c)
     assert (after["participants"], after["by_gender"]) == (before["participants"], before["by_gender"])
 

@@ -33,6 +33,8 @@ LOGIN_LIMIT = "10 per minute; 50 per hour"
 PUBLIC_FORM_LIMIT = "30 per hour"
 # Asking for one's private link again: every request counts (the answer is the same whether the address is known).
 RESEND_LIMIT = "5 per 15 minutes; 20 per day"
+# An organization's request to be put on the list: what went through counts (a request per organization is plenty).
+REQUEST_LIMIT = "5 per hour; 20 per day"
 
 
 def public_form_limit() -> str:

@@ -36,6 +36,7 @@ from conference.participants_list.jobs import list_file_prefix, lists_storage
 from conference.programme.models import Session, SessionSignup
 from conference.registration.document_models import DelegationDocument
 from conference.registration.models import Delegation, Registration
+from conference.registration.request_models import OrganizationRequest
 from conference.registration.uploads import UNCLAIMED_FOR_SECONDS, delete_upload, stored_files, upload_storage
 
 
@@ -66,6 +67,10 @@ def purge(conference: Conference, *, today: date | None = None, actor="command l
     db.session.execute(update(Registration).where(Registration.id.in_([r.id for r in registrations])).values(
         photo=None, passport_number=None, passport_expiry=None, date_of_birth=None, phone="",
         personal_data_purged_at=now))
+    # Who asked for an organization to be put on the list: the request stays (what was asked, what was decided).
+    asked = db.session.execute(update(OrganizationRequest).where(
+        OrganizationRequest.conference_id == conference.id, OrganizationRequest.email != "").values(
+        contact_name="", email="", message="")).rowcount or 0
 
     runs = db.session.scalars(select(Job).where(Job.conference_id == conference.id,
                                                 Job.kind.in_((BADGE_RUNS, LIST_RUNS)))).all()
@@ -81,7 +86,7 @@ def purge(conference: Conference, *, today: date | None = None, actor="command l
     mails = db.session.execute(delete(OutgoingMail).where(OutgoingMail.id.in_(mail_ids))).rowcount if mail_ids else 0
     counts = {"registrations": len(registrations), "files": len(files), "mails": mails or 0,
               "badge_run_pdfs": len(run_files[BADGE_RUNS]), "participants_lists": len(run_files[LIST_RUNS]),
-              "outbox_files": len(outbox)}
+              "outbox_files": len(outbox), "organization_requests": asked}
     audit.record("conference.personal_data_purged", conference, actor=actor, after=counts)
     db.session.commit()
     uploads = upload_storage()

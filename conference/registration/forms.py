@@ -289,3 +289,27 @@ class NgoDecisionForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)],
                            description=_l("Needed when the NGO is not admitted; kept with the decision."))
     submit = SubmitField(_l("Record the decision"))
+
+
+class NgoRequestForm(NgoForm):
+    """An NGO that is not on the list asks to be (the public registration path), with whom to tell of the decision."""
+
+    contact_name = StringField(_l("Your name"), validators=[InputRequired(message=_l("Enter your name.")),
+                                                           Length(max=200)], render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Your e-mail address"), validators=[
+        InputRequired(message=_l("Enter your e-mail address.")), Length(max=254)],
+        description=_l("The secretariat's decision is sent here."), render_kw={"autocomplete": "email"})
+    language = SelectField(_l("Language for our e-mails"), choices=language_options(), default=page_language)
+    message = TextAreaField(_l("Anything the secretariat should know"), validators=[Optional(), Length(max=2000)],
+                            description=_l("e.g. the organization's work on the Convention's themes."))
+    submit = SubmitField(_l("Send the request"))
+
+
+class RequestDecisionForm(FlaskForm):
+    """The secretariat's answer to an organization's request."""
+
+    decision = SelectField(_l("Decision"), validators=[InputRequired(message=_l("Choose the decision."))],
+                           choices=options([("", _l("Choose…")), ("admit", _l("Admit")),
+                                            ("refuse", _l("Do not admit"))]))
+    reason = TextAreaField(_l("Reason (sent to whoever asked; needed to refuse)"),
+                           validators=[Optional(), Length(max=1000)])

@@ -12,8 +12,8 @@ from conference.core import audit
 from conference.core.i18n import _
 from conference.core.web import saving
 from conference.registration import services
-from conference.registration.forms import NgoDecisionForm, NgoForm
-from conference.registration.services import ngos
+from conference.registration.forms import NgoDecisionForm, NgoForm, RequestDecisionForm
+from conference.registration.services import ngos, requests
 
 bp = Blueprint("ngo_admin", __name__, url_prefix="/admin/<code>/ngos")
 
@@ -22,7 +22,37 @@ bp = Blueprint("ngo_admin", __name__, url_prefix="/admin/<code>/ngos")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def index(code: str):
     conference = get_conference(code)
-    return render_template("admin/ngos.html", conference=conference, rows=ngos.session_ngos(conference))
+    return render_template("admin/ngos.html", conference=conference, rows=ngos.session_ngos(conference),
+                           waiting=requests.pending_count(conference))
+
+
+@bp.get("/requests")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def request_list(code: str, forms: dict | None = None, status: int = 200):
+    """Organizations that asked to be put on the list, those waiting first."""
+    conference = get_conference(code)
+    rows = requests.requests_of(conference)
+    # One form per waiting request, each with its own prefix so that its fields' ids are its own.
+    forms = {r.id: RequestDecisionForm(prefix=f"r{r.id}", formdata=None) for r in rows} | (forms or {})
+    return render_template("admin/ngo_requests.html", conference=conference, requests=rows, forms=forms), status
+
+
+@bp.post("/requests/<id:request_id>")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def decide_request(code: str, request_id: int):
+    """Admit the organization (it joins the list with a delegation at the session) or not; whoever asked is told."""
+    conference = get_conference(code)
+    request = requests.get_request(conference, request_id)
+    form = RequestDecisionForm(prefix=f"r{request_id}")
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            requests.decide_request(request, form.decision.data == "admit", user=current_user,
+                                    reason=form.reason.data or "")
+        if saved:
+            flash(_("%(name)s: %(decision)s. %(email)s is told by e-mail.", name=request.name,
+                    decision=request.status.label, email=request.email), "success")
+            return redirect(url_for(".request_list", code=code))
+    return request_list(code, forms={request_id: form}, status=422)
 
 
 def _page(conference, entity, form: NgoForm | None = None, decision: NgoDecisionForm | None = None):

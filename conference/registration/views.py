@@ -7,13 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.i18n import _
-from conference.core.security import RESEND_LIMIT, created_something, public_form_limit
+from conference.core.security import REQUEST_LIMIT, RESEND_LIMIT, created_something, public_form_limit
 from conference.core.web import saving, send_stored
 from conference.extensions import limiter
 from conference.registration import services
-from conference.registration.forms import RegistrationForm, ResendForm
+from conference.registration.forms import NgoRequestForm, RegistrationForm, ResendForm
 from conference.registration.models import STATE_TYPES
-from conference.registration.services import Actor
+from conference.registration.services import Actor, requests
 from conference.registration.uploads import upload_key, upload_storage
 from conference.registration.web import UploadSlots, sends_files, withdraw_page
 
@@ -60,6 +60,32 @@ def form(code: str, category: str):
     return render_template("registration/form.html", conference=conference, form=form, category=category,
                            category_label=services.CATEGORIES[category][0], uploads=uploads,
                            title=_("Register")), 200 if not form.errors else 422
+
+
+@bp.route("/<code>/register/ngo/request", methods=["GET", "POST"])
+@public("anyone may ask for an NGO to be put on the list")
+@limiter.limit(REQUEST_LIMIT, methods=["POST"], deduct_when=created_something)
+def ngo_request(code: str):
+    """"My organization is not on the list": an NGO's details and whom to tell, for the secretariat to decide."""
+    conference = get_conference(code)
+    closed = services.registration_open(conference)
+    if closed:
+        return render_template("registration/start.html", conference=conference, closed=closed,
+                               categories=services.CATEGORIES)
+    form = NgoRequestForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            requests.request_ngo(conference, name=form.name.data, acronym=form.acronym.data or "",
+                                 country=form.country.data or "", ecosoc_status=form.ecosoc_status.data or "",
+                                 website=form.website.data or "", contact_name=form.contact_name.data,
+                                 email=form.email.data, language=form.language.data,
+                                 message=form.message.data or "")
+        if saved:
+            flash(_("Thank you. The secretariat will examine the request for %(name)s and write to %(email)s with "
+                    "its decision.", name=form.name.data, email=form.email.data), "success")
+            return redirect(url_for("registration.start", code=code))
+    return render_template("registration/ngo_request.html", conference=conference, form=form), \
+        200 if not form.errors else 422
 
 
 @bp.get("/<code>/register/received")

@@ -192,7 +192,7 @@ def import_roster(text: str, *, user: User | None) -> RosterPreview:
     for row in preview.rows:
         entity = row.existing or ParticipatingEntity(name=row.name)
         before = None if row.existing is None else _fields(entity)
-        _apply(entity, NgoDetails(row.name, row.acronym, row.country_iso3, row.ecosoc_status, row.website))
+        apply_details(entity, NgoDetails(row.name, row.acronym, row.country_iso3, row.ecosoc_status, row.website))
         if row.existing is None:
             db.session.add(entity)
             db.session.flush()
@@ -209,7 +209,8 @@ def _fields(entity: ParticipatingEntity) -> dict:
             else None, "website": entity.website}
 
 
-def _apply(entity: ParticipatingEntity, details: NgoDetails) -> None:
+def apply_details(entity: ParticipatingEntity, details: NgoDetails) -> None:
+    """Give the entity these details (the caller audits). The ECOSOC status decides the category."""
     # The ECOSOC status decides the category: an NGO in consultative status is admitted on request, the others go
     # through the objection period.
     entity.name = details.name
@@ -259,7 +260,7 @@ def update_ngo(entity: ParticipatingEntity, *, name: str, acronym: str, country:
     if errors:
         raise Invalid({field: [message[:1].upper() + message[1:]] for field, message in errors.items()})
     before = _fields(entity)
-    _apply(entity, details)
+    apply_details(entity, details)
     try:
         with db.session.begin_nested():
             db.session.flush()
