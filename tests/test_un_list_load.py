@@ -186,3 +186,32 @@ def test_two_loads_at_once_do_not_fail(db_session, monkeypatch):
     # Matched on the second try, and given its names and group.
     assert len(report.created) == LISTED - 1 and report.updated == ["Afghanistan"]
     assert count(db_session, ParticipatingEntity) == LISTED
+
+
+def test_the_back_office_page_loads_the_list(client, db_session):
+    from conference.accounts.models import Role
+    from tests.conftest import csrf_token
+    from tests.factories import make_user
+    from tests.test_accounts import login
+
+    make_user("admin@example.org", roles=(Role.ADMIN,))
+    make_user("officer@example.org")
+    login(client, "officer@example.org")
+    assert client.get("/admin/entities/").status_code == 403  # setting up sessions is the admins'
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/admin/")})
+    login(client, "admin@example.org")
+    page = client.get("/admin/entities/").get_data(as_text=True)
+    assert "Load the UN list" in page and "No State yet" in page
+    assert client.post("/admin/entities/load-un-list").status_code == 400  # no CSRF token
+    assert count(db_session, ParticipatingEntity) == 0
+    response = client.post("/admin/entities/load-un-list",
+                           data={"csrf_token": csrf_token(client, "/admin/entities/")}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and f"{LISTED} added, 0 brought up to date" in page
+    assert "195 States" in page and "Türkiye" in page and "Not a member of a regional group" in page
+    assert count(db_session, ParticipatingEntity) == LISTED
+    entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "entity.un_list").limit(1))
+    assert entry.actor == "admin@example.org"
+    # In French, each State's French name beside its English one.
+    page = client.get("/admin/entities/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "République de Corée" in page

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.core import audit
@@ -196,3 +196,17 @@ def _snapshot(entity: ParticipatingEntity) -> dict:
     return {"name": entity.name, "iso3": entity.iso3, "short_name": entity.short_name,
             "regional_group": entity.regional_group.value if entity.regional_group else None,
             "names": dict(entity.names or {}), "entity_type": entity.entity_type.value}
+
+
+def listed_entities() -> tuple[list[ParticipatingEntity], list[ParticipatingEntity]]:
+    """What the back office's page of the list shows: the States (every entity with an ISO code), by name, and the
+    intergovernmental organizations with the European Union, by kind and name."""
+    states = db.session.scalars(select(ParticipatingEntity).where(ParticipatingEntity.iso3.is_not(None))
+                                .order_by(ParticipatingEntity.name)).all()
+    reio = [e.name for e in un_list() if e.kind == REIO]
+    organizations = db.session.scalars(
+        select(ParticipatingEntity)
+        .where(ParticipatingEntity.iso3.is_(None),
+               or_(ParticipatingEntity.entity_type.in_(IGO_TYPES), ParticipatingEntity.name.in_(reio)))
+        .order_by(ParticipatingEntity.entity_type, ParticipatingEntity.name)).all()
+    return list(states), list(organizations)
