@@ -233,6 +233,19 @@ class FiledDocumentForm(FlaskForm):
         self.kind.choices = [(k.value, k.label) for k in kinds]
 
 
+class MediaRegistrationForm(RegistrationForm):
+    """A journalist's registration: an outlet from the list, or typed when nobody listed it (the secretariat checks
+    it before approving)."""
+
+    outlet = StringField(_l("Your outlet, if it is not in the list"), validators=[Optional(), Length(max=300)],
+                         description=_l("Leave the list at “Choose…” and type the outlet's name: the secretariat "
+                                        "checks it before approving your registration."))
+
+    def validate_delegation_id(self, field) -> None:
+        if not field.data and not (self.outlet.data or "").strip():
+            raise ValidationError(_l("Choose your outlet, or type its name below."))
+
+
 class QuotaForm(FlaskForm):
     """The delegation's own quota, set by the secretariat; empty: the session's default for its category."""
 
@@ -312,4 +325,17 @@ class RequestDecisionForm(FlaskForm):
                            choices=options([("", _l("Choose…")), ("admit", _l("Admit")),
                                             ("refuse", _l("Do not admit"))]))
     reason = TextAreaField(_l("Reason (sent to whoever asked; needed to refuse)"),
+                           validators=[Optional(), Length(max=1000)])
+
+
+class OutletDecisionForm(FlaskForm):
+    """The secretariat's check of an outlet a journalist typed."""
+
+    decision = SelectField(_l("Decision"), validators=[InputRequired(message=_l("Choose the decision."))],
+                           choices=options([("", _l("Choose…")), ("accept", _l("Accept: a real outlet")),
+                                            ("merge", _l("The same as an outlet on the list")),
+                                            ("refuse", _l("Refuse"))]))
+    into = SelectField(_l("Outlet on the list"), coerce=int, choices=options([(0, _l("Choose…"))]),
+                       validators=[Optional()], description=_l("Only to merge."))
+    reason = TextAreaField(_l("Reason (sent to its journalists; needed to refuse)"),
                            validators=[Optional(), Length(max=1000)])

@@ -1,5 +1,6 @@
-"""What the public asks the secretariat to add to its lists: an NGO that is not on the list ("my organization is not
-on the list"), decided by the secretariat. Kept apart from models.py, which holds the people and their delegations.
+"""What the public asks the secretariat to add to its lists, decided by the secretariat: an NGO that is not on the list
+("my organization is not on the list"), and a media outlet a journalist typed because nobody had listed it. Kept apart
+from models.py, which holds the people and their delegations.
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ labels(RequestStatus, {
 })
 
 
+class RequestKind(StrEnum):
+    NGO = "NGO"  # asked for before anyone registers
+    MEDIA = "MEDIA"  # typed by a journalist registering: the outlet and its delegation exist, unchecked
+
+labels(RequestKind, {RequestKind.NGO: _l("NGO"), RequestKind.MEDIA: _l("Media outlet")})
+
+
 class OrganizationRequest(db.Model):
     """An organization's request to take part in a session, with the details it gave and whom to tell."""
 
@@ -42,6 +50,8 @@ class OrganizationRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[RequestKind] = mapped_column(enum_type(RequestKind, "request_kind"), default=RequestKind.NGO,
+                                              server_default=RequestKind.NGO.value)
     name: Mapped[str] = mapped_column(sa.String(300))
     acronym: Mapped[str] = mapped_column(sa.String(80), default="")
     country_iso3: Mapped[str | None] = mapped_column(sa.String(3))
@@ -56,7 +66,7 @@ class OrganizationRequest(db.Model):
                                                   default=RequestStatus.PENDING)
     reason: Mapped[str] = mapped_column(sa.String(1000), default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The organization it became (or was found to be) once admitted.
+    # The organization it became (or was found to be) once admitted; a typed outlet's from the start.
     entity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participating_entity.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

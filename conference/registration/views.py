@@ -11,7 +11,7 @@ from conference.core.security import REQUEST_LIMIT, RESEND_LIMIT, created_someth
 from conference.core.web import saving, send_stored
 from conference.extensions import limiter
 from conference.registration import services
-from conference.registration.forms import NgoRequestForm, RegistrationForm, ResendForm
+from conference.registration.forms import MediaRegistrationForm, NgoRequestForm, RegistrationForm, ResendForm
 from conference.registration.models import STATE_TYPES
 from conference.registration.services import Actor, requests
 from conference.registration.uploads import upload_key, upload_storage
@@ -39,7 +39,7 @@ def form(code: str, category: str):
         return render_template("registration/start.html", conference=conference, closed=closed,
                                categories=services.CATEGORIES)
     delegations = services.delegations_for(conference, category)
-    form = RegistrationForm()
+    form = MediaRegistrationForm() if category == "media" else RegistrationForm()
     form.offer(delegations)
     if not any(t in STATE_TYPES for t in services.CATEGORIES[category][1]):
         del form.delegation_role
@@ -47,7 +47,8 @@ def form(code: str, category: str):
     if uploads.validate():
         with saving(form) as saved:
             services.submit_public(conference, form.delegation_id.data, form.to_data(), photo=uploads.photo,
-                                   document=uploads.document, document_name=uploads.names.get("document", ""))
+                                   document=uploads.document, document_name=uploads.names.get("document", ""),
+                                   outlet=form.outlet.data or "" if "outlet" in form else "")
             uploads.check()
         if saved:
             # The same answer whether a registration was made or the person was registered already (then their

@@ -29,6 +29,7 @@ from conference.registration.models import (
     ParticipatingEntity,
     Registration,
 )
+from conference.registration.request_models import OrganizationRequest, RequestKind, RequestStatus
 from conference.registration.services.documents import add_version, has_any
 from conference.registration.services.rules import (
     ACTIVE,
@@ -90,10 +91,15 @@ def delegations_for(conference: Conference, category: str) -> list[Delegation]:
     if category not in CATEGORIES:
         raise NotFound(_("There is no such category of participants."))
     types = CATEGORIES[category][1]
+    # An outlet a journalist typed is offered once the secretariat has accepted it.
+    unchecked = select(OrganizationRequest.id).where(
+        OrganizationRequest.conference_id == Delegation.conference_id,
+        OrganizationRequest.entity_id == Delegation.entity_id, OrganizationRequest.kind == RequestKind.MEDIA,
+        OrganizationRequest.status != RequestStatus.ADMITTED)
     return db.session.scalars(
         select(Delegation).join(ParticipatingEntity).options(joinedload(Delegation.entity))
         .where(Delegation.conference_id == conference.id, ParticipatingEntity.entity_type.in_(types),
-               Delegation.ngo_admission.not_in([NgoAdmission.REFUSED]))
+               Delegation.ngo_admission.not_in([NgoAdmission.REFUSED]), ~unchecked.exists())
         .order_by(ParticipatingEntity.name)).all()
 
 

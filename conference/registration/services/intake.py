@@ -25,6 +25,7 @@ from conference.registration.services.delegations import (
     get_delegation,
     nomination_needed,
 )
+from conference.registration.services.outlets import typed_outlet
 from conference.registration.services.rules import (
     EDITABLE,
     PERSONAL_FIELDS,
@@ -103,15 +104,23 @@ def register_for_delegation(delegation: Delegation, data: RegistrationData, *, u
 
 
 def submit_public(conference: Conference, delegation_id: int, data: RegistrationData, *,
-                  photo: str | None, document: str | None, document_name: str = "") -> Registration | None:
+                  photo: str | None, document: str | None, document_name: str = "",
+                  outlet: str = "") -> Registration | None:
     """A participant registers themselves through the public form, with their photo and the delegation's
     nominating document: required while the delegation has none on file, else kept as a further version that
     counts only if the secretariat chooses it (`attach_nomination`). Every wrong field is reported at once.
 
     Someone already registered gets no second registration, and None is returned: their registration's address is
     sent its private link (`tell_already_registered`), and the caller answers exactly as for a new registration,
-    so that the form tells nobody whether an address, a passport number or a person is registered."""
-    delegation = get_delegation(conference, delegation_id)
+    so that the form tells nobody whether an address, a passport number or a person is registered.
+
+    A journalist who types an `outlet` rather than choosing one registers in that outlet's delegation
+    (`outlets.typed_outlet`), whom the secretariat approves once it has checked the outlet."""
+    if not delegation_id and outlet:  # a journalist's outlet nobody listed: checked by the secretariat
+        delegation = typed_outlet(conference, outlet, contact_name=f"{data.given_names} {data.family_name}",
+                                  email=data.email, language=data.language)
+    else:
+        delegation = get_delegation(conference, delegation_id)
     missing: dict[str, list[str]] = {}
     if data.modality == Modality.IN_PERSON and not photo:
         missing["photo"] = [_("Add a photo for your badge: JPEG or PNG, head and shoulders, plain light "

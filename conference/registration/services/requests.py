@@ -17,7 +17,7 @@ from conference.core.templating import external_url
 from conference.extensions import db
 from conference.mail.services import queue_mail
 from conference.registration.models import NGO_TYPES, NgoAdmission, ParticipatingEntity
-from conference.registration.request_models import OrganizationRequest, RequestStatus
+from conference.registration.request_models import OrganizationRequest, RequestKind, RequestStatus
 from conference.registration.services.delegations import delegation_of, ngo_admission_step
 from conference.registration.services.ngos import NgoDetails, apply_details, check_details
 from conference.registration.services.rules import registration_open
@@ -59,7 +59,8 @@ def request_ngo(conference: Conference, *, name: str, acronym: str, country: str
         raise RuleViolation(_("%(name)s is on the list already: choose it on the registration form.",
                               name=known.name), field="name")
     if any(fold(r.name) == fold(details.name) for r in db.session.scalars(select(OrganizationRequest).where(
-            OrganizationRequest.conference_id == conference.id, OrganizationRequest.status == RequestStatus.PENDING))):
+            OrganizationRequest.conference_id == conference.id, OrganizationRequest.kind == RequestKind.NGO,
+            OrganizationRequest.status == RequestStatus.PENDING))):
         raise RuleViolation(_("A request for %(name)s is already with the secretariat: you will be told by e-mail "
                               "when it is decided.", name=details.name), field="name")
     request = OrganizationRequest(
@@ -72,23 +73,26 @@ def request_ngo(conference: Conference, *, name: str, acronym: str, country: str
     return request
 
 
-def pending_count(conference: Conference) -> int:
-    """How many requests wait for the secretariat."""
+def pending_count(conference: Conference, kind: RequestKind = RequestKind.NGO) -> int:
+    """How many requests (NGOs', or outlets typed by journalists) wait for the secretariat."""
     return db.session.scalar(select(func.count()).select_from(OrganizationRequest).where(
-        OrganizationRequest.conference_id == conference.id, OrganizationRequest.status == RequestStatus.PENDING))
+        OrganizationRequest.conference_id == conference.id, OrganizationRequest.kind == kind,
+        OrganizationRequest.status == RequestStatus.PENDING))
 
 
-def requests_of(conference: Conference) -> list[OrganizationRequest]:
-    """The session's requests, those waiting first, then the decided ones, newest first."""
+def requests_of(conference: Conference, kind: RequestKind = RequestKind.NGO) -> list[OrganizationRequest]:
+    """The session's requests of a kind, those waiting first, then the decided ones, newest first."""
     return list(db.session.scalars(select(OrganizationRequest).where(
-        OrganizationRequest.conference_id == conference.id).order_by(
+        OrganizationRequest.conference_id == conference.id, OrganizationRequest.kind == kind).order_by(
         (OrganizationRequest.status != RequestStatus.PENDING), OrganizationRequest.created_at.desc(),
         OrganizationRequest.id.desc())))
 
 
-def get_request(conference: Conference, request_id: int) -> OrganizationRequest:
+def get_request(conference: Conference, request_id: int, kind: RequestKind = RequestKind.NGO
+                ) -> OrganizationRequest:
+    """A request of this session and kind; NotFound otherwise."""
     request = db.session.get(OrganizationRequest, request_id)
-    if request is None or request.conference_id != conference.id:
+    if request is None or request.conference_id != conference.id or request.kind != kind:
         raise NotFound(_("There is no such request at this session."))
     return request
 

@@ -40,6 +40,7 @@ from conference.registration.models import (
 from conference.registration.models import (
     RegistrationStatus as S,
 )
+from conference.registration.request_models import OrganizationRequest, RequestKind, RequestStatus
 
 # The objection period of NGOs without ECOSOC status (domain.md).
 NGO_OBJECTION_DAYS = 30
@@ -324,6 +325,26 @@ def ngo_admission_problem(delegation: Delegation, now: datetime | None = None) -
                  name=name)
     return _("%(name)s has no ECOSOC status and has not yet been listed to States for the 30-day objection period.",
              name=name)
+
+
+def outlet_request(conference_id: int, entity_id: int) -> OrganizationRequest | None:
+    """The request a journalist's typing made for a media outlet at a session, if any (the latest)."""
+    return db.session.scalars(select(OrganizationRequest).where(
+        OrganizationRequest.conference_id == conference_id, OrganizationRequest.entity_id == entity_id,
+        OrganizationRequest.kind == RequestKind.MEDIA).order_by(OrganizationRequest.id.desc())).first()
+
+
+def outlet_problem(delegation: Delegation) -> str | None:
+    """Why the journalists of an outlet one of them typed cannot be approved yet, or None when they can."""
+    if delegation.entity.entity_type != EntityType.MEDIA:
+        return None
+    request = outlet_request(delegation.conference_id, delegation.entity_id)
+    if request is None or request.status == RequestStatus.ADMITTED:
+        return None
+    if request.status == RequestStatus.REFUSED:
+        return _("The secretariat did not accept the outlet %(name)s.", name=delegation.entity.name)
+    return _("%(name)s was typed by a journalist, not chosen from the list: accept the outlet, merge it into one on "
+             "the list, or refuse it (Media outlets) before approving.", name=delegation.entity.name)
 
 
 def registration_open(conference: Conference, now: datetime | None = None) -> str | None:
