@@ -160,6 +160,8 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "RATELIMIT_ENABLED": plenary_env != "testing",
         # Public calendar feeds kept in each web process until their version changes (0: built for every request).
         "FEED_CACHE_SIZE": 0 if plenary_env == "testing" else 256,
+        # Programme pages kept per process (per language and filters), by programme version: 0 keeps none.
+        "PAGE_CACHE_SIZE": 0 if plenary_env == "testing" else 256,
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(mail_port),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from flask import current_app
+from flask_babel import get_locale
 from icalendar import Calendar, Event, vDuration
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,10 +24,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.errors import NotFound
-from flask_babel import get_locale
-
 from conference.core.i18n import _, force_locale
 from conference.core.templating import external_url
+from conference.core.versioned import kept
 from conference.extensions import db
 from conference.feeds import versions  # noqa: F401  (the listeners that bump the feed versions)
 from conference.programme.models import Session, SessionOrganizer, SessionSignup, SignupStatus
@@ -119,15 +118,12 @@ def _finish(cal: Calendar, sessions: list[Session], conference: Conference,
     return Feed(body=body, last_modified=last)
 
 
-_cache_lock = threading.Lock()
-
-
 def etag(conference: Conference, kind: str, *parts) -> str:
     """A feed's ETag, known without building it: the conference's feed versions (bumped with every change the feeds
     show, see versions.py), what the feed is, the language and the public address its links are written with."""
-    versions = (conference.programme_version, conference.agenda_version if kind == "agenda" else "")
+    numbers = (conference.programme_version, conference.agenda_version if kind == "agenda" else "")
     language = str(get_locale() or "en")
-    text = "|".join(str(p) for p in (*versions, kind, language, current_app.config["PUBLIC_URL"], *parts))
+    text = "|".join(str(p) for p in (*numbers, kind, language, current_app.config["PUBLIC_URL"], *parts))
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
 
 
@@ -141,21 +137,9 @@ def cached(conference: Conference, key: tuple, build) -> Feed:
     reach the next visitor's feed. The cache belongs to the application (two applications in one process, as in the
     tests, share nothing). Personal agendas are never cached.
     """
-    size = current_app.config.get("FEED_CACHE_SIZE", 256)
-    if not size:
-        return build()
-    cache: dict[tuple, tuple[int, Feed]] = current_app.extensions.setdefault("plenary_feed_cache", {})
-    key, version = (current_app.config["PUBLIC_URL"], conference.id, *key), conference.programme_version
-    with _cache_lock:
-        hit = cache.get(key)
-        if hit and hit[0] == version:
-            return hit[1]
-    feed = build()
-    with _cache_lock:
-        if len(cache) >= size and key not in cache:  # filters make keys; keep the cache small
-            cache.clear()
-        cache[key] = (version, feed)
-    return feed
+    key = (current_app.config["PUBLIC_URL"], conference.id, *key)
+    return kept("feed", key, conference.programme_version, build,
+                size=current_app.config.get("FEED_CACHE_SIZE", 256))
 
 
 def programme_feed(conference: Conference, filters: ProgrammeFilters | None = None) -> Feed:

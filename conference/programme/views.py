@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import (
+    session as flask_session,
+)
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
 
 from conference.accounts.permissions import public
 from conference.conferences.services import get_conference
 from conference.core.errors import PermissionDenied, RuleViolation
 from conference.core.i18n import WEEKDAY_SHORT, _, format_day, sort_key
 from conference.core.templating import external_url, small_int
+from conference.core.versioned import kept
 from conference.core.web import saving
-from conference.feeds.services import google_event_link, subscribe_links
+from conference.feeds.services import etag, google_event_link, subscribe_links
 from conference.programme import services
 from conference.programme.forms import ApplicationForm
 from conference.programme.models import SessionFormat, SessionKind
@@ -39,19 +57,43 @@ def _filters(conference) -> services.ProgrammeFilters:
 @bp.get("/<code>/programme")
 @public("the programme is public; closed sessions never appear in it")
 def programme(code: str):
+    """The programme page. Its content is the same for everyone: each process keeps it per programme version,
+    language and filters (core/versioned.py), so a visit costs the session's row and a look-up; the header (who is
+    signed in, messages) is drawn for each request around it. Visitors who are not signed in also get an ETag, and
+    a 304 when their copy is of the same version."""
     conference = get_conference(code)
     filters = _filters(conference)
+    key = (str(get_locale() or "en"), filters.kind, filters.room, filters.organizer, filters.day)
+    # Signed-in pages carry a CSRF token, and pending messages must be shown: neither may come from a browser's copy.
+    tag = None if current_user.is_authenticated or flask_session.get("_flashes") else etag(conference, "page", *key)
+    if tag and request.if_none_match.contains(tag.strip('"')):
+        return _revalidated(Response(status=304), tag)
+    body = kept("programme_page", (current_app.config["PUBLIC_URL"], conference.id, *key),
+                conference.programme_version, lambda: _programme_body(conference, filters),
+                size=current_app.config["PAGE_CACHE_SIZE"])
+    response = make_response(render_template("programme/programme.html", conference=conference, body=body))
+    return _revalidated(response, tag) if tag else response
+
+
+def _revalidated(response: Response, tag: str) -> Response:
+    response.set_etag(tag.strip('"'))
+    response.cache_control.no_cache = True  # a browser asks each time; the answer is a 304 until the next change
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def _programme_body(conference, filters: services.ProgrammeFilters) -> Markup:
     sessions = services.public_sessions(conference, filters)
     days: dict[date, list] = {}
     for s in sessions:
         days.setdefault(conference.local(s.starts_at).date(), []).append(s)
     feed_args = {k: v for k, v in (("kind", filters.kind.value if filters.kind else None),
                                    ("room", filters.room)) if v}
-    links = subscribe_links(external_url("feeds.programme", code=code, **feed_args),
+    links = subscribe_links(external_url("feeds.programme", code=conference.code, **feed_args),
                             _("The programme in your calendar"))
-    return render_template("programme/programme.html", conference=conference, days=days, filters=filters,
-                           kinds=list(SessionKind), rooms=conference.rooms, links=links,
-                           organizers=services.organizers_on_programme(conference))
+    return Markup(render_template("programme/_programme.html", conference=conference, days=days, filters=filters,
+                                  kinds=list(SessionKind), rooms=conference.rooms, links=links,
+                                  organizers=services.organizers_on_programme(conference)))
 
 
 @bp.get("/<code>/programme.json")
