@@ -115,6 +115,10 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
     if not (badge_hours.isascii() and badge_hours.isdigit()) or int(badge_hours) < 1:
         raise ConfigError(f"BADGE_PDF_RETENTION_HOURS must be a whole number of hours (e.g. 48), not {badge_hours!r}")
 
+    lease = env.get("BADGE_CHUNK_LEASE_SECONDS") or "60"
+    if not (lease.isascii() and lease.isdigit()) or not 1 <= int(lease) <= 3600:
+        raise ConfigError(f"BADGE_CHUNK_LEASE_SECONDS must be a whole number of seconds from 1 to 3600 (e.g. 60), "
+                          f"not {lease!r}")
     invitation_hours = env.get("INVITATION_VALID_HOURS") or "72"
     if not (invitation_hours.isascii() and invitation_hours.isdigit()) or not 1 <= int(invitation_hours) <= 24 * 30:
         raise ConfigError(f"INVITATION_VALID_HOURS must be a whole number of hours from 1 to 720 (e.g. 72), "
@@ -196,6 +200,9 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         "PREFERRED_URL_SCHEME": urlsplit(public_url).scheme,
         # The PDF of a badge run holds names and photos: erased this long after it was made (flask purge-stale-files).
         "BADGE_PDF_RETENTION_HOURS": int(badge_hours),
+        # A chunk of a badge run whose worker has not renewed its lease for this long is taken by another worker
+        # (its worker died); a live worker renews it every third of it while it renders.
+        "BADGE_CHUNK_LEASE_SECONDS": int(lease),
         # How long the link of an invitation to the back office, and of a password reset, sets a password (once).
         "INVITATION_VALID_HOURS": int(invitation_hours),
         "PASSWORD_RESET_VALID_MINUTES": int(reset_minutes),

@@ -487,12 +487,12 @@ def test_a_run_whose_worker_died_is_started_again_with_the_same_serials(site, ap
 
     conference, people = site
     monkeypatch.setitem(app.config, "BADGE_RUNS_FOLDER", str(tmp_path))
-    real_render = services.render_badge_run
+    real_render = services.render_badges
 
     def dies(*args, **kwargs):
         raise MemoryError("worker killed")
 
-    monkeypatch.setattr(services, "render_badge_run", dies)
+    monkeypatch.setattr(services, "render_badges", dies)
     job = jobs.start_badge_run(conference, services.BadgeFilter(category="NGO"))
     db_session.commit()
     jobs.run_badge_job(job.id)
@@ -510,7 +510,7 @@ def test_a_run_whose_worker_died_is_started_again_with_the_same_serials(site, ap
     job.started_at = utcnow() - timedelta(hours=1)
     jobs.retry_badge_run(job)
     db_session.commit()
-    monkeypatch.setattr(services, "render_badge_run", real_render)
+    monkeypatch.setattr(services, "render_badges", real_render)
     jobs.run_badge_job(job.id)
     db_session.expire_all()
     job = db_session.get(Job, job.id)

@@ -3,54 +3,44 @@
 A run is a Job row (kind "badges") with its filter in `params`. With REDIS_URL
 set it goes on the RQ queue of conference.core.jobs (`flask --app wsgi worker`),
 otherwise it runs in a thread of this process, with an application context and
-a database session of its own. Progress (done/total) is committed to the Job
-row after each chunk, so the back office can show it; the PDF is kept in the
-badges' storage (`instance/badges`, or the object store of STORAGE_URL), where
-`Job.result_path` holds its key, and downloaded from the job's page.
+a database session of its own. Starting it chooses whom it prints and splits
+them into chunks, which any number of workers then take (conference.badges.chunks);
+progress (done/total) is counted on the Job row as each chunk is done, so the
+back office can show it; the PDF is kept in the badges' storage
+(`instance/badges`, or the object store of STORAGE_URL), where `Job.result_path`
+holds its key, and downloaded from the job's page.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
-import tempfile
 import threading
 from datetime import timedelta
-from pathlib import Path
 
-from conference.accounts.models import User
-from conference.badges import services
+from sqlalchemy import func, select, update
+
+from conference.badges import chunks, services
+from conference.badges.chunks import (  # noqa: F401 (run_pdf_key, run_pdf_prefix, runs_storage: callers find them here)
+    DONE,
+    QUEUED,
+    run_pdf_key,
+    run_pdf_prefix,
+    runs_storage,
+)
+from conference.badges.models import BadgeRunChunk
 from conference.badges.services import BadgeFilter
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow
 from conference.core.errors import PlenaryError, RuleViolation
 from conference.core.i18n import _, ngettext
-from conference.core.jobs import get_run, new_run, recent_runs, result_key, run_recorded, start
+from conference.core.jobs import application, get_run, new_run, recent_runs, record_failure, start
 from conference.core.models import Job, JobStatus
-from conference.core.storage import Storage, files
 from conference.extensions import db
 from conference.registration.models import Registration
-from conference.registration.uploads import upload_storage
 
 log = logging.getLogger(__name__)
 KIND = "badges"
-
-
-def runs_storage() -> Storage:
-    """Where the PDFs of badge runs are kept: the folder BADGE_RUNS_FOLDER (by default `instance/badges`, never
-    static), or the object store of STORAGE_URL."""
-    return files("badges")
-
-
-def run_pdf_key(job: Job) -> str | None:
-    """The key of a finished run's PDF in `runs_storage()` (see core.jobs.result_key)."""
-    return result_key(job)
-
-
-def run_pdf_prefix(job: Job) -> str:
-    """What the keys of every PDF of this run begin with, the one it finished and any left by a failed attempt."""
-    return f"job-{job.id}-"
 
 
 def get_badge_run(conference: Conference, job_id: int) -> Job:
@@ -65,10 +55,11 @@ def recent_badge_runs(conference: Conference, limit: int = 10) -> list[Job]:
 
 
 def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: str = "a6", reprint: bool = False,
-                    user=None, language: str = "en") -> Job:
+                    user=None, language: str = "en", chunk_size: int | None = None) -> Job:
     """Create the Job row of a badge run (QUEUED); the caller commits, then calls `enqueue_badge_run(job.id)`.
 
-    The badges are printed in `language` (the language of the page the desk started the run from).
+    The badges are printed in `language` (the language of the page the desk started the run from), in chunks of
+    `chunk_size` (services.CHUNK_SIZE by default) that any worker may take.
 
     Raises PlenaryError when the filter selects nobody, so the desk hears it at once rather than from a job.
     """
@@ -88,7 +79,7 @@ def start_badge_run(conference: Conference, badge_filter: BadgeFilter, *, size: 
         raise PlenaryError(_("No approved registration matches: there is nothing to print."))
     return new_run(conference.id, KIND, total=len(ids), user=user,
                    params={**badge_filter.as_dict(), "size": size, "reprint": reprint, "language": language,
-                           "online_skipped": len(online)})
+                           "online_skipped": len(online), "chunk_size": chunk_size or services.CHUNK_SIZE})
 
 
 def enqueue_badge_run(job_id: int) -> threading.Thread | None:
@@ -96,39 +87,66 @@ def enqueue_badge_run(job_id: int) -> threading.Thread | None:
     return start("conference.badges.jobs.run_badge_job", job_id)
 
 
-# A run that has shown no progress for this long is taken for dead (its worker was killed).
+# A run that has shown no progress for this long is taken for dead (its workers were killed, or Redis lost its work).
 STALE_AFTER = timedelta(minutes=10)
 
 
 def retry_badge_run(job: Job, *, user=None, now=None) -> Job:
-    """Start a failed run again, or one whose worker died mid-run (still RUNNING, silent for STALE_AFTER).
+    """Start a failed run again, or one that has stopped moving (still RUNNING, no chunk finished or held for
+    STALE_AFTER); the caller commits, then calls `enqueue_badge_run(job.id)`.
 
-    The serials it issued are kept, so the badges printed again are the same badges.
+    The chunks done are kept, and the serials issued are kept, so the badges printed again are the same badges.
     """
     now = now or utcnow()
-    dead = job.status == JobStatus.RUNNING and (job.started_at is None or now - job.started_at > STALE_AFTER)
+    last = db.session.scalar(select(func.max(func.coalesce(BadgeRunChunk.finished_at, BadgeRunChunk.lease_until)))
+                             .where(BadgeRunChunk.job_id == job.id))
+    moved = max(t for t in (last, job.started_at) if t is not None) if (last or job.started_at) else None
+    dead = job.status == JobStatus.RUNNING and (moved is None or now - moved > STALE_AFTER)
     if job.status != JobStatus.FAILED and not dead:
         raise RuleViolation(_("Only a failed run, or one that has stopped moving, can be started again."))
     before = job.status
-    job.status, job.done, job.error, job.result_path = JobStatus.QUEUED, 0, "", None
-    job.started_at = job.finished_at = None
+    has_chunks = db.session.scalar(select(func.count()).where(BadgeRunChunk.job_id == job.id)) > 0
+    # A run split already goes on from its chunks (RUNNING); one that failed before it was split starts again.
+    job.status = JobStatus.RUNNING if has_chunks else JobStatus.QUEUED
+    job.error, job.result_path, job.finished_at = "", None, None
+    job.started_at = now if has_chunks else None
+    db.session.execute(update(BadgeRunChunk).where(BadgeRunChunk.job_id == job.id, BadgeRunChunk.status != DONE)
+                       .values(status=QUEUED, lease_until=None).execution_options(synchronize_session=False))
     audit.record("badges.run_retried", job, actor=user or "system", before={"status": before.value},
-                 after={"status": JobStatus.QUEUED.value}, conference_id=job.conference_id)
+                 after={"status": job.status.value}, conference_id=job.conference_id)
     return job
 
 
 def run_badge_job(job_id: int) -> None:
-    """Carry out a badge run (in a thread or an RQ worker): issue the serials, render, record progress and result."""
-    run_recorded(job_id, _in_its_language, "badge")
+    """Start a badge run (in a thread or an RQ worker): split it into chunks and hand them to the workers
+    (conference.badges.chunks). A run started again after it was split goes on from its chunks."""
+    with application():
+        job = db.session.get(Job, job_id)
+        if job is None:
+            return
+        if job.status == JobStatus.RUNNING:
+            db.session.rollback()
+            chunks.dispatch(job_id)
+            return
+        taken = db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                                   .values(status=JobStatus.RUNNING, started_at=utcnow())
+                                   .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if not taken:  # delivered twice by the queue, or started already
+            return
+        try:
+            job = db.session.get(Job, job_id)
+            with services.in_language((job.params or {}).get("language")):
+                _split(job, job.params or {})
+            db.session.commit()
+        except Exception as exc:  # the run's page says why
+            record_failure(job_id, exc, "badge")
+            return
+        chunks.dispatch(job_id)
 
 
-def _in_its_language(job: Job) -> None:
-    with services.in_language((job.params or {}).get("language")):
-        _prepare_and_render(job, job.params or {})
-
-
-def _prepare_and_render(job: Job, params: dict) -> None:
-    """The run itself, in the language of the run (its messages, the badges' texts and dates)."""
+def _split(job: Job, params: dict) -> None:
+    """Choose whom the run prints, now, and split them into chunks (the chunks issue the badges)."""
     conference = db.session.get(Conference, job.conference_id)
     badge_filter = BadgeFilter(category=params.get("category"), delegation_id=params.get("delegation_id"),
                                only_unprinted=bool(params.get("only_unprinted")),
@@ -136,30 +154,5 @@ def _prepare_and_render(job: Job, params: dict) -> None:
     ids = services.select_registrations(conference, badge_filter)
     if not ids:
         raise PlenaryError(_("No approved registration matches any more: there is nothing to print."))
-    user = None
-    if job.created_by_id:
-        user = db.session.get(User, job.created_by_id)
-    badges = services.prepare_badges(conference, ids, user=user, actor=None if user else "system",
-                                     reprint=bool(params.get("reprint")))
-    job.total, job.done = len(badges), 0
-    # Names that did not fit whole: the desk is told, so that nothing is shortened silently.
-    job.params = {**job.params, "names": services.names_to_check(badges, params.get("size", "a6"))}
-    conference_data = services.conference_data(conference, params.get("language"))
-    # The serials are committed before rendering: the database is not held for the length of the run, and a
-    # run that fails can be started again (it prints the same serials).
-    db.session.commit()
-
-    def progress(done: int, total: int) -> None:
-        job.done = min(done, job.total or done)
-        db.session.commit()
-
-    key = f"{run_pdf_prefix(job)}{secrets.token_urlsafe(12)}.pdf"
-    # The chunks and their merge are scratch work on this machine; the finished PDF goes to storage, streamed, where
-    # the web machine that serves the download finds it.
-    with tempfile.TemporaryDirectory(prefix="plenary-run-") as scratch:
-        target = Path(scratch) / key
-        services.render_badge_run(badges, conference_data, target, size=params.get("size", "a6"), progress=progress,
-                                  uploads=upload_storage())
-        with target.open("rb") as pdf:
-            runs_storage().put(key, pdf)
-    job.result_path = key
+    job.total, job.done = len(ids), 0
+    chunks.split(job, ids, int(params.get("chunk_size") or services.CHUNK_SIZE))

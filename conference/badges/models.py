@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.db import UTCDateTime, utcnow
+from conference.core.db import JSONType, UTCDateTime, utcnow
 from conference.extensions import db
 
 if TYPE_CHECKING:
@@ -41,3 +41,33 @@ class Badge(db.Model):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     registration: Mapped[Registration] = relationship()
+
+
+class BadgeRunChunk(db.Model):
+    """A part of a badge run (a Job of kind "badges") that any worker, on any machine, may take and render.
+
+    The database, not the queue, says who holds which part: a worker claims a chunk (QUEUED, or RUNNING under a
+    lease that has run out because its worker died), renews its lease while it renders, and marks it DONE with the
+    key of its PDF. `issued` records that the chunk's badges were issued (in the claim's transaction), so a chunk
+    taken again after a worker died prints the same serials instead of issuing new ones.
+    """
+
+    __tablename__ = "badge_run_chunk"
+    __table_args__ = (
+        sa.UniqueConstraint("job_id", "number"),
+        sa.CheckConstraint("status IN ('QUEUED', 'RUNNING', 'DONE')", name="known_status"),
+        sa.CheckConstraint("status != 'RUNNING' OR lease_until IS NOT NULL", name="running_has_lease"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]  # its place in the run: the merge puts the chunks' pages in this order
+    registration_ids: Mapped[list] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(sa.String(16), default="QUEUED")
+    attempts: Mapped[int] = mapped_column(default=0)
+    issued: Mapped[bool] = mapped_column(default=False)
+    worker: Mapped[str] = mapped_column(sa.String(120), default="")  # host:pid:token of the holder
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pdf_key: Mapped[str | None] = mapped_column(sa.String(200))
+    names: Mapped[list | None] = mapped_column(JSONType)  # names not printed whole, for the badge desk
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

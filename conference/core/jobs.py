@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -43,8 +45,10 @@ def queue():
     return Queue(QUEUE, connection=redis_connection())
 
 
-def enqueue(function: str, *args, retries: tuple[int, ...] = (), job_id: str | None = None):
-    """Put `function(*args)` on the queue, retried after each of `retries` seconds when it raises.
+def enqueue(function: str, *args, retries: tuple[int, ...] = (), job_id: str | None = None,
+            after: timedelta | None = None):
+    """Put `function(*args)` on the queue, retried after each of `retries` seconds when it raises; with `after`,
+    it becomes due only then (the workers' scheduler, `with_scheduler`, moves it onto the queue).
 
     Returns the RQ job, or None when there is no queue (the caller then runs the work itself).
     """
@@ -54,6 +58,8 @@ def enqueue(function: str, *args, retries: tuple[int, ...] = (), job_id: str | N
     from rq import Retry
 
     retry = Retry(max=len(retries), interval=list(retries)) if retries else None
+    if after is not None:
+        return q.enqueue_in(after, function, *args, retry=retry, job_id=job_id, failure_ttl=7 * 24 * 3600)
     return q.enqueue(function, *args, retry=retry, job_id=job_id, failure_ttl=7 * 24 * 3600)
 
 
@@ -115,15 +121,27 @@ def run_recorded(job_id: int, work: Callable[[Job], None], what: str) -> None:
     (a queue may deliver a job twice), marks it RUNNING, lets `work(job)` record its progress and result file, then
     marks it DONE; any failure is recorded on the row (FAILED, with its message) for the run's page to show.
     """
-    if not has_app_context():
-        from conference import create_app  # the worker's application, built once per job
+    with application():
+        _run_recorded(job_id, work, what)
 
-        with create_app().app_context():
-            try:
-                return run_recorded(job_id, work, what)
-            finally:
-                db.session.remove()
 
+@contextmanager
+def application() -> Iterator[None]:
+    """The application context a queued job runs in: the worker's (`flask worker`), or one built for the job when
+    the job runs in a bare RQ worker."""
+    if has_app_context():
+        yield
+        return
+    from conference import create_app  # the worker's application, built once per job
+
+    with create_app().app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+
+
+def _run_recorded(job_id: int, work: Callable[[Job], None], what: str) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return
@@ -134,21 +152,31 @@ def run_recorded(job_id: int, work: Callable[[Job], None], what: str) -> None:
         job.status, job.finished_at = JobStatus.DONE, utcnow()
         db.session.commit()
     except Exception as exc:  # a run reports every failure on its row; the page shows it
-        db.session.rollback()
-        log.exception("%s job %s failed", what, job_id)
-        job = db.session.get(Job, job_id)
-        if job is None:  # the run was deleted meanwhile (its session's data purged): nothing to report on
-            return
-        job.status, job.finished_at = JobStatus.FAILED, utcnow()
-        job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
-        db.session.commit()
+        record_failure(job_id, exc, what)
+
+
+def record_failure(job_id: int, exc: Exception, what: str) -> None:
+    """Roll back and mark the job FAILED with the message of `exc`, for the run's page to show."""
+    db.session.rollback()
+    log.exception("%s job %s failed", what, job_id, exc_info=exc)
+    job = db.session.get(Job, job_id)
+    if job is None:  # the run was deleted meanwhile (its session's data purged): nothing to report on
+        return
+    job.status, job.finished_at = JobStatus.FAILED, utcnow()
+    job.error = exc.message if isinstance(exc, PlenaryError) else f"{type(exc).__name__}: {exc}"
+    db.session.commit()
 
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty (for tests and cron).")
+@click.option("--queue", "queue_name", default=QUEUE, show_default=True,
+              help="The queue this worker serves, and puts follow-up work on (a queue of its own for a test).")
 @with_appcontext
-def worker_command(burst: bool):
+def worker_command(burst: bool, queue_name: str):
     """Serve the background queue (e-mail, badge runs). Needs REDIS_URL."""
+    global QUEUE
+    # Work a job puts on the queue (a badge run's chunks, its merge) goes to the queue this worker serves.
+    QUEUE = queue_name
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without Redis, background work runs inside the web "
                                    "processes and no worker is needed")

@@ -19,6 +19,7 @@ import logging
 import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -134,8 +135,9 @@ def render_pdf(html: str, *, base_url: str | Path, stylesheets: Sequence[str | P
     return document.write_pdf(target=str(target) if target else None)
 
 
-def merge_pdfs(parts: Iterable[str | Path], target: str | Path) -> int:
-    """Concatenate the PDF files `parts`, in order, into `target`; returns the number of pages.
+def merge_pdfs(parts: Iterable[str | Path | BinaryIO], target: str | Path) -> int:
+    """Concatenate the PDF files `parts` (paths, or seekable binary streams), in order, into `target`; returns the
+    number of pages.
 
     Streaming: each part is read, its pages and every object they reach are written out at once with new object
     numbers, and the part is dropped before the next is read. Only the object offsets and the list of pages stay
@@ -145,7 +147,7 @@ def merge_pdfs(parts: Iterable[str | Path], target: str | Path) -> int:
     with open(target, "wb") as out:
         writer = _StreamingPdf(out)
         for part in parts:
-            reader = PdfReader(str(part))
+            reader = PdfReader(part if hasattr(part, "read") else str(part))
             writer.add_pages(reader)
             del reader
         return writer.finish()
