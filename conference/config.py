@@ -203,6 +203,9 @@ def load_config(instance_path: Path, overrides: Mapping | None = None) -> dict:
         # A chunk of a badge run whose worker has not renewed its lease for this long is taken by another worker
         # (its worker died); a live worker renews it every third of it while it renders.
         "BADGE_CHUNK_LEASE_SECONDS": int(lease),
+        # Without Redis, how many processes of this machine render a badge run's chunks (default: one per core).
+        "BADGE_RENDER_PROCESSES": int(env["BADGE_RENDER_PROCESSES"]) if (env.get("BADGE_RENDER_PROCESSES") or "")
+        .isascii() and (env.get("BADGE_RENDER_PROCESSES") or "").isdigit() else None,
         # How long the link of an invitation to the back office, and of a password reset, sets a password (once).
         "INVITATION_VALID_HOURS": int(invitation_hours),
         "PASSWORD_RESET_VALID_MINUTES": int(reset_minutes),

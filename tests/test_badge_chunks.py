@@ -135,7 +135,7 @@ def test_a_chunk_whose_worker_died_is_taken_again_with_the_serials_it_issued(peo
     assert db_session.get(Job, job.id).done == len(regs)
 
 
-def test_a_chunk_that_fails_fails_the_run_which_goes_on_from_its_chunks_when_started_again(people, db_session,
+def test_a_chunk_that_fails_fails_the_run_which_goes_on_from_its_chunks_when_started_again(people, app, db_session,
                                                                                             monkeypatch):
     conference, regs = people
     job = jobs.start_badge_run(conference, BadgeFilter(), chunk_size=3)
@@ -150,6 +150,7 @@ def test_a_chunk_that_fails_fails_the_run_which_goes_on_from_its_chunks_when_sta
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services, "render_badges", fails_once)
+    monkeypatch.setitem(app.config, "BADGE_RENDER_PROCESSES", 1)  # rendered in this process, where the patch is
     jobs.run_badge_job(job.id)
     db_session.expire_all()
     job = db_session.get(Job, job.id)

@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import os
 import secrets
 import socket
 import tempfile
 import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import wait as futures_wait
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +37,7 @@ from sqlalchemy import func, select, update
 from conference.accounts.models import User
 from conference.badges import services
 from conference.badges.models import BadgeRunChunk
+from conference.badges.rendering import prepare_worker
 from conference.conferences.models import Conference
 from conference.core import pdf
 from conference.core.db import utcnow
@@ -97,7 +102,14 @@ def dispatch(job_id: int) -> None:
     """Hand the run's open chunks to the workers (call it after committing them): one `work_on_run` on the queue
     per open chunk and a `watch_run` for when a lease runs out; without Redis, work through them here and merge."""
     if queue() is None:
-        _work(job_id, budget=None)
+        processes = current_app.config.get("BADGE_RENDER_PROCESSES") or os.cpu_count() or 1
+        open_chunks = db.session.scalar(select(func.count()).where(BadgeRunChunk.job_id == job_id,
+                                                                   BadgeRunChunk.status != DONE))
+        db.session.rollback()
+        if processes > 1 and open_chunks > 1:
+            _work_in_processes(job_id, min(processes, open_chunks))
+        else:
+            _work(job_id, budget=None)
         merge_badge_run(job_id)
         return
     open_chunks = db.session.scalar(select(func.count()).where(BadgeRunChunk.job_id == job_id,
@@ -153,27 +165,63 @@ def watch_run(job_id: int) -> None:
 def _work(job_id: int, *, budget: timedelta | None, wait: bool = True) -> None:
     started = time.monotonic()
     while budget is None or time.monotonic() - started < budget.total_seconds():
-        job = db.session.get(Job, job_id)
-        running = job is not None and job.status == JobStatus.RUNNING
-        db.session.rollback()  # a claim begins its transaction with its write (SQLite: no stale snapshot)
-        if not running:
-            return
-        claimed = claim(job_id)
-        if claimed is None:
-            if not wait:
-                return
-            due = _earliest_lease(job_id)
-            if due is None:
-                return  # every chunk is done (or taken by a live worker that will finish it)
-            # The end of a run: the chunks left are held by others. Wait until one is done or its lease runs out.
-            time.sleep(min(max((due - utcnow()).total_seconds(), 0.2), lease().total_seconds() / 3, 5))
-            continue
         try:
-            render_claimed(job_id, *claimed)
-        except Exception as exc:  # a chunk that cannot be rendered fails the run, which says why
-            release(claimed[0], claimed[1])
+            taken = _take(job_id)
+        except Exception as exc:  # the run's page says why
             record_failure(job_id, exc, "badge")
             return
+        if taken is None:
+            if not wait or not _wait_for_others(job_id):
+                return
+            continue
+        try:
+            _render(taken)
+        except Exception as exc:  # a chunk that cannot be rendered fails the run, which says why
+            release(taken.chunk_id, taken.holder)
+            record_failure(job_id, exc, "badge")
+            return
+        _done(taken)
+
+
+def _wait_for_others(job_id: int) -> bool:
+    """At the end of a run, when the chunks left are held by others: wait a little (until one may be done or its
+    lease runs out) and say True; False when no chunk is held (every one is done, or the run stopped)."""
+    due = _earliest_lease(job_id)
+    if due is None:
+        return False
+    time.sleep(min(max((due - utcnow()).total_seconds(), 0.2), lease().total_seconds() / 3, 5))
+    return True
+
+
+def _work_in_processes(job_id: int, processes: int) -> None:
+    """Without Redis: this thread claims, issues and finishes the chunks, a pool of `processes` renders them (the
+    cores of this machine, as the `badges` command does)."""
+    context = multiprocessing.get_context("forkserver")  # clean processes: no copy of the web app's threads
+    context.set_forkserver_preload(["conference.badges.rendering"])
+    running: dict = {}
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=prepare_worker) as pool:
+        try:
+            while True:
+                while len(running) < processes and (taken := _take(job_id)) is not None:
+                    held = _Lease(db.engine, taken.chunk_id, taken.holder, lease()).__enter__()
+                    future = pool.submit(render_chunk_pdf, taken.badges, taken.conference_data, taken.size,
+                                         upload_storage(), runs_storage(), taken.key)
+                    running[future] = (taken, held)
+                if not running:
+                    if not _wait_for_others(job_id):
+                        return
+                    continue
+                finished, _pending = futures_wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    taken, held = running.pop(future)
+                    held.__exit__()
+                    future.result()
+                    _done(taken)
+        except Exception as exc:  # a chunk that cannot be rendered fails the run, which says why
+            for taken, held in running.values():
+                held.__exit__()
+                release(taken.chunk_id, taken.holder)
+            record_failure(job_id, exc, "badge")
 
 
 def _earliest_lease(job_id: int):
@@ -212,30 +260,71 @@ def claim(job_id: int) -> tuple[int, str] | None:
     return chunk_id, holder
 
 
-def render_claimed(job_id: int, chunk_id: int, holder: str) -> None:
-    """Issue (once) and render a claimed chunk, write its PDF, and mark it done; the caller handles failure."""
-    job = db.session.get(Job, job_id)
-    chunk = db.session.get(BadgeRunChunk, chunk_id, populate_existing=True)
-    params = job.params or {}
-    size = params.get("size", "a6")
-    with services.in_language(params.get("language")):
-        badges = _issue(job, chunk, params)
-        conference_data = services.conference_data(db.session.get(Conference, job.conference_id),
-                                                   params.get("language"))
-    names = services.names_to_check(badges, size)
-    count, number = len(chunk.registration_ids), chunk.number
-    db.session.commit()  # the claim and the serials together
+@dataclass
+class _Taken:
+    """A claimed chunk with its badges issued: what rendering it needs, as plain data a process pool can take."""
 
-    key = chunk_key(job_id, number)
-    if badges:
-        with _Lease(db.engine, chunk_id, holder, lease()), tempfile.TemporaryDirectory(prefix="plenary-chunk-") as tmp:
-            target = Path(tmp) / "chunk.pdf"
-            services.render_badges(badges, conference_data, size=size, target=target, uploads=upload_storage())
-            with target.open("rb") as stream:
-                runs_storage().put(key, stream)
-    last = finish(job_id, chunk_id, holder, count, key if badges else None, names)
+    job_id: int
+    chunk_id: int
+    holder: str
+    count: int
+    key: str
+    badges: list[dict]
+    conference_data: dict
+    size: str
+    names: list
+
+
+def _take(job_id: int) -> _Taken | None:
+    """Claim a chunk of a running run and issue its badges (once), committed together; None when none is free."""
+    job = db.session.get(Job, job_id)
+    running = job is not None and job.status == JobStatus.RUNNING
+    db.session.rollback()  # a claim begins its transaction with its write (SQLite: no stale snapshot)
+    if not running:
+        return None
+    claimed = claim(job_id)
+    if claimed is None:
+        return None
+    try:
+        job = db.session.get(Job, job_id)
+        chunk = db.session.get(BadgeRunChunk, claimed[0], populate_existing=True)
+        params = job.params or {}
+        with services.in_language(params.get("language")):
+            badges = _issue(job, chunk, params)
+            conference_data = services.conference_data(db.session.get(Conference, job.conference_id),
+                                                       params.get("language"))
+        taken = _Taken(job_id, chunk.id, claimed[1], len(chunk.registration_ids), chunk_key(job_id, chunk.number),
+                       badges, conference_data, params.get("size", "a6"),
+                       services.names_to_check(badges, params.get("size", "a6")))
+        db.session.commit()  # the claim and the serials together
+    except Exception:
+        release(*claimed)
+        raise
+    return taken
+
+
+def render_chunk_pdf(badges: list[dict], conference_data: dict, size: str, uploads: Storage, runs: Storage,
+                     key: str) -> None:
+    """Render a chunk's badges and put its PDF in `runs` under `key` (in this process, or a process of a pool)."""
+    with tempfile.TemporaryDirectory(prefix="plenary-chunk-") as tmp:
+        target = Path(tmp) / "chunk.pdf"
+        services.render_badges(badges, conference_data, size=size, target=target, uploads=uploads)
+        with target.open("rb") as stream:
+            runs.put(key, stream)
+
+
+def _render(taken: _Taken) -> None:
+    with _Lease(db.engine, taken.chunk_id, taken.holder, lease()):
+        if taken.badges:
+            render_chunk_pdf(taken.badges, taken.conference_data, taken.size, upload_storage(), runs_storage(),
+                             taken.key)
+
+
+def _done(taken: _Taken) -> None:
+    last = finish(taken.job_id, taken.chunk_id, taken.holder, taken.count, taken.key if taken.badges else None,
+                  taken.names)
     if last and queue() is not None:  # without Redis, `dispatch` merges after the last chunk
-        enqueue("conference.badges.chunks.merge_badge_run", job_id)
+        enqueue("conference.badges.chunks.merge_badge_run", taken.job_id)
 
 
 def _issue(job: Job, chunk: BadgeRunChunk, params: dict) -> list[dict]:

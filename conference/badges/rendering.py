@@ -43,7 +43,7 @@ _worker: dict = {}
 _worker_lock = threading.Lock()
 
 
-def _prepare_worker() -> None:
+def prepare_worker() -> None:
     """Once per process: the parsed stylesheet and the fonts. Safe from several badge-run threads at once."""
     with _worker_lock:
         if _worker:
@@ -152,7 +152,7 @@ def names_to_check(badges: Sequence[dict], size: str) -> list[dict]:
 def badges_html(badges: Sequence[dict], conference: dict, size: str) -> str:
     """The HTML of a run of badges (the template `badges/badges.html`), QR codes included, in the language of
     `conference["language"]` (from `conference_data`; English when absent)."""
-    _prepare_worker()
+    prepare_worker()
     language = LANGUAGES[language_of(conference.get("language"))]
     items = [{**b, "qr_png": _qr_png(b["qr"]), **name_fit(b["name"], b.get("short_name", ""), size)}
              for b in badges]
@@ -251,7 +251,7 @@ def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Pat
             # connections are not copied into them), and import WeasyPrint once, in the server.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["conference.badges.rendering"])
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=prepare_worker) as pool:
                 futures = [pool.submit(_render_chunk, i, chunk, conference, size, folder, uploads)
                            for i, chunk in enumerate(chunks)]
                 for future in as_completed(futures):
