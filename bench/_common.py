@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event, func, insert, select  # noqa: E402
 
 from conference import create_app  # noqa: E402
+from conference.core.db import utcnow  # noqa: E402
 from conference.extensions import db  # noqa: E402
+from conference.registration.models import (  # noqa: E402
+    Delegation,
+    DelegationRole,
+    EntityType,
+    Gender,
+    ParticipatingEntity,
+    Registration,
+    RegistrationStatus,
+)
 
 
 @contextlib.contextmanager
@@ -51,3 +63,27 @@ class QueryCounter:
 
     def __exit__(self, *exc) -> None:
         event.remove(db.engine, "before_cursor_execute", self._seen)
+
+
+STATUSES = [RegistrationStatus.APPROVED] * 6 + [RegistrationStatus.SUBMITTED] * 3 + [RegistrationStatus.NEEDS_INFO]
+
+
+def grow_delegation(conference, size: int) -> int:
+    """The largest State delegation, grown to `size` people in one bulk insert; its id."""
+    d_id, have = db.session.execute(
+        select(Delegation.id, func.count(Registration.id)).join(ParticipatingEntity)
+        .outerjoin(Registration, Registration.delegation_id == Delegation.id)
+        .where(Delegation.conference_id == conference.id, ParticipatingEntity.entity_type == EntityType.STATE_PARTY)
+        .group_by(Delegation.id).order_by(func.count(Registration.id).desc()).limit(1)).one()
+    now = utcnow()
+    rows = [{"conference_id": conference.id, "delegation_id": d_id, "family_name": f"Member{i:05d}",
+             "given_names": "Bench", "badge_name": f"Bench Member{i:05d}", "name_key": f"member{i:05d} bench",
+             "gender": Gender.UNDISCLOSED, "email": f"member{i:05d}@bench.example.org",
+             "delegation_role": DelegationRole.ADVISER, "status": STATUSES[i % len(STATUSES)],
+             "submitted_at": now - timedelta(minutes=i), "approved_at": now,
+             "status_token": secrets.token_urlsafe(24), "agenda_token": secrets.token_urlsafe(24)}
+            for i in range(max(0, size - have))]
+    if rows:
+        db.session.execute(insert(Registration), rows)
+    db.session.commit()
+    return d_id

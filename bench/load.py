@@ -78,6 +78,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=1400)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--delegation", type=int, default=4400,
+                        help="grow the largest State delegation to this many people (COP28 had one of 4,409)")
+    parser.add_argument("--only", help="measure only the pages whose name contains this")
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--port", type=int, default=8765)
@@ -104,7 +107,9 @@ def main() -> None:
         run(flask + ["demo", "--participants", str(args.participants)], env)
         run(flask + ["users", "create", "bench@example.org", "--role", "admin", "--password-stdin"], env,
             input=PASSWORD + "\n")
-        print(f"set up {args.participants} participants in {time.perf_counter() - started:.0f} s")
+        delegation_id = grow(env, args.delegation)
+        print(f"set up {args.participants} participants (one delegation of {args.delegation}) in "
+              f"{time.perf_counter() - started:.0f} s")
         server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "--threads", "2", "-k", "gthread",
                                    "-b", f"127.0.0.1:{args.port}", "--log-level", "warning", "wsgi:app"],
                                   cwd=ROOT, env=env)
@@ -118,13 +123,21 @@ def main() -> None:
         browser = Client(base)
         assert browser.post("/login", {"email": "bench@example.org", "password": PASSWORD}, "/login") == 200
         etag = urllib.request.urlopen(base + "/cop12/programme.ics").headers["ETag"]
+        page_etag = urllib.request.urlopen(base + "/cop12/programme").headers["ETag"]
+        office = {"Cookie": browser.cookie_header()}
         pages = [
             ("programme page", "/cop12/programme", {}),
+            ("programme page, 304", "/cop12/programme", {"If-None-Match": page_etag}),
             ("programme.ics", "/cop12/programme.ics", {}),
             ("programme.ics, 304", "/cop12/programme.ics", {"If-None-Match": etag}),
             ("registration form", "/cop12/register/state", {}),
-            ("back-office list", "/admin/cop12/registrations", {"Cookie": browser.cookie_header()}),
+            ("back-office list", "/admin/cop12/registrations", office),
+            ("back-office list, filtered", "/admin/cop12/registrations?status=SUBMITTED&page=3", office),
+            (f"delegation of {args.delegation}", f"/admin/cop12/delegations/{delegation_id}", office),
+            ("delegation, page 20", f"/admin/cop12/delegations/{delegation_id}?status=APPROVED&page=20", office),
         ]
+        if args.only:
+            pages = [p for p in pages if args.only in p[0]]
         print(f"\ngunicorn, 2 workers x 2 threads, PostgreSQL, {args.participants} participants, wrk -t2 -c16 "
               f"-d{args.duration}s")
         print(f"{'page':<22}{'req/s':>9}{'p99 ms':>9}{'healthz req/s':>15}{'share of ceiling':>18}")
@@ -132,7 +145,8 @@ def main() -> None:
             ceiling, _ = wrk(base + "/healthz", args.duration, {})
             rps, p99 = wrk(base + path, args.duration, headers)
             print(f"{name:<22}{rps:>9.0f}{p99:>9.1f}{ceiling:>15.0f}{rps / ceiling:>17.0%}")
-        sign_ups(base, env)
+        if not args.only:
+            sign_ups(base, env)
     finally:
         if server:
             server.terminate()
@@ -142,6 +156,23 @@ def main() -> None:
         admin.dispose()
         shutil.rmtree(f"/tmp/{schema}", ignore_errors=True)
         shutil.rmtree(f"/tmp/{schema}-outbox", ignore_errors=True)
+
+
+def grow(env: dict, size: int) -> int:
+    """The largest State delegation of the demonstration grown to `size` people; its id."""
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "PLENARY_ENV", "SECRET_KEY")})
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _common import grow_delegation
+
+    from conference import create_app
+    from conference.conferences.services import get_conference
+    from conference.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        delegation_id = grow_delegation(get_conference("cop12"), size)
+        db.engine.dispose()
+    return delegation_id
 
 
 def sign_ups(base: str, env: dict) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql
+from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -150,6 +151,7 @@ def enum_type(enum_cls: type[enum.Enum], name: str, length: int = 32) -> sa.Enum
 # Keyed by (enumeration, value): members of two enumerations with the same value are equal strings, and must not
 # answer for each other.
 _LABELS: dict[tuple[type, str], object] = {}
+_TRANSLATED: dict[tuple, str] = {}  # (locale, enumeration, value): the label in that language
 
 
 def labels(enum_cls: type[StrEnum], mapping: dict) -> None:
@@ -174,4 +176,12 @@ class StrEnum(enum.StrEnum):
     def label(self) -> str:
         """What people read: the registered label in the page's language (see `labels`)."""
         found = _LABELS.get((type(self), self.value))
-        return str(found) if found is not None else self.value.replace("_", " ").capitalize()
+        if found is None:
+            return self.value.replace("_", " ").capitalize()
+        # A page of 100 registrations reads 300 labels; each lookup through Flask-Babel costs more than the rest of
+        # the row. The catalogues do not change while the process runs: keep each label per language.
+        key = (get_locale(), type(self), self.value)
+        text = _TRANSLATED.get(key)
+        if text is None:
+            text = _TRANSLATED[key] = str(found)
+        return text

@@ -2,12 +2,14 @@
 
 `Conference.programme_version` changes with everything the public feeds show (the conference's own settings, its
 rooms, its sessions and their organizers, an organizer's name); `Conference.agenda_version` with what the personal
-agendas add (sign-ups, the participants' names). They are bumped here, by SQLAlchemy session events, so that no path
-that changes those rows can forget to: every ORM change of a watched row is noted after each flush, and the bump is
-the last statement of the transaction (in `before_commit`, after the final flush), committed with the change itself.
-Being last, the lock on the conference row is held only until the commit, and never before a lock on another row,
-so it cannot take part in a deadlock. Bulk INSERT/UPDATE/DELETE statements on a watched table bump every session's
-versions: they are rare (anonymization, maintenance), and a version bumped for nothing only costs one rebuild.
+agendas add (sign-ups, the participants' names): every change of a registration, and of an entity with a delegation
+at the session (the back office's counts of registrations are kept by it too). They are bumped here, by SQLAlchemy
+session events, so that no path that changes those rows can forget to: every ORM change of a watched row is noted
+after each flush, and the bump is the last statement of the transaction (in `before_commit`, after the final flush),
+committed with the change itself. Being last, the lock on the conference row is held only until the commit, and
+never before a lock on another row, so it cannot take part in a deadlock. Bulk INSERT/UPDATE/DELETE statements on a
+watched table bump every session's versions: they are rare (anonymization, maintenance), and a version bumped for
+nothing only costs one rebuild.
 
 A version is read before the feed is built; the data read after it is at least as new (the bump commits with the
 data), so a feed can only be newer than its ETag says, never older: a stale 304 cannot happen.
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from conference.conferences.models import Conference, Room
 from conference.programme.models import Session, SessionOrganizer, SessionSignup
-from conference.registration.models import ParticipatingEntity, Registration
+from conference.registration.models import Delegation, ParticipatingEntity, Registration
 
 PROGRAMME, AGENDA = "programme_version", "agenda_version"
 ALL = 0  # in the pending sets: every conference
@@ -93,6 +95,9 @@ def _bump(session: OrmSession) -> None:
         pending[PROGRAMME].update(session.scalars(
             select(Session.conference_id).join(SessionOrganizer, SessionOrganizer.session_id == Session.id)
             .where(SessionOrganizer.entity_id.in_(pending["entities"])).distinct()))
+        # The back office's counts of registrations filter by the entity's category and group (registration queries).
+        pending[AGENDA].update(session.scalars(
+            select(Delegation.conference_id).where(Delegation.entity_id.in_(pending["entities"])).distinct()))
     for kind in (PROGRAMME, AGENDA):
         ids = pending[kind] - {None}
         if not ids:

@@ -36,12 +36,13 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
-from conference.registration.services import Actor, QueueFilters, ngos
+from conference.registration.services import Actor, ngos
 from conference.registration.views import photo_of, send_document
 from conference.registration.web import (
     UploadSlots,
     enum_of,
     file_pdf,
+    members_page,
     queue_filters,
     sends_files,
     take_action,
@@ -196,12 +197,12 @@ def new(code: str):
 
 def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status: int = 200,
                      invite_form: FocalPointInvitationForm | None = None):
-    rows, total = services.search(conference, QueueFilters(delegation_id=d.id), per_page=500)
+    members = members_page(d)
     if quota_form is None:
         quota_form = QuotaForm(quota=d.quota)
     may_invite = can(current_user, Permission.MANAGE_USERS)
     focal_points, pending = accounts.focal_points_of(d.id)
-    return render_template("admin/delegation.html", conference=conference, d=d, rows=rows, total=total,
+    return render_template("admin/delegation.html", conference=conference, d=d, members=members,
                            focal_points=focal_points, pending=pending,
                            invite_form=(invite_form or FocalPointInvitationForm(formdata=None)) if may_invite else None,
                            form=ReasonForm(), quota=services.quota_of(d), used=services.places_used(d),

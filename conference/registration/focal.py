@@ -12,8 +12,8 @@ from conference.core.web import saving
 from conference.registration import services
 from conference.registration.forms import DocumentForm, NominationForm, ReasonForm, RegistrationForm
 from conference.registration.models import Delegation, EntityType, Registration
-from conference.registration.services import Actor, QueueFilters
-from conference.registration.web import UploadSlots, file_pdf, sends_files, take_action, withdraw_page
+from conference.registration.services import Actor
+from conference.registration.web import UploadSlots, file_pdf, members_page, sends_files, take_action, withdraw_page
 
 bp = Blueprint("focal", __name__, url_prefix="/focal")
 
@@ -34,12 +34,12 @@ def _member(registration_id: int) -> Registration:
 @permission_required(Permission.MANAGE_DELEGATION)
 def index():
     d = _delegation()
-    rows, total = services.search(d.conference, QueueFilters(delegation_id=d.id), per_page=500)
-    return render_template("focal/index.html", d=d, conference=d.conference, rows=rows, total=total,
+    members = members_page(d)
+    return render_template("focal/index.html", d=d, conference=d.conference, members=members,
                            quota=services.quota_of(d), form=ReasonForm(), document_form=DocumentForm(),
                            nomination_form=NominationForm(), documents=services.document_versions(d),
                            closed=services.registration_open(d.conference), labels=services.ACTION_LABELS,
-                           actions={r.id: services.allowed_actions(r, Actor.FOCAL_POINT) for r in rows},
+                           actions={r.id: services.allowed_actions(r, Actor.FOCAL_POINT) for r in members.rows},
                            is_party=d.entity.entity_type == EntityType.STATE_PARTY)
 
 

@@ -369,7 +369,11 @@ class Registration(db.Model):
             sqlite_where=sa.text("date_of_birth IS NOT NULL"),
             postgresql_where=sa.text("date_of_birth IS NOT NULL"),
         ),
-        sa.Index("ix_registration_conference_id_status", "conference_id", "status"),
+        # The back office's pages: the queue filtered by status (or not), newest first; a delegation's members by
+        # status (migration b4d6f8a0c2e4). The status counts read them too.
+        sa.Index("ix_registration_conference_id_id", "conference_id", "id"),
+        sa.Index("ix_registration_conference_id_status_id", "conference_id", "status", "id"),
+        sa.Index("ix_registration_delegation_id_status_id", "delegation_id", "status", "id"),
         sa.Index("ix_registration_name_key", "conference_id", "name_key"),
         # A delegation has one head at a time.
         sa.Index(
@@ -397,7 +401,7 @@ class Registration(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(sa.ForeignKey("conference.id", ondelete="CASCADE"))
-    delegation_id: Mapped[int] = mapped_column(index=True)
+    delegation_id: Mapped[int] = mapped_column()  # indexed with status and id, below
 
     # Personal data as the UN's registration forms collect it.
     title: Mapped[str] = mapped_column(sa.String(20), default="")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -57,6 +58,37 @@ def queue_filters() -> services.QueueFilters:
         badge_state=args.get("badge") if enum_of(BadgeState, args.get("badge")) else None,
         q=args.get("q", "")[:200],
     )
+
+
+MEMBERS_PER_PAGE = 100  # a delegation can be thousands strong (4,409 in one at COP28): its members come in pages
+
+
+@dataclass
+class MembersPage:
+    """One page of a delegation's members, optionally of one status, with the counts by status."""
+
+    rows: list[Registration]
+    counts: dict[RegistrationStatus, int]
+    status: RegistrationStatus | None
+    page: int
+    pages: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def members_page(d) -> MembersPage:
+    """The page of the delegation's members the query string asks for (`status`, `page`): the counts by status in
+    one aggregate query, the page's rows in two (registration queries: `search`), whatever the delegation's size."""
+    status = enum_of(RegistrationStatus, request.args.get("status"))
+    page = min(small_int(request.args.get("page")) or 1, 100_000)
+    counts = services.delegation_counts(d.id)
+    matching = counts.get(status, 0) if status else sum(counts.values())
+    rows, _total = services.search(d.conference, services.QueueFilters(delegation_id=d.id, status=status),
+                                   page=page, per_page=MEMBERS_PER_PAGE, total=matching)
+    return MembersPage(rows=rows, counts=counts, status=status, page=page,
+                       pages=max(1, -(-matching // MEMBERS_PER_PAGE)))
 
 
 # The form fields that take a file, and the folder (kind) of each.

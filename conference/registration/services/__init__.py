@@ -54,6 +54,8 @@ from conference.registration.services.intake import (
 from conference.registration.services.links import replace_link
 from conference.registration.services.queries import (
     QueueFilters,
+    count_matches,
+    delegation_counts,
     get_by_email,
     get_by_token,
     get_member,
@@ -163,6 +165,8 @@ __all__ = [
     "get_registration",
     "get_by_email",
     "QueueFilters",
+    "count_matches",
+    "delegation_counts",
     "queue_conditions",
     "search",
     "status_counts",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from conference.conferences.models import Conference
 from conference.core.errors import NotFound
 from conference.core.i18n import _
+from conference.core.versioned import kept
 from conference.extensions import db
 from conference.registration.models import (
     BadgeState,
@@ -122,21 +124,48 @@ def queue_conditions(conference: Conference, filters: QueueFilters) -> list:
     return conditions
 
 
-def search(conference: Conference, filters: QueueFilters, *, page: int = 1, per_page: int = 50):
-    """One page of the registration queue and the number of matches, in two queries whatever the page size
-    (`queue_conditions` says what matches)."""
+def search(conference: Conference, filters: QueueFilters, *, page: int = 1, per_page: int = 50,
+           total: int | None = None):
+    """One page of the registration queue and the number of matches (`queue_conditions` says what matches).
+
+    The number is counted once per version of the session's registrations (`count_matches`); pass `total` when the
+    caller knows it already. The page's ids come first, newest first (the order of arrival), from an index that
+    matches the filter and the order; then those rows with their delegations: two queries whatever the page, and a
+    page costs the same whatever the number of registrations.
+    """
+    if total is None:
+        total = count_matches(conference, filters)
+    page = max(1, page)
+    ids = db.session.scalars(_matching(conference, filters).with_only_columns(Registration.id)
+                             .order_by(Registration.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        select(Registration).options(joinedload(Registration.delegation).joinedload(Delegation.entity))
+        .where(Registration.id.in_(ids)).order_by(Registration.id.desc())).all() if ids else []
+    return rows, total
+
+
+def _matching(conference: Conference, filters: QueueFilters):
     base = select(Registration).where(*queue_conditions(conference, filters))
     if filters.needs_entity:
         # Only the entity's category and group need the joins; without them the counts stay on one table.
         base = (base.join(Delegation, Delegation.id == Registration.delegation_id)
                 .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    page = max(1, page)
-    # The page's ids first, newest first (the order of arrival), from the primary key; then those rows
-    # with their delegations. A page then costs the same whatever the number of registrations.
-    ids = db.session.scalars(base.with_only_columns(Registration.id).order_by(Registration.id.desc())
-                             .offset((page - 1) * per_page).limit(per_page)).all()
-    rows = db.session.scalars(
-        select(Registration).options(joinedload(Registration.delegation).joinedload(Delegation.entity))
-        .where(Registration.id.in_(ids)).order_by(Registration.id.desc())).all()
-    return rows, total
+    return base
+
+
+def count_matches(conference: Conference, filters: QueueFilters) -> int:
+    """How many registrations match, kept in this process until the session's registrations change: counting 100,000
+    rows for every page of the queue is most of its time. `agenda_version` is bumped with every change of a
+    registration (and of an entity, whose category and group the filters read; see feeds/versions.py), committed
+    with it, so every process counts again as soon as anything changes; never by time."""
+    key = (conference.id, filters.status, filters.category, filters.delegation_id, filters.regional_group,
+           filters.badge_state, filters.q)
+    counting = _matching(conference, filters).with_only_columns(func.count(Registration.id))
+    return kept("registration_count", key, conference.agenda_version, lambda: db.session.scalar(counting),
+                size=current_app.config.get("PAGE_CACHE_SIZE", 256))
+
+
+def delegation_counts(delegation_id: int) -> dict[S, int]:
+    """How many of a delegation's registrations are in each status, in one query."""
+    return dict(db.session.execute(select(Registration.status, func.count()).where(
+        Registration.delegation_id == delegation_id).group_by(Registration.status)).all())
