@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--page")
     args = parser.parse_args()
     with scratch_app(args.database_url) as app:
+        app.config["PAGE_CACHE_SIZE"] = 256  # as in production (the tests' configuration keeps nothing)
         conference, _ = load_demo(args.participants)
         db.session.commit()
         d_id = grow_delegation(conference, args.delegation)

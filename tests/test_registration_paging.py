@@ -139,3 +139,35 @@ def test_a_page_costs_the_same_queries_for_10_and_for_200_people(client, cop, db
     many = _queries(client, url)
     assert len(many) == len(few), "\n\n".join(many)
     assert services.delegation_counts(d.id) == {S.APPROVED: 200}
+
+
+@pytest.fixture
+def kept_pages(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SIZE", 256)
+    names = ("registration_rows", "delegation_rows", "registration_count")
+    for name in names:
+        app.extensions.pop(f"plenary_{name}_cache", None)
+    yield
+    for name in names:
+        app.extensions.pop(f"plenary_{name}_cache", None)
+
+
+def test_the_kept_rows_change_right_after_a_registration_does(client, cop, db_session, kept_pages, monkeypatch):
+    first, = _people(cop["d"], 1, S.SUBMITTED)
+    db_session.commit()
+    login(client, "officer@example.org")
+    queue, delegation = "/admin/cop94/registrations", f"/admin/cop94/delegations/{cop['d'].id}"
+    assert "Submitted" in client.get(queue).get_data(as_text=True)
+    client.get(delegation)
+    search = services.search
+    monkeypatch.setattr(services, "search", lambda *a, **k: pytest.fail("the rows were read again"))
+    assert "Member0000" in client.get(queue).get_data(as_text=True)  # kept: no query for the rows
+    assert "Member0000" in client.get(delegation).get_data(as_text=True)
+    monkeypatch.setattr(services, "search", search)
+    first.family_name = "Renamed"
+    _people(cop["d"], 1, start=42)
+    db_session.commit()
+    for url in (queue, delegation):
+        html = client.get(url).get_data(as_text=True)
+        assert "Renamed" in html and "Member0042" in html and "Member0000" not in html
+    assert "(2)" in client.get(delegation).get_data(as_text=True)

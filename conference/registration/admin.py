@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from dataclasses import astuple, replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from conference.accounts import services as accounts
 from conference.accounts.forms import FocalPointInvitationForm
@@ -42,6 +44,7 @@ from conference.registration.web import (
     UploadSlots,
     enum_of,
     file_pdf,
+    kept_rows,
     members_page,
     queue_filters,
     sends_files,
@@ -59,8 +62,14 @@ def queue(code: str):
     conference = get_conference(code)
     filters = queue_filters()
     page = min(small_int(request.args.get("page")) or 1, 100_000)
-    rows, total = services.search(conference, filters, page=page, per_page=PER_PAGE)
-    return render_template("admin/registrations.html", conference=conference, rows=rows, total=total, page=page,
+
+    def build():
+        rows, total = services.search(conference, filters, page=page, per_page=PER_PAGE)
+        return total, Markup(render_template("admin/_registration_rows.html", conference=conference, rows=rows))
+
+    total, rows_html = kept_rows(conference, "registration_rows", (*astuple(filters), page), build)
+    return render_template("admin/registrations.html", conference=conference, rows_html=rows_html, total=total,
+                           page=page,
                            pages=max(1, -(-total // PER_PAGE)), filters=filters, form=ReasonForm(),
                            statuses=list(RegistrationStatus), categories=list(EntityType),
                            groups=list(RegionalGroup), badge_states=list(BadgeState),
@@ -197,12 +206,20 @@ def new(code: str):
 
 def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status: int = 200,
                      invite_form: FocalPointInvitationForm | None = None):
-    members = members_page(d)
+
+    def build():
+        members = members_page(d)
+        html = Markup(render_template("admin/_delegation_members.html", conference=conference, members=members))
+        return replace(members, rows=[]), html
+
+    members, members_html = kept_rows(conference, "delegation_rows", (d.id, request.args.get("status", "")[:20],
+                                                                       request.args.get("page", "")[:8]), build)
     if quota_form is None:
         quota_form = QuotaForm(quota=d.quota)
     may_invite = can(current_user, Permission.MANAGE_USERS)
     focal_points, pending = accounts.focal_points_of(d.id)
     return render_template("admin/delegation.html", conference=conference, d=d, members=members,
+                           members_html=members_html,
                            focal_points=focal_points, pending=pending,
                            invite_form=(invite_form or FocalPointInvitationForm(formdata=None)) if may_invite else None,
                            form=ReasonForm(), quota=services.quota_of(d), used=services.places_used(d),

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -16,6 +17,7 @@ from conference.core.errors import Invalid, NotFound, PermissionDenied, RuleViol
 from conference.core.i18n import _, format_number
 from conference.core.storage import Storage
 from conference.core.templating import small_int
+from conference.core.versioned import kept
 from conference.core.web import saving
 from conference.registration import services
 from conference.registration.forms import ReasonForm, WithdrawForm
@@ -58,6 +60,16 @@ def queue_filters() -> services.QueueFilters:
         badge_state=args.get("badge") if enum_of(BadgeState, args.get("badge")) else None,
         q=args.get("q", "")[:200],
     )
+
+
+def kept_rows(conference, name: str, key: tuple, build):
+    """A page's rows of registrations as `build()` renders them, kept in this process per language and `key` until the
+    session's versions change (core/versioned.py): `agenda_version` moves with every change of a registration or of
+    an entity, `programme_version` with the session's own settings (its time zone). Only what is the same for every
+    officer may be kept: no CSRF token, nothing that depends on who looks."""
+    return kept(name, (conference.id, str(get_locale() or "en"), *key),
+                (conference.programme_version, conference.agenda_version), build,
+                size=current_app.config["PAGE_CACHE_SIZE"])
 
 
 MEMBERS_PER_PAGE = 100  # a delegation can be thousands strong (4,409 in one at COP28): its members come in pages
