@@ -206,7 +206,7 @@ def main() -> None:
                   f"{os.cpu_count()}, database: {'PostgreSQL' if schema else 'SQLite'}; load before: {load()}")
 
             throughput = {}
-            for n in [int(x) for x in args.workers.split(",")]:
+            for n in [int(x) for x in args.workers.split(",") if x.strip()]:
                 workers = start_workers(n, env, queue, args.redis)
                 try:
                     elapsed, job = timed_run(app, conference_id, args.chunk_size)
@@ -234,6 +234,7 @@ def main() -> None:
 
             if args.profile:
                 app.config["REDIS_URL"] = None  # one worker's work, in this process: chunks then merge
+                app.config["BADGE_RENDER_PROCESSES"] = 1
                 job = jobs.start_badge_run(db.session.get(type(conference), conference_id), services.BadgeFilter(),
                                            chunk_size=args.chunk_size)
                 db.session.commit()

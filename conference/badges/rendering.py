@@ -102,6 +102,8 @@ def _measuring_font():
     return ImageFont.truetype(str(NAME_FONT), 100) if NAME_FONT.is_file() else None
 
 
+# A run measures each name twice (the desk's list of names to check, then the badge itself): the second is free.
+@functools.lru_cache(maxsize=8192)
 def name_width_em(text: str) -> float:
     """The width of `text` in bold type, in ems: Noto Sans Bold's advances, a full em for wide (CJK) characters.
 
