@@ -83,6 +83,9 @@ def test_an_accepted_outlet_joins_the_list(client, world, standard, db_session):
     db_session.commit()
     request = db_session.scalars(select(OrganizationRequest)).one()
     login(client, "officer@example.org")
+    # The registration's page says why it cannot be approved yet.
+    body = client.get(f"/admin/cop99/registrations/{r.id}").get_data(as_text=True)
+    assert "was typed by a journalist, not chosen from the list" in body
     assert "Vienna Daily Times" in client.get(PAGE).get_data(as_text=True)
     assert decide(client, request.id, decision="accept", into="0", reason="").status_code == 302
     db_session.expire_all()

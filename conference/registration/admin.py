@@ -139,7 +139,7 @@ def detail(code: str, registration_id: int):
     return render_template("admin/registration.html", conference=conference, r=r, form=ReasonForm(),
                            actions=services.allowed_actions(r, Actor.SECRETARIAT), labels=services.ACTION_LABELS,
                            history=history, sensitive=can(current_user, Permission.VIEW_SENSITIVE_DATA),
-                           ngo_problem=services.ngo_admission_problem(r.delegation),
+                           ngo_problem=services.approval_problem(r.delegation),
                            quota=services.quota_of(r.delegation))
 
 
@@ -226,7 +226,7 @@ def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status:
                            quota_form=quota_form, history=audit.history(d),
                            documents=services.document_versions(d), file_form=FiledDocumentForm(_kinds(d)),
                            may_read=can(current_user, Permission.READ_DELEGATION_DOCUMENTS),
-                           ngo_problem=services.ngo_admission_problem(d), ngo_steps=services.NGO_STEP_LABELS,
+                           ngo_problem=services.approval_problem(d), ngo_steps=services.NGO_STEP_LABELS,
                            credentials=list(CredentialsStatus)), status
 
 

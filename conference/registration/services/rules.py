@@ -347,6 +347,12 @@ def outlet_problem(delegation: Delegation) -> str | None:
              "the list, or refuse it (Media outlets) before approving.", name=delegation.entity.name)
 
 
+def approval_problem(delegation: Delegation, now: datetime | None = None) -> str | None:
+    """Why nobody of the delegation can be approved yet, whoever they are: its NGO's admission, or its outlet that a
+    journalist typed and the secretariat has not checked. None when nothing of the delegation stands in the way."""
+    return ngo_admission_problem(delegation, now) or outlet_problem(delegation)
+
+
 def registration_open(conference: Conference, now: datetime | None = None) -> str | None:
     """Why registration is closed to participants and focal points right now, or None when it is open."""
     now = now or utcnow()

@@ -33,8 +33,7 @@ from conference.registration.services.rules import (
     _check_quota,
     _lock,
     _require_focal_point,
-    ngo_admission_problem,
-    outlet_problem,
+    approval_problem,
 )
 
 # The state machine of domain.md: action -> (from states, to state, who may, reason required).
@@ -172,7 +171,7 @@ def transition(r: Registration, action: str, *, actor: Actor, user: User | None 
     if target == S.APPROVED:
         _lock(delegation)
         _check_quota(delegation, r, (S.APPROVED,))
-        problem = ngo_admission_problem(delegation, now) or outlet_problem(delegation)
+        problem = approval_problem(delegation, now)
         if problem:
             raise RuleViolation(problem)
         if r.modality == Modality.IN_PERSON and not r.photo:
