@@ -134,7 +134,8 @@ def read_qr(value: str, secret_key: str | bytes | None = None) -> str:
 def badge_category(entity_type: EntityType, role: DelegationRole) -> str:
     """The badge category (a key of the conference's badge scheme) of a person of `entity_type` in `role`."""
     if entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY):
-        return "HEAD" if role == DelegationRole.HEAD else "DELEGATE"
+        return {DelegationRole.HEAD: "HEAD", DelegationRole.PARTY_OVERFLOW: "OVERFLOW",
+                DelegationRole.PARTY_GUEST: "GUEST"}.get(role, "DELEGATE")
     if entity_type in (EntityType.UN_ENTITY, EntityType.SPECIALIZED_AGENCY):
         return "UN"
     if entity_type == EntityType.IGO:
@@ -149,7 +150,7 @@ def badge_category(entity_type: EntityType, role: DelegationRole) -> str:
 
 
 # Which entity types each category is drawn from, for the back office's filter.
-CATEGORIES = ("HEAD", "DELEGATE", "UN", "IGO", "NGO", "PRESS", "SECRETARIAT", "GUEST")
+CATEGORIES = ("HEAD", "DELEGATE", "OVERFLOW", "UN", "IGO", "NGO", "PRESS", "SECRETARIAT", "GUEST")
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ DEFAULT_BADGE_SCHEME: dict[str, dict[str, object]] = {
     # scheme differ by at least MIN_COLOUR_DIFFERENCE (tested), which the settings page enforces for edited schemes.
     "HEAD": {"colour": "#212121", "letter": "E", "label": _l("Head of delegation")},
     "DELEGATE": {"colour": "#e91e63", "letter": "D", "label": _l("Delegate")},
+    # A Party's overflow: pale pink, kin to the delegates' band yet told apart (narrower access at the doors).
+    "OVERFLOW": {"colour": "#f48fb1", "letter": "F", "label": _l("Party overflow")},
     "UN": {"colour": "#1565c0", "letter": "U", "label": _l("United Nations")},
     "IGO": {"colour": "#f9a825", "letter": "I", "label": _l("Intergovernmental organization")},
     "NGO": {"colour": "#2e7d32", "letter": "N", "label": _l("Non-governmental organization")},

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from conference.conferences.models import Conference
 from conference.core.cli import user_errors
 from conference.core.i18n import format_moment
+from conference.demo import large
 from conference.demo.next_session import ensure_open_session
 from conference.demo.services import DEFAULT_PARTICIPANTS, load_demo
 from conference.extensions import db
@@ -18,12 +19,23 @@ from conference.extensions import db
 @click.command("demo")
 @click.option("--participants", default=DEFAULT_PARTICIPANTS, show_default=True, type=click.IntRange(min=1),
               help="Approved participants to create.")
+@click.option("--shape", type=click.Choice(["cop12", large.CODE]),
+              help=f"The session to build: the COP12 replay (the default up to {large.LARGE_FROM:,} participants) or "
+                   f"a COP28-shaped session (the default above), written in batches.")
 @click.option("--if-empty", is_flag=True, help="Load cop12 only when the database holds no conference at all.")
 @click.option("--open-session", is_flag=True,
               help="Also keep an open session, cop13, copied from cop12 with dates ahead of today.")
 @user_errors
-def demo_command(participants, if_empty, open_session):
-    """Load the demonstration session cop12 (idempotent: an existing cop12 is left as it is)."""
+def demo_command(participants, shape, if_empty, open_session):
+    """Load the demonstration session cop12, or with many participants the COP28-shaped cop28 (idempotent: an
+    existing session is left as it is)."""
+    if (shape or (large.CODE if participants > large.LARGE_FROM else "cop12")) == large.CODE:
+        started = time.perf_counter()
+        conference, created = large.load_large(participants)
+        click.echo(f"demo: loaded {conference.code} ({conference.short_title}) with {participants} participants in "
+                   f"{time.perf_counter() - started:.1f} s" if created else
+                   f"demo: {conference.code} is already loaded; nothing changed")
+        return
     if if_empty and db.session.scalar(select(Conference.id).limit(1)) is not None:
         click.echo("demo: the database already holds a session; nothing loaded")
     else:

@@ -35,7 +35,8 @@ from conference.statistics.services import CATEGORIES, category
 
 ROLE_ORDER = {role: i for i, role in enumerate((
     DelegationRole.HEAD, DelegationRole.ALTERNATE, DelegationRole.ADVISER, DelegationRole.EXPERT,
-    DelegationRole.SUPPORT_STAFF, DelegationRole.REPRESENTATIVE))}
+    DelegationRole.SUPPORT_STAFF, DelegationRole.REPRESENTATIVE, DelegationRole.PARTY_OVERFLOW,
+    DelegationRole.PARTY_GUEST))}
 
 
 @dataclass

@@ -158,6 +158,11 @@ class DelegationRole(StrEnum):
     SUPPORT_STAFF = "SUPPORT_STAFF"
     # For organizations and media, which send representatives rather than delegates.
     REPRESENTATIVE = "REPRESENTATIVE"
+    # A State's people beyond its delegates at a large session (UNFCCC practice since COP26): named by the Party,
+    # listed under it, badged apart with narrower access; the secretariat assigns them (import, back office), the
+    # public form never offers them.
+    PARTY_OVERFLOW = "PARTY_OVERFLOW"
+    PARTY_GUEST = "PARTY_GUEST"
 
 labels(DelegationRole, {
     DelegationRole.HEAD: _l("Head of delegation"),
@@ -166,6 +171,8 @@ labels(DelegationRole, {
     DelegationRole.EXPERT: _l("Expert"),
     DelegationRole.SUPPORT_STAFF: _l("Support staff"),
     DelegationRole.REPRESENTATIVE: _l("Representative"),
+    DelegationRole.PARTY_OVERFLOW: _l("Party overflow"),
+    DelegationRole.PARTY_GUEST: _l("Party guest"),
 })
 
 
