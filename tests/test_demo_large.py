@@ -67,7 +67,9 @@ def test_cop28_shape_and_statistics(cop28, runner, db_session):
     assert statistics.median(parties.values()) < ranked[0][1] / 20
     ngos = _sizes(db_session, cop28, *NGO_TYPES)
     assert len(ngos) == round(N * large.NGOS_PER_PARTICIPANT)
-    assert statistics.median(ngos.values()) <= 10 < max(ngos.values())  # a few each, some more
+    # Most send a few, some many: the median below the mean, the largest several times the median.
+    assert statistics.median(ngos.values()) < statistics.mean(ngos.values())
+    assert max(ngos.values()) > 3 * statistics.median(ngos.values())
 
     roles = dict(db_session.execute(
         select(Registration.delegation_role, func.count()).where(Registration.conference_id == cop28.id)
