@@ -49,6 +49,7 @@ def test_a_delegation_page_shows_its_members_a_page_at_a_time_with_counts(client
     assert _names(first) == newest_first[:MEMBERS_PER_PAGE]
     assert "(137)" in first and "(130)" in first and "(7)" in first  # all, approved, submitted
     assert "page 1 of 2" in first and "page=2" in first
+    assert "137 places used" in first  # from the same counts (all these statuses hold a place)
     second = client.get(url + "?page=2").get_data(as_text=True)
     assert _names(second) == newest_first[MEMBERS_PER_PAGE:]  # the next people, nobody twice or left out
     submitted = client.get(url + "?status=SUBMITTED").get_data(as_text=True)

@@ -222,7 +222,7 @@ def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status:
                            members_html=members_html,
                            focal_points=focal_points, pending=pending,
                            invite_form=(invite_form or FocalPointInvitationForm(formdata=None)) if may_invite else None,
-                           form=ReasonForm(), quota=services.quota_of(d), used=services.places_used(d),
+                           form=ReasonForm(), quota=services.quota_of(d), used=members.places_used,
                            quota_form=quota_form, history=audit.history(d),
                            documents=services.document_versions(d), file_form=FiledDocumentForm(_kinds(d)),
                            may_read=can(current_user, Permission.READ_DELEGATION_DOCUMENTS),

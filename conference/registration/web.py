@@ -89,6 +89,11 @@ class MembersPage:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def places_used(self) -> int:
+        """The places held, as `services.places_used` counts them, from the counts already read."""
+        return sum(n for status, n in self.counts.items() if status in services.ACTIVE)
+
 
 def members_page(d) -> MembersPage:
     """The page of the delegation's members the query string asks for (`status`, `page`): the counts by status in
