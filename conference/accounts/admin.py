@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from conference.accounts import services
 from conference.accounts.forms import InvitationForm
 from conference.accounts.permissions import Permission, permission_required
-from conference.core.i18n import _
+from conference.core.i18n import _, current_language
 from conference.core.web import saving
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
@@ -65,6 +65,4 @@ def action(user_id: int, action: str):
 
 
 def _page_language() -> str:
-    from conference.core.i18n import current_language
-
     return current_language().code

@@ -16,11 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import AccountToken, Role, TokenPurpose, User, UserRole
+from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow, violated_constraint
 from conference.core.errors import NotFound, PlenaryError, RuleViolation
 from conference.core.i18n import _, sort_key
+from conference.core.templating import external_url
 from conference.extensions import db
+from conference.mail.services import queue_mail, render_mail
+from conference.registration.models import Delegation
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile).
 _hasher = PasswordHasher()
@@ -83,8 +87,6 @@ def create_user(email: str, roles: list[Role], password: str | None, *, name: st
         raise RuleViolation(_("a focal point account belongs to exactly one delegation, and only a focal point's does"),
                             field="delegation")
     if delegation_id is not None:
-        from conference.registration.models import Delegation
-
         if db.session.get(Delegation, delegation_id) is None:
             raise RuleViolation(_("there is no such delegation"), field="delegation")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -248,9 +250,6 @@ def issue_token(user: User, purpose: TokenPurpose) -> tuple[str, AccountToken]:
 
 
 def _send_link(user: User, token: str, row: AccountToken, language: str, **context) -> None:
-    from conference.core.templating import external_url
-    from conference.mail.services import queue_mail
-
     template = "account_invitation" if row.purpose == TokenPurpose.INVITATION else "account_password_reset"
     queue_mail(user.email, template, language, user=user, link=external_url("accounts.set_password", token=token),
                expires_at=row.expires_at, **context)
@@ -294,8 +293,6 @@ def request_password_reset(email: str, *, language: str = "en") -> None:
         address = ""
     user = db.session.scalar(select(User).where(User.email == address)) if address else None
     if user is None or not user.active:
-        from conference.mail.services import render_mail
-
         dummy = secrets.token_urlsafe(32)
         token_hash(dummy)
         render_mail("account_password_reset", language, user=None, link=dummy,
@@ -310,8 +307,6 @@ def request_password_reset(email: str, *, language: str = "en") -> None:
 def accounts_overview() -> tuple[list[User], list[User], dict[int, datetime]]:
     """For /admin/users: the secretariat's accounts, the focal points (with their delegation), and when the
     pending invitation of each account still waiting for its password expires."""
-    from conference.registration.models import Delegation
-
     users = list(db.session.scalars(
         select(User).options(selectinload(User.delegation).selectinload(Delegation.entity),
                              selectinload(User.delegation).selectinload(Delegation.conference))
@@ -350,9 +345,6 @@ def _as_utc(value) -> datetime:
 
 def delegation_choices() -> list[tuple[int, str]]:
     """Every delegation a focal point may be invited for, as "cop13 · Austria", latest session first."""
-    from conference.conferences.models import Conference
-    from conference.registration.models import Delegation
-
     rows = list(db.session.scalars(select(Delegation).join(Conference)
                                    .options(selectinload(Delegation.entity), selectinload(Delegation.conference))
                                    .order_by(Conference.starts_on.desc(), Conference.code)))

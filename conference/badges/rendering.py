@@ -23,7 +23,9 @@ from pathlib import Path
 
 import jinja2
 import segno
+from babel.support import Translations
 from flask import has_app_context
+from PIL import ImageFont
 
 from conference.core import pdf
 from conference.core.errors import PlenaryError
@@ -76,8 +78,6 @@ def _qr_png(value: str) -> str:
 @functools.cache
 def _translations(code: str):
     """The compiled catalogue of a language, read once per process (workers have no Flask-Babel)."""
-    from babel.support import Translations
-
     return Translations.load(str(CATALOGUES), [code])
 
 
@@ -97,8 +97,6 @@ TWO_LINES = 1.8
 
 @functools.cache
 def _measuring_font():
-    from PIL import ImageFont
-
     return ImageFont.truetype(str(NAME_FONT), 100) if NAME_FONT.is_file() else None
 
 

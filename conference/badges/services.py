@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -100,8 +101,6 @@ def _mac(serial: str, secret_key: str | bytes) -> str:
 def _secret(secret_key: str | bytes | None) -> str | bytes:
     if secret_key is not None:
         return secret_key
-    from flask import current_app
-
     return current_app.config["SECRET_KEY"]
 
 

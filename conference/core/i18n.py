@@ -17,6 +17,7 @@ else English.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import os
 import re
@@ -26,7 +27,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
+import pycountry
 from babel import Locale, dates, lists, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, lazy_gettext, lazy_pgettext, ngettext, refresh
 from flask_babel import gettext as _
@@ -265,8 +269,6 @@ def countries(names: dict[str, str] | None = None) -> tuple[tuple[str, str], ...
 
 @functools.cache
 def _un_countries() -> tuple[tuple[str, str], ...]:
-    import pycountry
-
     return tuple(sorted(((c.alpha_3, UN_SHORT_NAMES.get(c.alpha_3) or c.name) for c in pycountry.countries),
                         key=lambda c: sort_key(c[1])))
 
@@ -288,11 +290,6 @@ def format_number(value) -> str:
 
 def compiled(po: Path) -> bytes:
     """What a catalogue compiles to: the bytes its `.mo` must hold (the same input gives the same bytes)."""
-    import io
-
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     with po.open("rb") as f:
         catalogue = read_po(f, locale=po.parent.parent.name)
     out = io.BytesIO()

@@ -19,6 +19,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
+from redis import Redis
+from rq import Queue, Retry, SimpleWorker
 from sqlalchemy import select
 
 from conference.core.db import utcnow
@@ -31,8 +33,6 @@ QUEUE = "plenary"
 
 
 def redis_connection():
-    from redis import Redis
-
     return Redis.from_url(current_app.config["REDIS_URL"])
 
 
@@ -40,8 +40,6 @@ def queue():
     """The RQ queue, or None when there is no Redis (jobs then run in-process)."""
     if not current_app.config.get("REDIS_URL"):
         return None
-    from rq import Queue
-
     return Queue(QUEUE, connection=redis_connection())
 
 
@@ -55,8 +53,6 @@ def enqueue(function: str, *args, retries: tuple[int, ...] = (), job_id: str | N
     q = queue()
     if q is None:
         return None
-    from rq import Retry
-
     retry = Retry(max=len(retries), interval=list(retries)) if retries else None
     if after is not None:
         return q.enqueue_in(after, function, *args, retry=retry, job_id=job_id, failure_ttl=7 * 24 * 3600)
@@ -180,8 +176,6 @@ def worker_command(burst: bool, queue_name: str):
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: without Redis, background work runs inside the web "
                                    "processes and no worker is needed")
-    from rq import SimpleWorker
-
     # SimpleWorker runs each job in this process, inside the application context (no fork: the
     # database pool is never shared with a child). A job killed with the worker is found by RQ's
     # registries on the next start and can be requeued.

@@ -13,6 +13,7 @@ from flask import Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from conference.core.i18n import _
+from conference.extensions import limiter
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -50,8 +51,6 @@ def created_something(response) -> bool:
 
 def seconds_until_allowed() -> int | None:
     """After a refusal for too many requests: how many seconds until the limit lets this client in again."""
-    from conference.extensions import limiter
-
     try:
         current = limiter.current_limit
         return max(1, int(current.reset_at - time.time())) if current is not None else None
@@ -60,8 +59,6 @@ def seconds_until_allowed() -> int | None:
 
 
 def init_app(app: Flask) -> None:
-    from conference.extensions import limiter
-
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind nginx (or a load balancer): the client's address is in X-Forwarded-For.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
+
+from conference.accounts.permissions import Permission, can
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -10,8 +12,6 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_permissions():
-        from conference.accounts.permissions import Permission, can
-
         return {"can": can, "Permission": Permission}
 
 
@@ -30,8 +30,6 @@ def external_url(endpoint: str, **values) -> str:
     Never from the request's Host header, even inside a request: a forged Host on the request that causes an
     e-mail (a promotion from a waiting list, say) would otherwise send someone's private link to another site.
     """
-    from flask import current_app
-
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return base + path

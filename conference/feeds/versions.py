@@ -17,7 +17,7 @@ data), so a feed can only be newer than its ETag says, never older: a stale 304 
 
 from __future__ import annotations
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 
@@ -41,8 +41,6 @@ def _changed(session: OrmSession, obj) -> bool:
     if not isinstance(obj, Conference):
         return session.is_modified(obj, include_collections=False)
     # A conference row changed by something other than its versions (a bump never counts as a change).
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     return any(attr.history.has_changes() for attr in state.attrs if attr.key not in (PROGRAMME, AGENDA)
                and attr.key in state.mapper.column_attrs)

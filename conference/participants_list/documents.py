@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 
 from flask import render_template
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from conference.core.i18n import _, current_language, format_moment
 from conference.core.pdf import STATIC, render_pdf
@@ -36,9 +38,6 @@ FORMULA_START = ("=", "+", "-", "@")
 
 def xlsx(lst: ParticipantsList) -> bytes:
     """One row per person, in the list's order, with the columns a reader sorts and filters on."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
     sheet = book.active
     sheet.title = _("Participants")[:31]

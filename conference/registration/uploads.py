@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
 
 from conference.core.errors import NotFound, RuleViolation
 from conference.core.i18n import _, format_number
@@ -346,8 +347,6 @@ def _opens_as_pdf(data: bytes) -> bool:
     """Whether pypdf reads `data` as a PDF with at least one page: its header and end marker alone prove nothing
     (an SVG or HTML file can carry both in comments). A PDF protected by an owner password only opens too; one
     that needs a password to be read does not, and the secretariat could not read it either."""
-    from pypdf import PdfReader
-
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):

@@ -10,6 +10,7 @@ from conference.conferences.services import get_conference
 from conference.core.cli import user_errors
 from conference.core.errors import PlenaryError
 from conference.core.i18n import LANGUAGES, _, force_locale
+from conference.statistics.report import render
 from conference.statistics.services import compute, headline
 
 
@@ -27,8 +28,6 @@ def stats_command(code, as_json, output, language):
     conference = get_conference(code)
     figures = compute(conference)
     if output:
-        from conference.statistics.report import render
-
         with force_locale(language):
             figures["headline"] = _headline(figures)  # the report's sentence in its language
             data = render(conference, figures)

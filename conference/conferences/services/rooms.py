@@ -15,6 +15,7 @@ from conference.core.db import utcnow
 from conference.core.errors import Invalid, NotFound, RuleViolation
 from conference.core.i18n import _
 from conference.extensions import db
+from conference.programme.models import Session
 
 MAX_CAPACITY = 100_000
 
@@ -98,16 +99,12 @@ def update_room(room: Room, data: RoomData, *, actor=None) -> bool:
 
 def room_usage(conference: Conference) -> dict[int, int]:
     """Sessions placed in each room of the session (rooms never used are missing)."""
-    from conference.programme.models import Session
-
     return dict(db.session.execute(select(Session.room_id, func.count()).where(
         Session.conference_id == conference.id, Session.room_id.is_not(None)).group_by(Session.room_id)).all())
 
 
 def sessions_in(room: Room) -> int:
     """How many sessions (of any status) have been placed in the room."""
-    from conference.programme.models import Session
-
     return db.session.scalar(select(func.count()).select_from(Session).where(Session.room_id == room.id)) or 0
 
 

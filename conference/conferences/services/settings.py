@@ -18,6 +18,8 @@ from conference.core.errors import Invalid, RuleViolation
 from conference.core.i18n import DEFAULT as DEFAULT_LANGUAGE
 from conference.core.i18n import LANGUAGES, _, format_moment, ngettext
 from conference.extensions import db
+from conference.programme.models import Session
+from conference.programme.services.scheduling import HOLDS_PLACE
 from conference.registration.services.un_list import load_un_list
 
 # Windows open at most this long before the first day: a date further back is a typing mistake.
@@ -192,9 +194,6 @@ def _sessions_outside(conference: Conference, first: datetime, after_last: datet
     """Scheduled or published sessions of an existing session that the new days would leave out."""
     if conference.id is None:
         return 0
-    from conference.programme.models import Session
-    from conference.programme.services.scheduling import HOLDS_PLACE
-
     return db.session.scalar(select(func.count()).select_from(Session).where(
         Session.conference_id == conference.id, Session.status.in_(HOLDS_PLACE),
         or_(Session.starts_at < first, Session.ends_at > after_last))) or 0

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import User
 from conference.accounts.permissions import Permission, can
+from conference.accounts.services import normalize_email
 from conference.conferences.models import Conference
 from conference.core import audit
 from conference.core.db import utcnow, violated_constraint
@@ -233,8 +234,6 @@ def resend_link(conference: Conference, email: str) -> None:
     """Send a participant their private link again, to the address they registered with; nothing at all for an
     address that no registration of this session has. Whoever asks is answered the same either way (the caller
     must not say which): only the registered address's owner learns anything."""
-    from conference.accounts.services import normalize_email
-
     try:
         email = normalize_email(email or "")
     except RuleViolation:
