@@ -117,7 +117,7 @@ def tail_sizes(total: int, count: int, cap: int, sigma: float = 1.0, least: int 
         lo, hi = (median, hi) if sum(min(cap, max(least, int(median * w))) for w in weights) < total else (lo, median)
     sizes = sorted((min(cap, max(least, int(hi * w))) for w in weights), reverse=True)
     for i in itertools.cycle(range(count)):  # the rounding, taken from (or given to) the largest of the tail
-        if (gap := total - sum(sizes)) == 0 or not least < sizes[i] + (1 if gap > 0 else -1) <= cap:
+        if (gap := total - sum(sizes)) == 0 or not least <= sizes[i] + (1 if gap > 0 else -1) <= cap:
             break
         sizes[i] += 1 if gap > 0 else -1
     return sizes
@@ -207,7 +207,9 @@ class LargeBuilder:
         fixed = [max(2, round(share * n)) for share in LARGEST.values()]
         others = [p for p in party_ids if p[0] not in LARGEST]
         rng.shuffle(others)
-        sizes = fixed + tail_sizes(round(parties) - sum(fixed), len(others), round(min(fixed) * 0.9), sigma=1.1)
+        rest = round(parties) - sum(fixed)  # at the smallest N, some Parties send one person
+        sizes = fixed + tail_sizes(rest, len(others), round(min(fixed) * 0.9), sigma=1.1,
+                                   least=max(1, min(3, rest // len(others))))
         group = {r["iso3"]: r["regional_group"] for r in state_rows}
         plan = []
         for (iso3, entity_id), size in zip([(i, states[i]) for i in LARGEST] + others, sizes, strict=True):
@@ -224,6 +226,7 @@ class LargeBuilder:
         plan += self._spread(staff.values(), EntityType.SECRETARIAT, n * SHARES["staff"], "staff")
         # The rounding: the Parties' largest delegation takes up the difference with N exactly.
         plan[0].approved += n - sum(p.approved for p in plan)
+        assert plan[0].approved > plan[1].approved, "MIN_PARTICIPANTS too low for the shape"
         types = dict(db.session.execute(select(ParticipatingEntity.id, ParticipatingEntity.entity_type)).all())
         for p in plan:
             p.entity_type = types[p.entity_id]
@@ -383,9 +386,10 @@ class LargeBuilder:
         return reg, badge, scans
 
     def _serial(self, index: int) -> str:
-        """A badge serial as the badge desk's look (Crockford base32), unique by construction: the person's number
-        through a bijection of the 50-bit space (an odd multiplier), offset by the seed."""
-        value = (self.serial_base + index * 0x9E3779B97F4A7) % (1 << 50)
+        """A badge serial as the badge desk's look (Crockford base32), unique by construction, across sessions too
+        (serials are unique in the whole table): the session's id and the person's number, one 50-bit number,
+        through a bijection of the 50-bit space (an odd multiplier, then an offset drawn from the seed)."""
+        value = ((((self.c.id << 32) + index) * 0x9E3779B97F4A7) + self.serial_base) % (1 << 50)
         return "".join(CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(SERIAL_LENGTH)))
 
     def write(self, plan: list[Planned]) -> None:
