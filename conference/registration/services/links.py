@@ -17,7 +17,9 @@ from conference.core import audit
 from conference.core.errors import Gone
 from conference.core.i18n import _
 from conference.extensions import db
+from conference.mail.services import queue_mail
 from conference.registration.models import Registration, ReplacedLink
+from conference.registration.services.workflow import status_url
 
 
 def digest(token: str) -> str:
@@ -29,9 +31,6 @@ def replace_link(r: Registration, *, actor) -> str:
 
     `actor` is the secretariat's user (from the back office) or "participant". Audited; returns the new token.
     """
-    from conference.mail.services import queue_mail
-    from conference.registration.services.workflow import status_url
-
     db.session.add(ReplacedLink(registration_id=r.id, token_digest=digest(r.status_token)))
     r.status_token = secrets.token_urlsafe(32)
     db.session.flush()

@@ -24,6 +24,7 @@ from conference.registration.models import (
 from conference.registration.models import (
     RegistrationStatus as S,
 )
+from conference.registration.services.links import refuse_replaced
 from conference.registration.services.rules import fold
 
 
@@ -36,8 +37,6 @@ def get_by_token(conference: Conference, token: str, *, agenda: bool = False) ->
         r = db.session.scalar(select(Registration).where(Registration.conference_id == conference.id,
                                                          column == token))
     if r is None and token and len(token) <= 64 and not agenda:
-        from conference.registration.services.links import refuse_replaced
-
         refuse_replaced(conference.id, token)
     if r is None:
         raise NotFound(_("This calendar address is not valid (it may have been renewed).") if agenda else
