@@ -73,7 +73,7 @@ def grow_delegation(conference, size: int) -> int:
     d_id, have = db.session.execute(
         select(Delegation.id, func.count(Registration.id)).join(ParticipatingEntity)
         .outerjoin(Registration, Registration.delegation_id == Delegation.id)
-        .where(Delegation.conference_id == conference.id, ParticipatingEntity.entity_type == EntityType.STATE_PARTY)
+        .where(Delegation.conference_id == conference.id, ParticipatingEntity.entity_type == EntityType.STATE)
         .group_by(Delegation.id).order_by(func.count(Registration.id).desc()).limit(1)).one()
     now = utcnow()
     rows = [{"conference_id": conference.id, "delegation_id": d_id, "family_name": f"Member{i:05d}",

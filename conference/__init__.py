@@ -71,7 +71,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from conference.programme import admin as programme_admin
     from conference.programme import views as programme_views
     from conference.registration import admin as registration_admin
-    from conference.registration import entities_admin, ngo_admin, outlet_admin
+    from conference.registration import entities_admin, ngo_admin, outlet_admin, states_admin
     from conference.registration import exports as registration_exports
     from conference.registration import focal as registration_focal
     from conference.registration import views as registration_views
@@ -84,7 +84,7 @@ def create_app(config: Mapping | None = None) -> Flask:
                       registration_exports.bp, registration_focal.bp, registration_views.bp, programme_views.bp,
                       programme_admin.bp, feed_views.bp, statistics_views.bp, privacy_views.bp, badges_views.bp,
                       checkin_views.bp, conference_admin.bp, participants_list_views.bp, ngo_admin.bp,
-                      entities_admin.bp, outlet_admin.bp,
+                      entities_admin.bp, outlet_admin.bp, states_admin.bp,
                       conference_views.bp):  # last: its /<code>/ route is the most general
         app.register_blueprint(blueprint)
     register_error_handlers(app)

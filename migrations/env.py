@@ -46,9 +46,25 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
     with db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's constraints by building it anew (Alembic's batch mode) and dropping the old
+            # one, which with foreign keys enforced deletes the rows that refer to it (ON DELETE CASCADE) or is
+            # refused (RESTRICT). SQLite's own procedure: switch enforcement off outside the transaction (the
+            # pragma does nothing inside one), check every reference before committing, switch it on again.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration leaves {len(broken)} rows referring to rows that do not "
+                                           f"exist, e.g. {tuple(broken[0])}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -13,6 +13,7 @@ from conference.extensions import db
 from conference.programme.models import Session, SessionKind, SessionStatus
 from conference.registration.document_models import DelegationDocument, DocumentKind
 from conference.registration.models import (
+    PARTY_KINDS,
     Delegation,
     DelegationRole,
     EntityType,
@@ -21,6 +22,7 @@ from conference.registration.models import (
     RegionalGroup,
     Registration,
     RegistrationStatus,
+    TreatyStatus,
 )
 from conference.registration.services import name_key
 
@@ -46,9 +48,11 @@ def make_room(conference: Conference, slug: str = "m1", capacity: int = 100) -> 
     return room
 
 
-def make_entity(entity_type: EntityType = EntityType.STATE_PARTY, name: str | None = None,
+def make_entity(entity_type: EntityType = EntityType.STATE, name: str | None = None,
                 iso3: str | None = None, group: RegionalGroup | None = None, **kw) -> ParticipatingEntity:
     n = next(_counter)
+    if entity_type == EntityType.STATE and iso3 is None:
+        iso3 = _free_iso3()  # every State has its code (a check constraint)
     e = ParticipatingEntity(entity_type=entity_type, name=name or f"Entity {n}", iso3=iso3,
                             regional_group=group, **kw)
     db.session.add(e)
@@ -56,11 +60,20 @@ def make_entity(entity_type: EntityType = EntityType.STATE_PARTY, name: str | No
     return e
 
 
+def _free_iso3() -> str:
+    """A code of three capitals that no State has (ISO 3166 leaves XAA-XZZ to users)."""
+    n = next(_counter)
+    return "X" + chr(ord("A") + n // 26 % 26) + chr(ord("A") + n % 26)
+
+
 def make_delegation(conference: Conference, entity: ParticipatingEntity, *, nomination_document: str | None = None,
                     nomination_received_at: datetime | None = None, credentials_document: str | None = None,
                     **kw) -> Delegation:
     """A delegation; with `nomination_document` (or only `nomination_received_at`: received on paper) and
-    `credentials_document` it has them on file, as version 1 that counts."""
+    `credentials_document` it has them on file, as version 1 that counts. A State's (or the REIO's) is a party
+    unless `treaty_status` says otherwise."""
+    if entity.entity_type in PARTY_KINDS:
+        kw.setdefault("treaty_status", TreatyStatus.PARTY)
     d = Delegation(conference_id=conference.id, entity_id=entity.id, **kw)
     db.session.add(d)
     db.session.flush()

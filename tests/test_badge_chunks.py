@@ -38,7 +38,7 @@ def people(app, db_session, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "STORAGE_URL", f"file://{tmp_path / 'store'}")
     monkeypatch.setitem(app.config, "BADGE_CHUNK_LEASE_SECONDS", 2)
     conference = make_conference("cop98")
-    austria = make_delegation(conference, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
+    austria = make_delegation(conference, make_entity(EntityType.STATE, "Austria", "AUT", RegionalGroup.WEOG))
     out = io.BytesIO()
     Image.new("RGB", (350, 450), (200, 180, 160)).save(out, "JPEG")
     photo = store(app.config["UPLOAD_FOLDER"], "photos", out.getvalue(), "jpg")

@@ -63,7 +63,7 @@ def photo_file(app, colour=(200, 180, 160)) -> str:
 @pytest.fixture
 def site(app, db_session):
     c = make_conference("cop99")
-    state = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
+    state = make_delegation(c, make_entity(EntityType.STATE, "Austria", "AUT", RegionalGroup.WEOG))
     ngo = make_delegation(c, make_entity(EntityType.NGO_ECOSOC, "Friends of the Earth"))
     people = {
         "latin": make_registration(state, badge_name=NAMES["latin"], role=DelegationRole.HEAD,
@@ -113,8 +113,8 @@ def test_serials_are_random_crockford_base32():
 
 def test_categories_follow_the_entity_and_the_role():
     c = services.badge_category
-    assert c(EntityType.STATE_PARTY, DelegationRole.HEAD) == "HEAD"
-    assert c(EntityType.SIGNATORY, DelegationRole.ADVISER) == "DELEGATE"
+    assert c(EntityType.STATE, DelegationRole.HEAD) == "HEAD"
+    assert c(EntityType.REIO, DelegationRole.ADVISER) == "DELEGATE"
     assert c(EntityType.UN_ENTITY, DelegationRole.REPRESENTATIVE) == "UN"
     assert c(EntityType.IGO, DelegationRole.REPRESENTATIVE) == "IGO"
     assert c(EntityType.NGO_OTHER, DelegationRole.REPRESENTATIVE) == "NGO"

@@ -45,7 +45,7 @@ def door_clock(monkeypatch):
 @pytest.fixture
 def site(app, db_session):
     c = make_conference("cop99")
-    state = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
+    state = make_delegation(c, make_entity(EntityType.STATE, "Austria", "AUT", RegionalGroup.WEOG))
     ngo = make_delegation(c, make_entity(EntityType.NGO_OTHER, "Transparency Now"))
     delegate = make_registration(state, badge_name="Käthe Schröder", photo=photo_file(app))
     observer = make_registration(ngo, badge_name="Олег Петров", role=DelegationRole.REPRESENTATIVE)

@@ -18,7 +18,7 @@ from tests.test_registration_web import login
 @pytest.fixture
 def kenya(db_session):
     c = future_conference("cop50")
-    d = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN), quota=15)
+    d = make_delegation(c, make_entity(EntityType.STATE, "Kenya", "KEN", RegionalGroup.AFRICAN), quota=15)
     for status in [S.APPROVED] * 10 + [S.SUBMITTED, S.NEEDS_INFO] + [S.WITHDRAWN, S.REJECTED, S.DRAFT]:
         make_registration(d, status=status)
     db_session.commit()

@@ -39,6 +39,7 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
     ReviewMechanismContact,
+    TreatyStatus,
 )
 from conference.statistics.services import compute
 
@@ -124,15 +125,19 @@ def check_states_are_real_and_grouped(demo, db_session):
     assert by_iso["TUR"].regional_group.value == "WEOG"
     assert by_iso["KAZ"].regional_group.value == "ASIA_PACIFIC"
     # Treaty status as it stood in October 2024 (UN Treaty Collection): Iran had signed only, South Sudan neither.
-    assert {s.iso3: s.entity_type for s in states if s.entity_type != EntityType.STATE_PARTY} == {
-        "IRN": EntityType.SIGNATORY, "SSD": EntityType.NON_SIGNATORY}
+    assert {s.entity_type for s in states} == {EntityType.STATE}
+    cop12 = {d.entity.iso3: d.treaty_status for d in db_session.scalars(
+        select(Delegation).join(Conference).where(Conference.code == "cop12")) if d.entity.is_state}
+    assert len(cop12) == 131
+    assert {iso3: status for iso3, status in cop12.items() if status != TreatyStatus.PARTY} == {
+        "IRN": TreatyStatus.SIGNATORY, "SSD": TreatyStatus.NON_SIGNATORY}
     counts = Counter(s.regional_group.value if s.regional_group else None for s in states)
     assert counts["EASTERN_EUROPEAN"] == 23  # the whole group
     # The USA is in no group (it attends WEOG as an observer); Kiribati is among the Asia-Pacific States.
     assert by_iso["USA"].regional_group is None and counts[None] == 1
     assert by_iso["KIR"].regional_group.value == "ASIA_PACIFIC"
     eu = db_session.scalar(select(ParticipatingEntity).where(ParticipatingEntity.name == "European Union"))
-    assert eu.entity_type == EntityType.STATE_PARTY and eu.iso3 is None
+    assert eu.entity_type == EntityType.REIO and eu.iso3 is None
 
 
 def check_delegations(demo, db_session):

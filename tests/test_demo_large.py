@@ -18,7 +18,7 @@ from conference.demo import large
 from conference.registration.models import (
     ACTIVE_STATUSES,
     NGO_TYPES,
-    STATE_TYPES,
+    PARTY_KINDS,
     Delegation,
     DelegationRole,
     EntityType,
@@ -57,7 +57,7 @@ def _sizes(db_session, conference, *types):
 
 
 def test_cop28_shape_and_statistics(cop28, runner, db_session):
-    parties = _sizes(db_session, cop28, *STATE_TYPES)
+    parties = _sizes(db_session, cop28, *PARTY_KINDS)
     assert len(parties) == 198  # 197 States and the European Union
     ranked = sorted(parties.items(), key=lambda kv: kv[1], reverse=True)
     # One huge delegation, the host's; a few over 1 % of all; most far smaller.
@@ -78,11 +78,11 @@ def test_cop28_shape_and_statistics(cop28, runner, db_session):
     # Overflow and guests belong to Parties' delegations and carry their own badge categories.
     outside = db_session.scalar(
         select(func.count()).select_from(Registration).join(Delegation).join(ParticipatingEntity)
-        .where(Registration.conference_id == cop28.id, ParticipatingEntity.entity_type.not_in(STATE_TYPES),
+        .where(Registration.conference_id == cop28.id, ParticipatingEntity.entity_type.not_in(PARTY_KINDS),
                Registration.delegation_role.in_([DelegationRole.PARTY_OVERFLOW, DelegationRole.PARTY_GUEST])))
     assert outside == 0
-    assert badge_category(EntityType.STATE_PARTY, DelegationRole.PARTY_OVERFLOW) == "OVERFLOW"
-    assert badge_category(EntityType.STATE_PARTY, DelegationRole.PARTY_GUEST) == "GUEST"
+    assert badge_category(EntityType.STATE, DelegationRole.PARTY_OVERFLOW) == "OVERFLOW"
+    assert badge_category(EntityType.STATE, DelegationRole.PARTY_GUEST) == "GUEST"
 
     figures = json.loads(runner.invoke(args=["stats", large.CODE, "--json"]).output)
     assert figures["participants"] == N

@@ -30,7 +30,7 @@ def cop(db_session):
                      published_at=published, capacity=50)
     db.session.add(SessionOrganizer(session_id=s.id, entity_id=lead.id, role=OrganizerRole.LEAD))
     draft = make_session(c, m2, title="Scheduled, not published", day=date(2024, 10, 26), status=St.SCHEDULED)
-    person = make_registration(make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA",
+    person = make_registration(make_delegation(c, make_entity(EntityType.STATE, "Italy", "ITA",
                                                               RegionalGroup.WEOG)), email="p@example.org")
     db_session.commit()
     return {"c": c, "other": other, "s": s, "draft": draft, "m1": m1, "lead": lead, "person": person}

@@ -37,7 +37,7 @@ def cop(db_session):
     draft = make_session(c, m1, title="Not yet published", day=date(2024, 10, 29), status=St.SCHEDULED)
     for s in (before, after, closed):
         s.updated_at = published  # last touched when published, as a session published three days ago would be
-    italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
+    italy = make_delegation(c, make_entity(EntityType.STATE, "Italy", "ITA", RegionalGroup.WEOG))
     person = make_registration(italy, email="p@example.org")
     db_session.commit()
     return {"c": c, "before": before, "after": after, "closed": closed, "draft": draft, "person": person}

@@ -36,7 +36,7 @@ def answered(response, values, allowed) -> bool:
 @pytest.fixture
 def open_session(db_session):
     c = future_conference("cop66")
-    d = make_delegation(c, make_entity(EntityType.STATE_PARTY, "France", "FRA", RegionalGroup.WEOG),
+    d = make_delegation(c, make_entity(EntityType.STATE, "France", "FRA", RegionalGroup.WEOG),
                         nomination_document="documents/nv.pdf")
     db_session.commit()
     return c, d

@@ -417,7 +417,7 @@ def test_states_are_named_in_the_page_s_language_where_the_official_name_is_know
     for name, iso3, names in (("Austria", "AUT", {"fr": "Autriche"}), ("Germany", "DEU", {"fr": "Allemagne"}),
                               ("Egypt", "EGY", {"fr": "Égypte"}), ("Zimbabwe", "ZWE", {}),
                               ("State of Palestine", "PSE", {})):
-        entity = make_entity(EntityType.STATE_PARTY, name, iso3, RegionalGroup.WEOG)
+        entity = make_entity(EntityType.STATE, name, iso3, RegionalGroup.WEOG)
         entity.names = names
         make_delegation(c, entity)
     db_session.commit()

@@ -165,7 +165,7 @@ def test_only_states_have_iso_codes(db_session):
         make_entity(EntityType.NGO_ECOSOC, iso3="XYZ")
     db_session.rollback()
     with pytest.raises(IntegrityError):
-        make_entity(EntityType.STATE_PARTY, iso3="aut")
+        make_entity(EntityType.STATE, iso3="aut")
     db_session.rollback()
 
 

@@ -53,8 +53,8 @@ def test_the_folded_key_stays_within_its_column():
 @pytest.fixture
 def world(db_session):
     c = future_conference("cop80")
-    poland = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Poland", "POL", RegionalGroup.EASTERN_EUROPEAN))
-    russia = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Russian Federation", "RUS",
+    poland = make_delegation(c, make_entity(EntityType.STATE, "Poland", "POL", RegionalGroup.EASTERN_EUROPEAN))
+    russia = make_delegation(c, make_entity(EntityType.STATE, "Russian Federation", "RUS",
                                             RegionalGroup.EASTERN_EUROPEAN))
     db_session.commit()
     return {"c": c, "poland": poland, "russia": russia}
@@ -113,7 +113,7 @@ def test_the_migration_folds_the_stored_keys_anew(empty_database):  # noqa: F811
         try:
             upgrade()
             c = future_conference("cop81")
-            d = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Poland", "POL"))
+            d = make_delegation(c, make_entity(EntityType.STATE, "Poland", "POL"))
             # Keys as the earlier folding stored them: ł kept, й taken for и.
             ids = [make_registration(d, family_name=family, given_names=given, date_of_birth=born, name_key=old).id
                    for family, given, old in (("Łukasiewicz", "Jan", "łukasiewicz jan"),

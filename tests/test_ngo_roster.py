@@ -84,7 +84,7 @@ def test_a_file_that_cannot_be_read_says_why(client, officer, db_session, conten
 
 
 def test_every_bad_row_is_named_by_line_and_column_and_nothing_is_imported(client, officer, db_session):
-    make_entity(EntityType.STATE_PARTY, "Kenya", "KEN")
+    make_entity(EntityType.STATE, "Kenya", "KEN")
     db_session.commit()
     text = ("name,acronym,country,ecosoc_status,website\n"
             "Good One,G1,KEN,roster,\n"

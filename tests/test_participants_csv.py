@@ -40,9 +40,9 @@ BOM = b"\xef\xbb\xbf"
 def world(db_session):
     c = future_conference("cop99")
     entities = {
-        "france": make_entity(EntityType.STATE_PARTY, "France", "FRA", RegionalGroup.WEOG),
-        "kenya": make_entity(EntityType.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN),
-        "china": make_entity(EntityType.STATE_PARTY, "China", "CHN", RegionalGroup.ASIA_PACIFIC),
+        "france": make_entity(EntityType.STATE, "France", "FRA", RegionalGroup.WEOG),
+        "kenya": make_entity(EntityType.STATE, "Kenya", "KEN", RegionalGroup.AFRICAN),
+        "china": make_entity(EntityType.STATE, "China", "CHN", RegionalGroup.ASIA_PACIFIC),
         "ngo": make_entity(EntityType.NGO_ECOSOC, "Friends of Justice"),
         "oif": make_entity(EntityType.IGO, "Organisation internationale de la Francophonie"),
     }
@@ -530,7 +530,7 @@ def test_official_names_are_loaded_all_or_nothing(runner, db_session, tmp_path):
     from conference.registration.models import EntityType, ParticipatingEntity, RegionalGroup
     from tests.factories import make_entity
 
-    make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG)
+    make_entity(EntityType.STATE, "Austria", "AUT", RegionalGroup.WEOG)
     make_entity(EntityType.IGO, "INTERPOL")
     db_session.commit()
     bad = tmp_path / "bad.csv"

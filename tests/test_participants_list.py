@@ -15,7 +15,7 @@ from conference.registration.models import DelegationRole as R
 from conference.registration.models import EntityType as T
 from conference.registration.models import Gender as G
 from conference.registration.models import Modality as M
-from conference.registration.models import RegionalGroup
+from conference.registration.models import RegionalGroup, TreatyStatus
 from conference.registration.models import RegistrationStatus as S
 from tests.factories import make_conference, make_delegation, make_entity, make_registration
 from tests.test_report import document_text, pdf_text
@@ -36,13 +36,14 @@ def listed(db_session):
     igo = make_delegation(c, make_entity(T.IGO, "International Criminal Police Organization"))
     agency = make_delegation(c, make_entity(T.SPECIALIZED_AGENCY, "International Organization for Migration"))
     un = make_delegation(c, make_entity(T.UN_ENTITY, "United Nations Development Programme"))
-    eu = make_delegation(c, make_entity(T.STATE_PARTY, "European Union"))
-    vat = make_delegation(c, make_entity(T.NON_SIGNATORY, "Holy See", "VAT", None))
-    irn = make_delegation(c, make_entity(T.SIGNATORY, "Iran (Islamic Republic of)", "IRN",
-                                         RegionalGroup.ASIA_PACIFIC))
-    ken = make_delegation(c, make_entity(T.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN,
+    eu = make_delegation(c, make_entity(T.REIO, "European Union"))
+    vat = make_delegation(c, make_entity(T.STATE, "Holy See", "VAT", None),
+                          treaty_status=TreatyStatus.NON_SIGNATORY)
+    irn = make_delegation(c, make_entity(T.STATE, "Iran (Islamic Republic of)", "IRN", RegionalGroup.ASIA_PACIFIC),
+                          treaty_status=TreatyStatus.SIGNATORY)
+    ken = make_delegation(c, make_entity(T.STATE, "Kenya", "KEN", RegionalGroup.AFRICAN,
                                          names={"ar": "كينيا", "zh": "肯尼亚", "fr": "Kenya"}))
-    aut = make_delegation(c, make_entity(T.STATE_PARTY, "Republic of Austria", "AUT", RegionalGroup.WEOG,
+    aut = make_delegation(c, make_entity(T.STATE, "Republic of Austria", "AUT", RegionalGroup.WEOG,
                                          short_name="Austria", names={"ar": "النمسا", "zh": "奥地利"}))
     # Austria: experts, advisers and the alternate registered before the head, family names out of order.
     person(aut, "Zeller", "Anna", R.EXPERT, function="Prosecutor")

@@ -26,7 +26,7 @@ def _session(app, db_session):
     folder = Path(app.config["UPLOAD_FOLDER"])
     photo = store(folder, "photos", b"\xff\xd8\xff fake jpeg", "jpg")
     note = store(folder, "documents", b"%PDF-1.4 note verbale %%EOF", "pdf")
-    d = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Chile", "CHL", RegionalGroup.GRULAC),
+    d = make_delegation(c, make_entity(EntityType.STATE, "Chile", "CHL", RegionalGroup.GRULAC),
                         nomination_document=note)
     r = make_registration(d, photo=photo, passport_number="C123", date_of_birth=date(1970, 1, 1),
                           passport_expiry=date(2030, 1, 1), phone="+56 2 123")
@@ -130,7 +130,7 @@ def test_the_purge_leaves_no_file_of_the_session(app, runner, db_session, tmp_pa
     # What stays: another session's participant, photo, e-mail and recent badge run; an upload a form may still claim.
     other = make_conference("cop41", starts_on=date.today(), ends_on=date.today() + timedelta(days=4))
     other_photo = _photo(folder, age=OLD)
-    other_reg = make_registration(make_delegation(other, make_entity(EntityType.STATE_PARTY, "Peru", "PER",
+    other_reg = make_registration(make_delegation(other, make_entity(EntityType.STATE, "Peru", "PER",
                                                                      RegionalGroup.GRULAC)), photo=other_photo)
     queue_mail(other_reg.email, "registration_submitted", "en", registration=other_reg, conference=other,
                status_url="http://x")
@@ -165,7 +165,7 @@ def test_stale_files_go_on_their_own_schedule(app, runner, db_session, tmp_path,
     folder = Path(app.config["UPLOAD_FOLDER"])
     c = make_conference("cop42", starts_on=date.today(), ends_on=date.today() + timedelta(days=4))
     kept_photo = _photo(folder, age=OLD)
-    make_registration(make_delegation(c, make_entity(EntityType.STATE_PARTY, "Chile", "CHL", RegionalGroup.GRULAC)),
+    make_registration(make_delegation(c, make_entity(EntityType.STATE, "Chile", "CHL", RegionalGroup.GRULAC)),
                       photo=kept_photo)
     orphan = _photo(folder, age=OLD)
     unclaimed_yet = _photo(folder, age=20 * 3600)  # a form's reference to it is still good

@@ -71,8 +71,8 @@ def cop(db_session):
     day = c.starts_on
     plenary = make_session(c, rooms["plenary"], kind=SessionKind.PLENARY, title="Plenary, 1st meeting", day=day,
                            start=time(10), end=time(13), published_at=now)
-    italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
-    uganda = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Uganda", "UGA", RegionalGroup.AFRICAN))
+    italy = make_delegation(c, make_entity(EntityType.STATE, "Italy", "ITA", RegionalGroup.WEOG))
+    uganda = make_delegation(c, make_entity(EntityType.STATE, "Uganda", "UGA", RegionalGroup.AFRICAN))
     ngo = make_delegation(c, make_entity(EntityType.NGO_ECOSOC, "Friends of Justice"))
     applicant = make_registration(italy, status=RegistrationStatus.APPROVED, email="it@example.org")
     coordinator = make_user("coord@example.org", roles=[Role.SIDE_EVENT_COORDINATOR])

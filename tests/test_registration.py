@@ -18,6 +18,7 @@ from conference.extensions import db
 from conference.registration import services
 from conference.registration.models import (
     ACTIVE_STATUSES,
+    Category,
     CredentialsStatus,
     DelegationRole,
     EntityType,
@@ -54,8 +55,8 @@ def person(conference, **kw) -> RegistrationData:
 @pytest.fixture
 def world(db_session):
     c = future_conference()
-    france = make_delegation(c, make_entity(EntityType.STATE_PARTY, "France", "FRA", RegionalGroup.WEOG))
-    kenya = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN))
+    france = make_delegation(c, make_entity(EntityType.STATE, "France", "FRA", RegionalGroup.WEOG))
+    kenya = make_delegation(c, make_entity(EntityType.STATE, "Kenya", "KEN", RegionalGroup.AFRICAN))
     ngo = make_delegation(c, make_entity(EntityType.NGO_ECOSOC, "Friends of Justice"), quota=2)
     media = make_delegation(c, make_entity(EntityType.MEDIA, "Danube Wire"))
     officer = make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
@@ -400,7 +401,7 @@ def test_the_head_index_and_the_services_agree_on_the_active_statuses(world, db_
     c = world["c"]
     assert set(services.ACTIVE) == set(ACTIVE_STATUSES) == {S.SUBMITTED, S.PREAPPROVED, S.NEEDS_INFO, S.APPROVED}
     for status in S:
-        delegation = make_delegation(c, make_entity(EntityType.STATE_PARTY, f"State {status.value}"))
+        delegation = make_delegation(c, make_entity(EntityType.STATE, f"State {status.value}"))
         make_registration(delegation, role=DelegationRole.HEAD, status=status)
         refused = status in ACTIVE_STATUSES
         try:
@@ -425,7 +426,7 @@ def test_status_counts_and_delegation_names_for_the_back_office(world, db_sessio
     make_registration(world["france"], status=S.SUBMITTED)
     make_registration(world["france"], status=S.SUBMITTED)
     make_registration(world["france"], status=S.APPROVED)
-    make_registration(make_delegation(other, make_entity(EntityType.STATE_PARTY, "Chile")), status=S.REJECTED)
+    make_registration(make_delegation(other, make_entity(EntityType.STATE, "Chile")), status=S.REJECTED)
     counts = services.status_counts()
     assert counts[c.id] == {"SUBMITTED": 2, "APPROVED": 1} and counts[other.id] == {"REJECTED": 1}
     names = services.delegation_names(c)
@@ -505,7 +506,7 @@ def test_search_in_any_script_ignores_case_and_accents(world, db_session):
     assert names("王") == ["王"]
     assert names("فاطمة") == ["العلي"]
     assert names("100%_") == []
-    assert names("", category=EntityType.STATE_PARTY, regional_group="AFRICAN") == sorted(["Иванов", "王", "العلي"])
+    assert names("", category=Category.STATE_PARTY, regional_group="AFRICAN") == sorted(["Иванов", "王", "العلي"])
 
 
 def test_the_queue_page_costs_the_same_queries_for_10_or_60_rows(world, db_session, client):

@@ -28,7 +28,7 @@ def limited(database, tmp_path):
     with app.app_context():
         db.create_all()
         c = future_conference("cop70")
-        delegation = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Chile", "CHL", RegionalGroup.GRULAC),
+        delegation = make_delegation(c, make_entity(EntityType.STATE, "Chile", "CHL", RegionalGroup.GRULAC),
                                      nomination_document="documents/nv.pdf")
         db.session.commit()
         try:

@@ -29,7 +29,7 @@ def _people(d, n: int, status: S = S.APPROVED, start: int = 0):
 @pytest.fixture
 def cop(db_session):
     c = make_conference("cop94")
-    italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
+    italy = make_delegation(c, make_entity(EntityType.STATE, "Italy", "ITA", RegionalGroup.WEOG))
     make_user("officer@example.org")
     db_session.commit()
     return {"c": c, "d": italy}

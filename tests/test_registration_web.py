@@ -39,9 +39,9 @@ def jpeg(size=(600, 800)) -> bytes:
 @pytest.fixture
 def site(db_session):
     c = future_conference("cop50")
-    france = make_delegation(c, make_entity(EntityType.STATE_PARTY, "France", "FRA", RegionalGroup.WEOG),
+    france = make_delegation(c, make_entity(EntityType.STATE, "France", "FRA", RegionalGroup.WEOG),
                              nomination_document="documents/nv.pdf")
-    kenya = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN))
+    kenya = make_delegation(c, make_entity(EntityType.STATE, "Kenya", "KEN", RegionalGroup.AFRICAN))
     ngo = make_delegation(c, make_entity(EntityType.NGO_ECOSOC, "Friends of Justice"))
     db_session.commit()
     return {"c": c, "france": france, "kenya": kenya, "ngo": ngo}

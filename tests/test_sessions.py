@@ -16,14 +16,20 @@ from conference.demo.next_session import ensure_open_session, first_day
 from conference.programme.services import applications_open
 from conference.registration.document_models import DelegationDocument
 from conference.registration.models import (
+    Category,
     CredentialsStatus,
     Delegation,
+    DelegationRole,
     EntityType,
     NgoAdmission,
     NominationDocumentKind,
+    ParticipatingEntity,
+    RegionalGroup,
     Registration,
+    TreatyStatus,
 )
-from conference.registration.services import registration_open
+from conference.registration.services import registration_open, set_treaty_status
+from conference.statistics.services import compute
 from tests.factories import make_conference, make_delegation, make_entity, make_registration, make_room, make_user
 
 NOW = datetime(2026, 12, 6, 21, 7, 33, tzinfo=UTC)
@@ -43,7 +49,7 @@ def cop12(db_session):
     c.opening_at = c.at_venue(date(2024, 10, 14), time(10, 0))
     make_room(c, "plenary", capacity=1200)
     make_room(c, "m3", capacity=80)
-    party = make_entity(EntityType.STATE_PARTY, "Austria", iso3="AUT")
+    party = make_entity(EntityType.STATE, "Austria", iso3="AUT")
     ngo = make_entity(EntityType.NGO_OTHER, "Friends of the Convention")
     ecosoc = make_entity(EntityType.NGO_ECOSOC, "Transparency Watch")
     igo = make_entity(EntityType.IGO, "Interpol")
@@ -114,6 +120,58 @@ def test_copy_keeps_rooms_settings_and_entities_but_no_people_nor_documents(runn
     assert len(cop12.rooms) == 2 and cop12.registration_closes_at.year == 2024
     entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "conference.copied"))
     assert entry.conference_id == new.id and entry.before == {"from": "cop12"} and entry.after["delegations"] == 4
+
+
+def test_treaty_status_belongs_to_each_session(db_session, cop12):
+    """A State that ratified since the last session is a party in the new one, and stays a signatory in the old
+    one's records and statistics."""
+    iran = make_entity(EntityType.STATE, "Iran (Islamic Republic of)", "IRN", RegionalGroup.ASIA_PACIFIC)
+    old = make_delegation(cop12, iran, treaty_status=TreatyStatus.SIGNATORY, quota=7)
+    make_registration(old, role=DelegationRole.HEAD)
+    eu = make_delegation(cop12, make_entity(EntityType.REIO, "European Union"))
+    db_session.commit()
+
+    new = copy_conference("cop12", CopyRequest(code="cop13", title="Thirteenth session",
+                                               starts_on=date(2027, 10, 11), ends_on=date(2027, 10, 15)), now=NOW)
+    db_session.commit()
+    copied = {d.entity.name: d for d in db_session.scalars(
+        select(Delegation).where(Delegation.conference_id == new.id))}
+    # Copied as it stood: status, quota and (for parties) credentials to send again.
+    assert (copied["Iran (Islamic Republic of)"].treaty_status, copied["Iran (Islamic Republic of)"].quota) == (
+        TreatyStatus.SIGNATORY, 7)
+    assert (copied["Austria"].treaty_status, copied["Austria"].credentials_status) == (
+        TreatyStatus.PARTY, CredentialsStatus.PENDING)
+    assert copied["European Union"].treaty_status == TreatyStatus.PARTY and eu.treaty_status == TreatyStatus.PARTY
+    assert copied["Interpol"].treaty_status is None
+
+    # Iran ratifies before the new session.
+    assert set_treaty_status(copied["Iran (Islamic Republic of)"], TreatyStatus.PARTY, user=None)
+    db_session.commit()
+    make_registration(copied["Iran (Islamic Republic of)"], role=DelegationRole.HEAD)
+    db_session.commit()
+    db_session.expire_all()
+
+    newer = db_session.get(Delegation, copied["Iran (Islamic Republic of)"].id)
+    assert (newer.category, newer.credentials_status) == (Category.STATE_PARTY, CredentialsStatus.PENDING)
+    earlier = db_session.get(Delegation, old.id)
+    assert (earlier.treaty_status, earlier.category) == (TreatyStatus.SIGNATORY, Category.SIGNATORY)
+    # The earlier session's statistics still count Iran among signatories, the new one's among parties.
+    then, now = compute(cop12), compute(new)
+    assert then["by_category"]["SIGNATORY"] == 1 and then["entities_by_category"]["SIGNATORY"] == 1
+    assert then["entities_by_category"]["STATE_PARTY"] == 1  # Austria alone
+    assert now["by_category"]["SIGNATORY"] == 0 and now["by_category"]["STATE_PARTY"] == 1
+    assert now["credentials"]["PENDING"] == 1
+    entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "delegation.treaty_status"))
+    assert entry.conference_id == new.id and entry.before["treaty_status"] == "SIGNATORY"
+    assert entry.after == {"treaty_status": "PARTY", "credentials": "PENDING"}
+
+
+def test_only_states_and_the_reio_have_a_treaty_status(db_session, cop12):
+    interpol = db_session.scalar(select(Delegation).join(Delegation.entity).where(
+        Delegation.conference_id == cop12.id, ParticipatingEntity.name == "Interpol"))
+    with pytest.raises(RuleViolation, match="Only States"):
+        set_treaty_status(interpol, TreatyStatus.PARTY, user=None)
+    assert interpol.treaty_status is None
 
 
 def test_registration_opens_now_and_closes_14_days_before_the_first_day(db_session, cop12):

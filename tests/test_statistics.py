@@ -22,6 +22,7 @@ from conference.registration.models import (
 )
 from conference.registration.models import (
     RegionalGroup,
+    TreatyStatus,
 )
 from conference.registration.models import (
     RegistrationStatus as S,
@@ -37,20 +38,22 @@ def small_session(db_session):
     specialized agency, two NGOs, a journalist; a withdrawn and a rejected person, scans outside the session."""
     c = make_conference("cop1")
     other = make_conference("cop2")
-    aut = make_delegation(c, make_entity(T.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
-    ken = make_delegation(c, make_entity(T.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN))
-    irn = make_delegation(c, make_entity(T.SIGNATORY, "Iran", "IRN", RegionalGroup.ASIA_PACIFIC))
-    eu = make_delegation(c, make_entity(T.STATE_PARTY, "European Union"))
+    aut = make_delegation(c, make_entity(T.STATE, "Austria", "AUT", RegionalGroup.WEOG))
+    ken = make_delegation(c, make_entity(T.STATE, "Kenya", "KEN", RegionalGroup.AFRICAN))
+    irn = make_delegation(c, make_entity(T.STATE, "Iran", "IRN", RegionalGroup.ASIA_PACIFIC),
+                          treaty_status=TreatyStatus.SIGNATORY)
+    eu = make_delegation(c, make_entity(T.REIO, "European Union"))
     igo = make_delegation(c, make_entity(T.IGO, "INTERPOL"))
     un = make_delegation(c, make_entity(T.UN_ENTITY, "UNDP"))
     agency = make_delegation(c, make_entity(T.SPECIALIZED_AGENCY, "UNESCO"))
     # A State that belongs to no UN regional group.
-    vat = make_delegation(c, make_entity(T.NON_SIGNATORY, "Holy See", "VAT", None))
+    vat = make_delegation(c, make_entity(T.STATE, "Holy See", "VAT", None),
+                          treaty_status=TreatyStatus.NON_SIGNATORY)
     ngo1 = make_delegation(c, make_entity(T.NGO_ECOSOC, "NGO one"))
     ngo2 = make_delegation(c, make_entity(T.NGO_OTHER, "NGO two"))
     press = make_delegation(c, make_entity(T.MEDIA, "Press"))
     # A State with only a rejected registration is not represented.
-    nor = make_delegation(c, make_entity(T.STATE_PARTY, "Norway", "NOR", RegionalGroup.WEOG))
+    nor = make_delegation(c, make_entity(T.STATE, "Norway", "NOR", RegionalGroup.WEOG))
 
     people = {
         "aut_head": make_registration(aut, role=R.HEAD, gender=G.FEMALE,
@@ -74,7 +77,7 @@ def small_session(db_session):
     make_registration(aut, status=S.SUBMITTED)
     make_registration(nor, role=R.HEAD, status=S.REJECTED, submitted_at=datetime(2024, 9, 23, 9, tzinfo=UTC))
     make_registration(ken, status=S.WITHDRAWN, submitted_at=datetime(2024, 9, 23, 10, tzinfo=UTC))
-    make_registration(make_delegation(other, make_entity(T.STATE_PARTY, "Chile", "CHL", RegionalGroup.GRULAC)))
+    make_registration(make_delegation(other, make_entity(T.STATE, "Chile", "CHL", RegionalGroup.GRULAC)))
 
     room = make_room(c)
     side = make_session(c, room, title="Side event", capacity=50)

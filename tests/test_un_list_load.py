@@ -13,10 +13,10 @@ from conference.conferences.services import SessionSettings, create_conference
 from conference.core.models import AuditLog
 from conference.registration.models import (
     IGO_TYPES,
-    STATE_TYPES,
     EntityType,
     ParticipatingEntity,
     RegionalGroup,
+    TreatyStatus,
 )
 from conference.registration.services.un_list import load_un_list, un_list
 from tests.factories import make_conference, make_delegation, make_entity
@@ -71,9 +71,9 @@ def test_loading_twice_changes_nothing(db_session):
 
 def test_a_renamed_state_is_updated_and_keeps_its_status_and_delegations(db_session):
     conference = make_conference("cop11")
-    turkey = make_entity(EntityType.SIGNATORY, name="Turkey", iso3="TUR", group=RegionalGroup.ASIA_PACIFIC,
+    turkey = make_entity(EntityType.STATE, name="Turkey", iso3="TUR", group=RegionalGroup.ASIA_PACIFIC,
                          names={"fr": "Turquie", "de": "Türkei"})
-    delegation = make_delegation(conference, turkey)
+    delegation = make_delegation(conference, turkey, treaty_status=TreatyStatus.SIGNATORY)
     db_session.commit()
     report = load_un_list(actor="someone")
     db_session.commit()
@@ -83,7 +83,8 @@ def test_a_renamed_state_is_updated_and_keeps_its_status_and_delegations(db_sess
     assert found["TUR"].regional_group == RegionalGroup.WEOG
     # The UN's names written over CLDR's; a language the list does not have is kept.
     assert found["TUR"].names["fr"] == "Türkiye" and found["TUR"].names["de"] == "Türkei"
-    assert found["TUR"].entity_type == EntityType.SIGNATORY  # the treaty status is not the list's to change
+    # The treaty status (the delegation's, per session) is not the list's to change.
+    assert found["TUR"].entity_type == EntityType.STATE and delegation.treaty_status == TreatyStatus.SIGNATORY
     assert delegation.entity_id == turkey.id and count(db_session, ParticipatingEntity) == LISTED
     entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "entity.un_list",
                                                      AuditLog.object_id == turkey.id))
@@ -94,7 +95,7 @@ def test_a_renamed_state_is_updated_and_keeps_its_status_and_delegations(db_sess
 def test_organizations_are_matched_by_name_or_acronym_never_duplicated(db_session):
     coe = make_entity(EntityType.IGO, name="council of europe")
     interpol = make_entity(EntityType.IGO, name="ICPO-INTERPOL", short_name="Interpol")
-    eu = make_entity(EntityType.STATE_PARTY, name="European Union")
+    eu = make_entity(EntityType.REIO, name="European Union")
     db_session.commit()
     load_un_list()
     db_session.commit()
@@ -102,16 +103,7 @@ def test_organizations_are_matched_by_name_or_acronym_never_duplicated(db_sessio
     assert found["Council of Europe"].id == coe.id and coe.short_name == "CoE" and coe.names["ru"] == "Совет Европы"
     assert found["International Criminal Police Organization"].id == interpol.id
     assert interpol.short_name == "INTERPOL"
-    assert found["European Union"].id == eu.id and eu.entity_type == EntityType.STATE_PARTY and eu.iso3 is None
-    assert count(db_session, ParticipatingEntity) == LISTED
-
-
-def test_a_state_entered_without_its_code_gets_it(db_session):
-    kenya = make_entity(EntityType.STATE_PARTY, name="Kenya")
-    db_session.commit()
-    load_un_list()
-    db_session.commit()
-    assert kenya.iso3 == "KEN" and kenya.regional_group == RegionalGroup.AFRICAN
+    assert found["European Union"].id == eu.id and eu.entity_type == EntityType.REIO and eu.iso3 is None
     assert count(db_session, ParticipatingEntity) == LISTED
 
 
@@ -131,8 +123,8 @@ def test_nothing_is_deleted(db_session):
 
 def test_a_name_held_by_another_entity_is_reported_not_forced(db_session):
     # Two entries for one State: the one with the code cannot take the other's name (one name per category).
-    old = make_entity(EntityType.STATE_PARTY, name="Turkey", iso3="TUR", group=RegionalGroup.WEOG)
-    make_entity(EntityType.STATE_PARTY, name="Türkiye")
+    old = make_entity(EntityType.STATE, name="Turkey", iso3="TUR", group=RegionalGroup.WEOG)
+    make_entity(EntityType.STATE, name="Türkiye", iso3="XTR")
     db_session.commit()
     report = load_un_list()
     db_session.commit()
@@ -159,7 +151,7 @@ def test_a_new_session_has_the_states_to_choose_from(db_session):
     create_conference("cop13", settings, actor="admin")
     db_session.commit()
     states = db_session.scalars(select(ParticipatingEntity).where(ParticipatingEntity.iso3.is_not(None))).all()
-    assert len(states) == 195 and all(s.entity_type in STATE_TYPES for s in states)
+    assert len(states) == 195 and all(s.entity_type == EntityType.STATE for s in states)
 
 
 def test_two_loads_at_once_do_not_fail(db_session, monkeypatch):

@@ -49,6 +49,7 @@ from conference.core.i18n import _, current_language, force_locale, format_day_r
 from conference.extensions import db
 from conference.registration.models import (
     NGO_TYPES,
+    PARTY_KINDS,
     BadgeState,
     Delegation,
     DelegationRole,
@@ -131,8 +132,9 @@ def read_qr(value: str, secret_key: str | bytes | None = None) -> str:
 
 
 def badge_category(entity_type: EntityType, role: DelegationRole) -> str:
-    """The badge category (a key of the conference's badge scheme) of a person of `entity_type` in `role`."""
-    if entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY):
+    """The badge category (a key of the conference's badge scheme) of a person of `entity_type` in `role`: a
+    government's delegation (a State's, or the REIO's) is told apart by role, whatever its treaty status."""
+    if entity_type in PARTY_KINDS:
         return {DelegationRole.HEAD: "HEAD", DelegationRole.PARTY_OVERFLOW: "OVERFLOW",
                 DelegationRole.PARTY_GUEST: "GUEST"}.get(role, "DELEGATE")
     if entity_type in (EntityType.UN_ENTITY, EntityType.SPECIALIZED_AGENCY):

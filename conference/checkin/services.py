@@ -26,7 +26,8 @@ from conference.core.i18n import CLOCK, WEEKDAY_SHORT, _, _l, format_moment
 from conference.extensions import db
 from conference.programme.models import Session, SessionSignup, SignupStatus
 from conference.programme.services.seats import confirmed_seats, has_own_seat
-from conference.registration.models import BadgeState, EntityType, Registration, RegistrationStatus
+from conference.registration.categories import PARTY_MEETING_STATUSES
+from conference.registration.models import BadgeState, Registration, RegistrationStatus
 
 # What the door page shows and announces for each answer, in the language of the door's page.
 MESSAGES = {
@@ -42,7 +43,6 @@ MESSAGES = {
     CheckInResult.UNKNOWN: _l("Unknown badge"),
     CheckInResult.FORGED: _l("Forged code: not issued by this conference"),
 }
-PARTIES = (EntityType.STATE_PARTY, EntityType.SIGNATORY)
 # A badge opens doors once printed (and stays valid when collected at the pass office).
 PRINTED = (BadgeState.PRINTED, BadgeState.COLLECTED)
 
@@ -230,7 +230,7 @@ def _has_seat(session: Session, registration: Registration) -> bool:
 
 
 def _may_enter(session: Session, registration: Registration) -> bool:
-    if session.restricted_to_parties and registration.delegation.entity.entity_type not in PARTIES:
+    if session.restricted_to_parties and registration.delegation.treaty_status not in PARTY_MEETING_STATUSES:
         return False
     if session.is_closed:
         invited = db.session.scalar(select(SessionSignup.id).where(

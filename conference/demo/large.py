@@ -43,7 +43,7 @@ from conference.programme.models import OrganizerRole, Session, SessionKind, Ses
 from conference.registration.document_models import DelegationDocument, DocumentKind
 from conference.registration.models import (
     NGO_TYPES,
-    STATE_TYPES,
+    PARTY_KINDS,
     BadgeState,
     CredentialsStatus,
     Delegation,
@@ -57,6 +57,7 @@ from conference.registration.models import (
     ParticipatingEntity,
     Registration,
     RegistrationStatus,
+    TreatyStatus,
 )
 from conference.registration.services.un_list import ORGANIZATION_KINDS, un_list
 
@@ -171,10 +172,10 @@ class LargeBuilder:
         rng, n = self.rng, self.n
         pools = {iso3: pool for iso3, _n, _g, _t, pool in data.STATES}
         listed = [u for u in un_list() if u.is_state] + [None]  # None: the European Union
-        state_rows = [{"entity_type": EntityType.STATE_PARTY, "name": u.name, "iso3": u.iso3,
+        state_rows = [{"entity_type": EntityType.STATE, "name": u.name, "iso3": u.iso3,
                        "regional_group": u.regional_group, "names": {k: v for k, v in u.names.items() if k != "en"}}
                       for u in listed if u is not None]
-        state_rows += [{"entity_type": EntityType.STATE_PARTY, "name": name, "iso3": iso3, "regional_group": None,
+        state_rows += [{"entity_type": EntityType.STATE, "name": name, "iso3": iso3, "regional_group": None,
                         "names": {}} for iso3, name in EXTRA_PARTIES]
         states = self._entities(state_rows, lambda r: _get(r, "iso3"))
         eu_name, eu_short = data.EUROPEAN_UNION
@@ -182,7 +183,7 @@ class LargeBuilder:
         org_rows = [{"entity_type": ORGANIZATION_KINDS[u.kind], "name": u.name, "short_name": u.acronym or None,
                      "names": {k: v for k, v in u.names.items() if k != "en"}} for u in orgs]
         organizations = self._entities(org_rows, lambda r: (_get(r, "entity_type"), _get(r, "name")))
-        eu = organizations[(EntityType.STATE_PARTY, eu_name)]
+        eu = organizations[(EntityType.REIO, eu_name)]
         combos = [(f"{kind} for {topic} – {city}", iso3) for topic in data.NGO_TOPICS for kind in data.NGO_KINDS
                   for city, iso3 in data.NGO_CITIES.items()]
         rng.shuffle(combos)
@@ -214,7 +215,7 @@ class LargeBuilder:
         plan = []
         for (iso3, entity_id), size in zip([(i, states[i]) for i in LARGEST] + others, sizes, strict=True):
             pool = pools.get(iso3) or GROUP_POOLS.get(group.get(iso3), "english") if iso3 else "french"
-            p = Planned(entity_id, EntityType.STATE_PARTY, pool, (iso3 or "eu").lower(), size, iso3)
+            p = Planned(entity_id, EntityType.STATE, pool, (iso3 or "eu").lower(), size, iso3)
             # Large delegations badge part of their people as overflow (a third of the host's), and bring guests.
             if size >= 40:
                 p.overflow = round(size * min(0.45, size / 3000))
@@ -259,11 +260,13 @@ class LargeBuilder:
             row = {"conference_id": c.id, "entity_id": p.entity_id, "quota": None,
                    "credentials_status": CredentialsStatus.NOT_REQUIRED, "credentials_received_at": None,
                    "ngo_admission": NgoAdmission.NOT_APPLICABLE, "ngo_listed_at": None,
-                   "nomination_kind": (NominationDocumentKind.NOTE_VERBALE if t in STATE_TYPES else
+                   # The Parties of COP28 are parties to its Convention: each delegation's status at this session.
+                   "treaty_status": TreatyStatus.PARTY if t in PARTY_KINDS else None,
+                   "nomination_kind": (NominationDocumentKind.NOTE_VERBALE if t in PARTY_KINDS else
                                        NominationDocumentKind.LETTER_OF_ASSIGNMENT if t == EntityType.MEDIA else
                                        NominationDocumentKind.NGO_APPLICATION_LETTER if t in NGO_TYPES else
                                        NominationDocumentKind.OFFICIAL_LETTER), "created_at": received}
-            if t == EntityType.STATE_PARTY:
+            if t in PARTY_KINDS:
                 row["credentials_status"] = CredentialsStatus.PENDING if i % 17 == 4 else CredentialsStatus.RECEIVED
                 if row["credentials_status"] == CredentialsStatus.RECEIVED:
                     row["credentials_received_at"] = received + timedelta(hours=i % 200)
@@ -314,7 +317,7 @@ class LargeBuilder:
     def people(self, plan: list[Planned]) -> Iterator[tuple[dict, dict | None, list[dict]]]:
         """(registration, badge or None, gate scans) for each person, one delegation after the other."""
         for p in plan:
-            state = p.entity_type in STATE_TYPES
+            state = p.entity_type in PARTY_KINDS
             roles = ([DelegationRole.PARTY_OVERFLOW] * p.overflow + [DelegationRole.PARTY_GUEST] * p.guests)
             for k in range(p.approved + p.others):
                 if k >= p.approved:

@@ -31,7 +31,7 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
-from conference.statistics.services import CATEGORIES, category
+from conference.statistics.services import CATEGORIES
 
 ROLE_ORDER = {role: i for i, role in enumerate((
     DelegationRole.HEAD, DelegationRole.ALTERNATE, DelegationRole.ADVISER, DelegationRole.EXPERT,
@@ -62,6 +62,7 @@ class Entry:
     """One delegation on the list."""
 
     entity: ParticipatingEntity
+    category: str  # the delegation's at this session (a key of statistics.services.CATEGORIES)
     people: list[Person] = field(default_factory=list)
 
 
@@ -100,14 +101,14 @@ def build(conference: Conference) -> ParticipantsList:
     entries: dict[int, Entry] = {}
     for r in registrations:
         entity = r.delegation.entity
-        entry = entries.setdefault(entity.id, Entry(entity))
+        entry = entries.setdefault(entity.id, Entry(entity, r.delegation.category.value))
         entry.people.append(Person(r.title or "", r.given_names, r.family_name, r.function_title or "",
                                    r.delegation_role, r.modality))
     by_category: dict[str, list[Entry]] = {c: [] for c in CATEGORIES}
     for entry in entries.values():
         entry.people.sort(key=lambda p: (ROLE_ORDER.get(p.role, len(ROLE_ORDER)), sort_key(p.family_name),
                                          sort_key(p.given_names)))
-        by_category[category(entry.entity.entity_type, entry.entity.iso3)].append(entry)
+        by_category[entry.category].append(entry)
     sections = []
     for cat, items in by_category.items():
         if items:

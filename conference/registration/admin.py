@@ -29,14 +29,16 @@ from conference.registration.forms import (
     RegistrationForm,
     RegistrationsImportForm,
     RosterForm,
+    TreatyStatusForm,
 )
 from conference.registration.models import (
     BadgeState,
+    Category,
     CredentialsStatus,
-    EntityType,
     RegionalGroup,
     Registration,
     RegistrationStatus,
+    TreatyStatus,
 )
 from conference.registration.services import Actor, ngos
 from conference.registration.views import photo_of, send_document
@@ -71,7 +73,7 @@ def queue(code: str):
     return render_template("admin/registrations.html", conference=conference, rows_html=rows_html, total=total,
                            page=page,
                            pages=max(1, -(-total // PER_PAGE)), filters=filters, form=ReasonForm(),
-                           statuses=list(RegistrationStatus), categories=list(EntityType),
+                           statuses=list(RegistrationStatus), categories=list(Category),
                            groups=list(RegionalGroup), badge_states=list(BadgeState),
                            actions=services.ACTION_LABELS)
 
@@ -205,7 +207,8 @@ def new(code: str):
 
 
 def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status: int = 200,
-                     invite_form: FocalPointInvitationForm | None = None):
+                     invite_form: FocalPointInvitationForm | None = None,
+                     treaty_form: TreatyStatusForm | None = None):
 
     def build():
         members = members_page(d)
@@ -224,6 +227,8 @@ def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status:
                            invite_form=(invite_form or FocalPointInvitationForm(formdata=None)) if may_invite else None,
                            form=ReasonForm(), quota=services.quota_of(d), used=members.places_used,
                            quota_form=quota_form, history=audit.history(d),
+                           treaty_form=treaty_form or TreatyStatusForm(
+                               formdata=None, treaty_status=d.treaty_status.value if d.treaty_status else ""),
                            documents=services.document_versions(d), file_form=FiledDocumentForm(_kinds(d)),
                            may_read=can(current_user, Permission.READ_DELEGATION_DOCUMENTS),
                            ngo_problem=services.approval_problem(d), ngo_steps=services.NGO_STEP_LABELS,
@@ -250,6 +255,25 @@ def delegation_quota(code: str, delegation_id: int):
             flash(_("The quota is saved."), "success")
             return redirect(url_for(".delegation", code=code, delegation_id=d.id))
     return _delegation_page(conference, services.get_delegation(conference, delegation_id), form, 422)
+
+
+@bp.post("/delegations/<id:delegation_id>/treaty-status")
+@permission_required(Permission.REVIEW_REGISTRATIONS)
+def delegation_treaty_status(code: str, delegation_id: int):
+    """The State's treaty status at this session (earlier sessions keep theirs)."""
+    conference = get_conference(code)
+    d = services.get_delegation(conference, delegation_id)
+    form = TreatyStatusForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            changed = services.set_treaty_status(d, TreatyStatus(form.treaty_status.data), user=current_user,
+                                                 reason=form.reason.data or "")
+        if saved:
+            flash(_("Treaty status at this session: %(status)s.", status=d.treaty_status.label) if changed
+                  else _("Nothing was changed."), "success")
+            return redirect(url_for(".delegation", code=code, delegation_id=d.id) + "#treaty-status")
+    return _delegation_page(conference, services.get_delegation(conference, delegation_id), status=422,
+                            treaty_form=form)
 
 
 @bp.post("/delegations/<id:delegation_id>/focal-points")
@@ -297,7 +321,7 @@ def delegation_action(code: str, delegation_id: int):
 def _kinds(d) -> list[DocumentKind]:
     """The documents a delegation sends: a nominating document, and credentials for a State party."""
     return [DocumentKind.NOMINATION] + ([DocumentKind.CREDENTIALS]
-                                        if d.entity.entity_type == EntityType.STATE_PARTY else [])
+                                        if d.is_party else [])
 
 
 @bp.post("/delegations/<id:delegation_id>/documents")

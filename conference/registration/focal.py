@@ -11,7 +11,7 @@ from conference.core.i18n import _
 from conference.core.web import saving
 from conference.registration import services
 from conference.registration.forms import DocumentForm, NominationForm, ReasonForm, RegistrationForm
-from conference.registration.models import Delegation, EntityType, Registration
+from conference.registration.models import Delegation, Registration
 from conference.registration.services import Actor
 from conference.registration.web import UploadSlots, file_pdf, members_page, sends_files, take_action, withdraw_page
 
@@ -40,7 +40,7 @@ def index():
                            nomination_form=NominationForm(), documents=services.document_versions(d),
                            closed=services.registration_open(d.conference), labels=services.ACTION_LABELS,
                            actions={r.id: services.allowed_actions(r, Actor.FOCAL_POINT) for r in members.rows},
-                           is_party=d.entity.entity_type == EntityType.STATE_PARTY)
+                           is_party=d.is_party)
 
 
 @bp.route("/register", methods=["GET", "POST"])

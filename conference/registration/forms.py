@@ -23,7 +23,15 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TextInput
 
 from conference.core.i18n import LANGUAGES, _l, countries, current_language, language_of, lazy_pgettext, sort_key
-from conference.registration.models import STATE_TYPES, Delegation, DelegationRole, EcosocStatus, Gender, Modality
+from conference.registration.models import (
+    PARTY_KINDS,
+    Delegation,
+    DelegationRole,
+    EcosocStatus,
+    Gender,
+    Modality,
+    TreatyStatus,
+)
 from conference.registration.services import MAX_QUOTA, RegistrationData
 
 
@@ -161,7 +169,7 @@ class RegistrationForm(FlaskForm):
         delegation, no consent or nominating document to give again, a role only in a State's delegation."""
         form = cls()
         del form.delegation_id, form.consent, form.document
-        if delegation.entity.entity_type not in STATE_TYPES:
+        if delegation.entity.entity_type not in PARTY_KINDS:
             del form.delegation_role
         return form
 
@@ -257,12 +265,36 @@ class QuotaForm(FlaskForm):
     submit = SubmitField(_l("Save the quota"))
 
 
+class TreatyStatusForm(FlaskForm):
+    """A State's treaty status at the session, set by the secretariat on the delegation's page."""
+
+    treaty_status = SelectField(_l("Treaty status at this session"),
+                                validators=[InputRequired(message=_l("Choose the treaty status."))],
+                                description=_l("Where the State stands at this session; earlier sessions keep "
+                                               "the status they had."))
+    reason = TextAreaField(_l("Note (kept in the history)"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("Save the treaty status"))
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        # The statuses' words in the language of the request.
+        self.treaty_status.choices = options([("", _l("Choose…")), *((s.value, s.label) for s in TreatyStatus)])
+
+
 class RosterForm(FlaskForm):
     """The NGO roster as a CSV file; once previewed without problems, its text comes back to be imported."""
 
     file = FileField(_l("Roster (CSV, UTF-8)"))
     content = HiddenField()
     confirm = HiddenField()
+
+
+class StatusesImportForm(RosterForm):
+    """The States' treaty statuses as a CSV file (iso3, status), previewed, then imported."""
+
+    file = FileField(_l("Treaty statuses (CSV, UTF-8)"),
+                     description=_l("Two columns, iso3 and status (party, signatory or non-signatory), one State a "
+                                    "line."))
 
 
 class RegistrationsImportForm(RosterForm):

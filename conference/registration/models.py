@@ -11,6 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, labels, utcnow
 from conference.core.i18n import _l, current_language
 from conference.extensions import db
+from conference.registration.categories import (  # noqa: F401  (importable from here, as before)
+    IGO_TYPES,
+    NGO_TYPES,
+    PARTY_KINDS,
+    STATE_CATEGORIES,
+    Category,
+    EntityType,
+    TreatyStatus,
+    category_of,
+)
 
 # Hangul jamo, the iteration marks 々〆〇 and 〻, kana, compatibility jamo, CJK extension A, the unified ideographs,
 # hangul syllables, compatibility ideographs, half-width katakana, and the supplementary ideographs (𠮷).
@@ -35,43 +45,6 @@ def person_name(family_name: str, given_names: str) -> str:
 
 if TYPE_CHECKING:
     from conference.conferences.models import Conference
-
-
-class EntityType(StrEnum):
-    """Categories of participants, in the order lists of participants use."""
-
-    STATE_PARTY = "STATE_PARTY"
-    SIGNATORY = "SIGNATORY"
-    NON_SIGNATORY = "NON_SIGNATORY"
-    UN_ENTITY = "UN_ENTITY"  # Secretariat units and bodies, funds and programmes
-    SPECIALIZED_AGENCY = "SPECIALIZED_AGENCY"  # and related organizations (IOM, IAEA)
-    IGO = "IGO"
-    NGO_ECOSOC = "NGO_ECOSOC"
-    NGO_OTHER = "NGO_OTHER"
-    MEDIA = "MEDIA"
-    SECRETARIAT = "SECRETARIAT"
-    HOST_COUNTRY = "HOST_COUNTRY"
-    OTHER = "OTHER"
-
-labels(EntityType, {
-    EntityType.STATE_PARTY: _l("State party"),
-    EntityType.SIGNATORY: _l("Signatory State"),
-    EntityType.NON_SIGNATORY: _l("Non-signatory State"),
-    EntityType.UN_ENTITY: _l("United Nations entity"),
-    EntityType.SPECIALIZED_AGENCY: _l("Specialized agency or related organization"),
-    EntityType.IGO: _l("Intergovernmental organization"),
-    EntityType.NGO_ECOSOC: _l("NGO in consultative status with ECOSOC"),
-    EntityType.NGO_OTHER: _l("Other NGO"),
-    EntityType.MEDIA: _l("Media"),
-    EntityType.SECRETARIAT: _l("Secretariat"),
-    EntityType.HOST_COUNTRY: _l("Host country"),
-    EntityType.OTHER: _l("Other"),
-})
-
-
-STATE_TYPES = (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY)
-IGO_TYPES = (EntityType.UN_ENTITY, EntityType.SPECIALIZED_AGENCY, EntityType.IGO)
-NGO_TYPES = (EntityType.NGO_ECOSOC, EntityType.NGO_OTHER)
 
 
 class RegionalGroup(StrEnum):
@@ -262,12 +235,12 @@ class ParticipatingEntity(db.Model):
         sa.CheckConstraint(
             "iso3 IS NULL OR (length(iso3) = 3 AND iso3 = upper(iso3))", name="iso3_format"
         ),
-        # Only States have an ISO code and a regional group (the EU, a party, has neither).
+        # Only States have an ISO code and a regional group (the EU, a party, has neither), and every State has
+        # its code: States are counted by it.
         sa.CheckConstraint(
-            "(iso3 IS NULL AND regional_group IS NULL) "
-            "OR entity_type IN ('STATE_PARTY', 'SIGNATORY', 'NON_SIGNATORY')",
-            name="iso3_only_for_states",
+            "(iso3 IS NULL AND regional_group IS NULL) OR entity_type = 'STATE'", name="iso3_only_for_states",
         ),
+        sa.CheckConstraint("entity_type <> 'STATE' OR iso3 IS NOT NULL", name="state_has_iso3"),
         sa.CheckConstraint(
             "ecosoc_status IS NULL OR entity_type = 'NGO_ECOSOC'", name="ecosoc_only_for_ngos"
         ),
@@ -295,7 +268,7 @@ class ParticipatingEntity(db.Model):
 
     @property
     def is_state(self) -> bool:
-        return self.entity_type in STATE_TYPES and self.iso3 is not None
+        return self.entity_type == EntityType.STATE
 
     @property
     def display_name(self) -> str:
@@ -305,7 +278,8 @@ class ParticipatingEntity(db.Model):
 
 
 class Delegation(db.Model):
-    """A participating entity at one session: its nomination, credentials, quota and focal points."""
+    """A participating entity at one session: its treaty status, nomination, credentials, quota, NGO admission and
+    focal points (all of which may differ from one session to the next)."""
 
     __tablename__ = "delegation"
     __table_args__ = (
@@ -326,6 +300,9 @@ class Delegation(db.Model):
     )
     # When the originals were received (status RECEIVED).
     credentials_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A State's (or the REIO's) standing towards the Convention at this session; None for every other kind. The
+    # participant's category is read from it (`category`), so an earlier session keeps the status it had then.
+    treaty_status: Mapped[TreatyStatus | None] = mapped_column(enum_type(TreatyStatus, "treaty_status"))
     # None: the conference's default for the category applies.
     quota: Mapped[int | None]
     ngo_admission: Mapped[NgoAdmission] = mapped_column(enum_type(NgoAdmission, "ngo_admission"),
@@ -344,6 +321,16 @@ class Delegation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Delegation {self.entity_id} at {self.conference_id}>"
+
+    @property
+    def category(self) -> Category:
+        """The category its people take part in at this session (State party, signatory State, NGO...)."""
+        return category_of(self.entity.entity_type, self.treaty_status)
+
+    @property
+    def is_party(self) -> bool:
+        """A party at this session: it carries credentials."""
+        return self.treaty_status == TreatyStatus.PARTY
 
 
 class Registration(db.Model):

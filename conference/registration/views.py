@@ -12,7 +12,7 @@ from conference.core.web import saving, send_stored
 from conference.extensions import limiter
 from conference.registration import services
 from conference.registration.forms import MediaRegistrationForm, NgoRequestForm, RegistrationForm, ResendForm
-from conference.registration.models import STATE_TYPES
+from conference.registration.models import PARTY_KINDS
 from conference.registration.services import Actor, requests
 from conference.registration.uploads import upload_key, upload_storage
 from conference.registration.web import UploadSlots, sends_files, withdraw_page
@@ -41,7 +41,7 @@ def form(code: str, category: str):
     delegations = services.delegations_for(conference, category)
     form = MediaRegistrationForm() if category == "media" else RegistrationForm()
     form.offer(delegations)
-    if not any(t in STATE_TYPES for t in services.CATEGORIES[category][1]):
+    if not any(t in PARTY_KINDS for t in services.CATEGORIES[category][1]):
         del form.delegation_role
     uploads = UploadSlots(form)
     if uploads.validate():

@@ -23,7 +23,7 @@ from conference.registration import services
 from conference.registration.forms import ReasonForm, WithdrawForm
 from conference.registration.models import (
     BadgeState,
-    EntityType,
+    Category,
     RegionalGroup,
     Registration,
     RegistrationStatus,
@@ -54,7 +54,7 @@ def queue_filters() -> services.QueueFilters:
     args = request.args
     return services.QueueFilters(
         status=enum_of(RegistrationStatus, args.get("status")),
-        category=enum_of(EntityType, args.get("category")),
+        category=enum_of(Category, args.get("category")),
         delegation_id=small_int(args.get("delegation", "")),
         regional_group=args.get("group") if enum_of(RegionalGroup, args.get("group")) else None,
         badge_state=args.get("badge") if enum_of(BadgeState, args.get("badge")) else None,

@@ -5,8 +5,9 @@ Definitions (stated on the report too, `report.definitions`):
 - a participant attended when at least one scan admitted them (gate or session) during the session's days and the
   venue's hours: a rehearsal scan before the opening or a test scan at night is not attendance;
 - States are States parties, signatories and non-signatory States represented by at least one participant, counted
-  by ISO code. The European Union is a party but not a State: stored as a party without an ISO code, it is counted
-  on a row of its own (`REIO`, a regional economic integration organization), never among States parties;
+  by ISO code, each in the category of its delegation's treaty status at this session (an earlier session keeps the
+  status it had then). The European Union is a party but not a State: a kind of its own (`REIO`, a regional economic
+  integration organization), it is counted on a row of its own, never among States parties;
 - IGOs are the UN Secretariat's units and bodies (funds and programmes included), the specialized agencies and
   related organizations, and the other intergovernmental organizations; NGOs are those in consultative status with
   ECOSOC and the others admitted;
@@ -41,10 +42,11 @@ from conference.programme.models import (
     SignupStatus,
 )
 from conference.programme.services import is_balanced_counts
+from conference.registration.categories import STATE_CATEGORIES as _STATE_CATEGORIES
+from conference.registration.categories import Category, TreatyStatus, category_of
 from conference.registration.models import (
     IGO_TYPES,
     NGO_TYPES,
-    STATE_TYPES,
     CredentialsStatus,
     Delegation,
     DelegationRole,
@@ -59,25 +61,14 @@ from conference.registration.models import (
 # Sessions the report lists one by one (sittings are counted at the gate).
 LISTED_KINDS = (SessionKind.SIDE_EVENT, SessionKind.ROUNDTABLE, SessionKind.NETWORKING, SessionKind.BRIEFING)
 
-# The regional economic integration organization that is a party (the European Union): a category of the report,
-# not a kind of entity of its own (for credentials and seating it is a party like the States parties).
-REIO = "REIO"
-# The report's categories, in the order of UN lists of participants.
-CATEGORIES = [EntityType.STATE_PARTY.value, EntityType.SIGNATORY.value, EntityType.NON_SIGNATORY.value, REIO,
-              *(t.value for t in EntityType if t not in STATE_TYPES)]
-STATE_CATEGORIES = [t.value for t in STATE_TYPES]
+# The report's categories, in the order of UN lists of participants: a State's is its treaty status at the session.
+CATEGORIES = [c.value for c in Category]
+STATE_CATEGORIES = [c.value for c in _STATE_CATEGORIES]
 IGO_CATEGORIES = [t.value for t in IGO_TYPES]
 NGO_CATEGORIES = [t.value for t in NGO_TYPES]
 # The row of the regional table for States that belong to no UN regional group.
 NO_GROUP = "NO_GROUP"
 GROUPS = [*(g.value for g in RegionalGroup), NO_GROUP]
-
-
-def category(entity_type: EntityType, iso3: str | None) -> str:
-    """The report's category of an entity: its kind, except that a party without an ISO code is the REIO."""
-    if entity_type in STATE_TYPES and iso3 is None:
-        return REIO
-    return entity_type.value
 
 
 def in_session(conference: Conference, moment):
@@ -88,11 +79,12 @@ def in_session(conference: Conference, moment):
 
 
 def _participants(conference: Conference):
-    """Approved registrations of the conference, joined to their entity."""
+    """Approved registrations of the conference, joined to their delegation (its treaty status at this session) and
+    entity."""
     return (
         select(Registration.id, Registration.gender, Registration.delegation_role,
                ParticipatingEntity.id.label("entity_id"), ParticipatingEntity.name, ParticipatingEntity.entity_type,
-               ParticipatingEntity.iso3, ParticipatingEntity.regional_group)
+               Delegation.treaty_status, ParticipatingEntity.regional_group)
         .join(Delegation, Delegation.id == Registration.delegation_id)
         .join(ParticipatingEntity, ParticipatingEntity.id == Delegation.entity_id)
         .where(Registration.conference_id == conference.id,
@@ -121,11 +113,11 @@ def compute(conference: Conference) -> dict:
     # 1. One row per entity represented: everything by category and by regional group is added up from these rows,
     # so the tables cannot disagree with each other.
     entities = db.session.execute(
-        select(p.c.entity_id, p.c.name, p.c.entity_type, p.c.iso3, p.c.regional_group, func.count(),
+        select(p.c.entity_id, p.c.name, p.c.entity_type, p.c.treaty_status, p.c.regional_group, func.count(),
                func.sum(case((female, 1), else_=0)), func.sum(case((admitted, 1), else_=0)),
                func.sum(case((head, 1), else_=0)), func.sum(case((and_(head, female), 1), else_=0)))
         .select_from(p).outerjoin(came, came.c.registration_id == p.c.id)
-        .group_by(p.c.entity_id, p.c.name, p.c.entity_type, p.c.iso3, p.c.regional_group)
+        .group_by(p.c.entity_id, p.c.name, p.c.entity_type, p.c.treaty_status, p.c.regional_group)
         .order_by(func.count().desc(), p.c.name)
     ).all()
     by_category, entities_by_category = _zeros(CATEGORIES), _zeros(CATEGORIES)
@@ -133,8 +125,8 @@ def compute(conference: Conference) -> dict:
     sizes: dict[str, list[int]] = {c: [] for c in CATEGORIES}
     by_group = {g: {"states": 0, "participants": 0, "women": 0, "heads": 0, "women_heads": 0} for g in GROUPS}
     largest = []
-    for _id, name, entity_type, iso3, group, n, women, attended, heads, women_heads in entities:
-        cat = category(entity_type, iso3)
+    for _id, name, entity_type, status, group, n, women, attended, heads, women_heads in entities:
+        cat = category_of(entity_type, status).value
         by_category[cat] += n
         entities_by_category[cat] += 1
         attended_by_category[cat] += int(attended or 0)
@@ -153,7 +145,7 @@ def compute(conference: Conference) -> dict:
     # 2. Gender: of everyone, of the delegates of States and of their heads.
     by_gender, delegates_gender, heads_gender = _zeros(g.value for g in Gender), _zeros(
         g.value for g in Gender), _zeros(g.value for g in Gender)
-    is_state = and_(p.c.entity_type.in_(STATE_TYPES), p.c.iso3.is_not(None))
+    is_state = p.c.entity_type == EntityType.STATE
     for gender, state, is_head, n in db.session.execute(
             select(p.c.gender, is_state, head, func.count()).group_by(p.c.gender, is_state, head)):
         by_gender[gender.value] += n
@@ -169,8 +161,8 @@ def compute(conference: Conference) -> dict:
     credentials = {c.value: 0 for c in CredentialsStatus if c != CredentialsStatus.NOT_REQUIRED}
     for status, n in db.session.execute(
             select(Delegation.credentials_status, func.count()).join(ParticipatingEntity)
-            .where(Delegation.conference_id == conference.id, ParticipatingEntity.entity_type == EntityType.STATE_PARTY,
-                   ParticipatingEntity.iso3.is_not(None),
+            .where(Delegation.conference_id == conference.id, ParticipatingEntity.entity_type == EntityType.STATE,
+                   Delegation.treaty_status == TreatyStatus.PARTY,
                    exists().where(Registration.delegation_id == Delegation.id,
                                   Registration.status == RegistrationStatus.APPROVED))
             .group_by(Delegation.credentials_status)):
@@ -300,14 +292,17 @@ def _panels(conference: Conference) -> dict:
                 "male": sum(int(m or 0) for _s, _w, m, _n in rows)}
     speakers["other or undisclosed"] = sum(n for *_, n in rows) - speakers["female"] - speakers["male"]
     by_organizer = _zeros(CATEGORIES)
-    for entity_type, iso3, n in db.session.execute(
-            select(ParticipatingEntity.entity_type, ParticipatingEntity.iso3, func.count())
+    # Organizers are accredited entities: each has its delegation to the session, which holds its treaty status.
+    for entity_type, status, n in db.session.execute(
+            select(ParticipatingEntity.entity_type, Delegation.treaty_status, func.count())
             .join(SessionOrganizer, SessionOrganizer.entity_id == ParticipatingEntity.id)
             .join(Session, Session.id == SessionOrganizer.session_id)
+            .outerjoin(Delegation, and_(Delegation.entity_id == ParticipatingEntity.id,
+                                        Delegation.conference_id == Session.conference_id))
             .where(Session.conference_id == conference.id, Session.kind == SessionKind.SIDE_EVENT,
                    Session.status == SessionStatus.PUBLISHED, SessionOrganizer.role == OrganizerRole.LEAD)
-            .group_by(ParticipatingEntity.entity_type, ParticipatingEntity.iso3)):
-        by_organizer[category(entity_type, iso3)] += n
+            .group_by(ParticipatingEntity.entity_type, Delegation.treaty_status)):
+        by_organizer[category_of(entity_type, status).value] += n
     # Side events that civil society organized or co-organized (the press release's figure).
     co_organized = db.session.scalar(
         select(func.count(distinct(Session.id)))
@@ -332,8 +327,7 @@ def _sessions(conference: Conference) -> list[dict]:
     attendance = (
         select(CheckIn.session_id,
                func.count(distinct(CheckIn.registration_id)).label("attendees"),
-               func.count(distinct(case((and_(ParticipatingEntity.entity_type.in_(STATE_TYPES),
-                                              ParticipatingEntity.iso3.is_not(None)),
+               func.count(distinct(case((ParticipatingEntity.entity_type == EntityType.STATE,
                                          ParticipatingEntity.id)))).label("states"))
         .join(Registration, Registration.id == CheckIn.registration_id)
         .join(Delegation, Delegation.id == Registration.delegation_id)

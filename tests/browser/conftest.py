@@ -125,8 +125,8 @@ def side_events(db_session):
     make_room(c, "m4", 40)
     make_session(c, plenary_hall, kind=SessionKind.PLENARY, title="Plenary, 1st meeting", day=c.starts_on,
                  start=time(10), end=time(13), published_at=now)
-    italy = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Italy", "ITA", RegionalGroup.WEOG))
-    uganda = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Uganda", "UGA", RegionalGroup.AFRICAN))
+    italy = make_delegation(c, make_entity(EntityType.STATE, "Italy", "ITA", RegionalGroup.WEOG))
+    uganda = make_delegation(c, make_entity(EntityType.STATE, "Uganda", "UGA", RegionalGroup.AFRICAN))
     applicant = make_registration(italy, email="it@example.org", status=RegistrationStatus.APPROVED)
     make_user("coord@example.org", roles=[Role.SIDE_EVENT_COORDINATOR])
     db_session.commit()

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def door_site(app, db_session):
     c = make_conference("cop77")
-    delegation = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Japan", "JPN", RegionalGroup.ASIA_PACIFIC))
+    delegation = make_delegation(c, make_entity(EntityType.STATE, "Japan", "JPN", RegionalGroup.ASIA_PACIFIC))
     person = make_registration(delegation, badge_name="山田 花子", photo=photo_file(app))
     badges.issue_badge(person, actor="test")
     make_user("door@example.org", roles=[Role.DOOR_STAFF])

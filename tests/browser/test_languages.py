@@ -44,10 +44,10 @@ def site(app, db_session):
                  start=time(10), end=time(13), published_at=now)
     make_session(c, make_room(c, "m1", 120), title="Cybercrime and the Convention", day=c.starts_on,
                  start=time(13, 15), end=time(14, 45), published_at=now)
-    austria = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG),
+    austria = make_delegation(c, make_entity(EntityType.STATE, "Austria", "AUT", RegionalGroup.WEOG),
                               nomination_document="documents/nv.pdf")
     austria.entity.names = {"ar": "النمسا", "fr": "Autriche"}  # official names, as the secretariat loads them
-    make_delegation(c, make_entity(EntityType.STATE_PARTY, "United Kingdom of Great Britain and Northern Ireland",
+    make_delegation(c, make_entity(EntityType.STATE, "United Kingdom of Great Britain and Northern Ireland",
                                    "GBR", RegionalGroup.WEOG), nomination_document="documents/nv.pdf")
     # A Latin name, to be read inside Arabic text.
     person = make_registration(austria, family_name="Schröder", given_names="Käthe", badge_name="Käthe Schröder Jr.",

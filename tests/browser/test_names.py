@@ -22,8 +22,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def officer(db_session, sign_in):
     c = future_conference("cop66")
-    poland = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Poland", "POL", RegionalGroup.EASTERN_EUROPEAN))
-    russia = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Russian Federation", "RUS",
+    poland = make_delegation(c, make_entity(EntityType.STATE, "Poland", "POL", RegionalGroup.EASTERN_EUROPEAN))
+    russia = make_delegation(c, make_entity(EntityType.STATE, "Russian Federation", "RUS",
                                             RegionalGroup.EASTERN_EUROPEAN))
     make_registration(poland, family_name="Łukasiewicz", given_names="Jan")
     make_registration(poland, family_name="Lukas", given_names="Anna")

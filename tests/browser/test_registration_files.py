@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 def kenya(db_session):
     """A delegation with no nominating document yet: its first participant's form asks for one."""
     c = future_conference("cop64")
-    d = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Kenya", "KEN", RegionalGroup.AFRICAN))
+    d = make_delegation(c, make_entity(EntityType.STATE, "Kenya", "KEN", RegionalGroup.AFRICAN))
     db_session.commit()
     return d
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def session_open(db_session):
     c = future_conference("cop60")
-    make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG),
+    make_delegation(c, make_entity(EntityType.STATE, "Austria", "AUT", RegionalGroup.WEOG),
                     nomination_document="documents/nv.pdf")
     make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
     db_session.commit()

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def session_open(db_session):
     c = future_conference("cop61")
-    make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG),
+    make_delegation(c, make_entity(EntityType.STATE, "Austria", "AUT", RegionalGroup.WEOG),
                     nomination_document="documents/nv.pdf")
     db_session.commit()
     return c

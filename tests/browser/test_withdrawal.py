@@ -26,7 +26,7 @@ def _mails_to(db_session, address: str) -> list[OutgoingMail]:
 
 def test_the_participant_withdraws_after_confirming_with_a_reason(page, db_session, assert_accessible):
     c = future_conference("cop62")
-    d = make_delegation(c, make_entity(EntityType.STATE_PARTY, "Austria", "AUT", RegionalGroup.WEOG))
+    d = make_delegation(c, make_entity(EntityType.STATE, "Austria", "AUT", RegionalGroup.WEOG))
     r = make_registration(d, status=RegistrationStatus.SUBMITTED, email="kaethe@example.org")
     db_session.commit()
 

@@ -46,9 +46,10 @@ def _shifted(source: Conference, moment: datetime | None, new_start: date, targe
 
 def copy_conference(source_code: str, request: CopyRequest, *, actor=None, now: datetime | None = None) -> Conference:
     """A new session from an earlier one: its venue and settings, rooms, badge categories and participating
-    entities (each delegation with its quota; the UN list's States and organizations added or brought up to date,
-    `load_un_list`), but no people and no documents; credentials start again (pending
-    for States parties) and NGOs without ECOSOC status are listed to States anew.
+    entities (each delegation with its treaty status and quota, which the secretariat then changes for the new
+    session alone; the UN list's States and organizations added or brought up to date, `load_un_list`), but no
+    people and no documents; credentials start again (pending for parties) and NGOs without ECOSOC status are listed
+    to States anew (admission is decided per session).
 
     Registration opens now (to the minute) and closes on the given day, by default 14 days before the first day,
     at the time of day the earlier session's registration closed (18:00 when it had none). The side-event window
@@ -121,9 +122,8 @@ def copy_conference(source_code: str, request: CopyRequest, *, actor=None, now: 
     for old in delegations:
         kind = old.entity.entity_type
         db.session.add(Delegation(
-            conference_id=new.id, entity_id=old.entity_id, quota=old.quota,
-            credentials_status=CredentialsStatus.PENDING if kind == EntityType.STATE_PARTY
-            else CredentialsStatus.NOT_REQUIRED,
+            conference_id=new.id, entity_id=old.entity_id, quota=old.quota, treaty_status=old.treaty_status,
+            credentials_status=CredentialsStatus.PENDING if old.is_party else CredentialsStatus.NOT_REQUIRED,
             ngo_admission=NgoAdmission.ECOSOC if kind == EntityType.NGO_ECOSOC else NgoAdmission.NOT_APPLICABLE,
         ))
     db.session.flush()

@@ -26,6 +26,7 @@ from conference.registration.models import (
     EntityType,
     ReviewMechanismContact,
     ReviewMechanismRole,
+    TreatyStatus,
 )
 
 
@@ -91,7 +92,7 @@ class Attendance:
 
         # Gathering: focal points and experts of 57 countries, one or two each.
         g_day = self.c.local(self.gathering.starts_at).date()
-        states = [e for e in self.states if e.entity_type == EntityType.STATE_PARTY]
+        states = [e for e in self.states if self.treaty_status[e.iso3] == TreatyStatus.PARTY]
         rng.shuffle(states)
         countries = states[:GATHERING_COUNTRIES]
         chosen = [present(self.by_entity[e.id], g_day, "evening")[0] for e in countries]

@@ -14,6 +14,7 @@ from conference.extensions import db
 from conference.registration.document_models import DelegationDocument, DocumentKind
 from conference.registration.models import (
     IGO_TYPES,
+    PARTY_KINDS,
     CredentialsStatus,
     Delegation,
     DelegationRole,
@@ -27,6 +28,7 @@ from conference.registration.models import (
     RegionalGroup,
     Registration,
     RegistrationStatus,
+    TreatyStatus,
 )
 from conference.registration.services import name_key as registration_name_key
 
@@ -81,11 +83,13 @@ class People:
             return found
 
         # A State outside the UN regional groups (the USA) has none.
-        self.states = [entity(entity_type=t, name=name, iso3=iso3,
+        self.states = [entity(entity_type=EntityType.STATE, name=name, iso3=iso3,
                               regional_group=RegionalGroup(group) if group else None)
-                       for iso3, name, group, t, _pool in data.STATES]
+                       for iso3, name, group, _status, _pool in data.STATES]
+        # Where each State stood at COP12: its delegation's, not the entity's (a later session may differ).
+        self.treaty_status = {iso3: TreatyStatus(status) for iso3, _n, _g, status, _pool in data.STATES}
         self.pool = {iso3: pool for iso3, _n, _g, _t, pool in data.STATES}
-        self.eu = entity(entity_type=EntityType.STATE_PARTY, name=data.EUROPEAN_UNION[0],
+        self.eu = entity(entity_type=EntityType.REIO, name=data.EUROPEAN_UNION[0],
                          short_name=data.EUROPEAN_UNION[1])
         self.orgs = [entity(entity_type=t, name=name, short_name=short, country_iso3=seat)
                      for t, name, short, seat in data.ORGANIZATIONS]
@@ -115,7 +119,11 @@ class People:
         nominations: list[tuple[Delegation, datetime]] = []
         for i, e in enumerate(self.states + [self.eu] + self.orgs + self.ngos + self.media):
             d = Delegation(conference_id=c.id, entity_id=e.id)
-            if e.entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY, EntityType.NON_SIGNATORY):
+            if e.entity_type == EntityType.STATE:
+                d.treaty_status = self.treaty_status[e.iso3]
+            elif e.entity_type == EntityType.REIO:
+                d.treaty_status = TreatyStatus.PARTY  # the European Union approved the Convention in 2004
+            if e.entity_type in PARTY_KINDS:
                 d.nomination_kind = NominationDocumentKind.NOTE_VERBALE
             elif e.entity_type in IGO_TYPES:
                 d.nomination_kind = NominationDocumentKind.OFFICIAL_LETTER
@@ -125,7 +133,7 @@ class People:
                 d.nomination_kind = NominationDocumentKind.NGO_APPLICATION_LETTER
                 d.quota = c.ngo_quota
             nominations.append((d, received - timedelta(days=10 + i % 40)))
-            if e.entity_type == EntityType.STATE_PARTY:
+            if d.is_party:
                 # Credentials are due 24 hours before opening; a few arrive late or as copies.
                 d.credentials_status = (CredentialsStatus.PENDING if i % 17 == 4 else
                                         CredentialsStatus.PROVISIONAL if i % 9 == 2 else CredentialsStatus.RECEIVED)
@@ -176,12 +184,11 @@ class People:
     def _person(self, e: ParticipatingEntity, k: int) -> Person:
         rng = self.rng
         pool = self.pool.get(e.iso3 or e.country_iso3 or "", "english")
-        if e.iso3 is None and e.entity_type in (*IGO_TYPES, EntityType.STATE_PARTY):
+        if e.iso3 is None and e.entity_type in (*IGO_TYPES, EntityType.REIO):
             pool = rng.choice(["english", "french", "iberian", "german", "italian", "swedish", "arabic", "russian"])
         elif e.iso3 is None and e.country_iso3:
             pool = self.pool.get(e.country_iso3, "english")
-        is_state_delegation = e.entity_type in (EntityType.STATE_PARTY, EntityType.SIGNATORY,
-                                                EntityType.NON_SIGNATORY)
+        is_state_delegation = e.entity_type in PARTY_KINDS
         role = (DelegationRole.HEAD if k == 0 else rng.choice(
             [DelegationRole.ALTERNATE, DelegationRole.ADVISER, DelegationRole.ADVISER, DelegationRole.EXPERT,
              DelegationRole.EXPERT, DelegationRole.SUPPORT_STAFF])) if is_state_delegation \

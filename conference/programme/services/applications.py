@@ -39,8 +39,8 @@ from conference.programme.models import (
 from conference.programme.services.review import review
 from conference.registration.models import (
     ACTIVE_STATUSES,
-    STATE_TYPES,
     Delegation,
+    EntityType,
     Gender,
     Registration,
     RegistrationStatus,
@@ -294,7 +294,7 @@ def priorities(s: Session) -> Priorities:
     genders = [sp.gender for sp in s.speakers if sp.gender in (Gender.FEMALE.value, Gender.MALE.value)]
     women = genders.count(Gender.FEMALE.value) / len(genders) if genders else None
     return Priorities(
-        state_co_organized=any(e.entity_type in STATE_TYPES for e in organizers),
+        state_co_organized=any(e.entity_type == EntityType.STATE for e in organizers),
         joint=len(organizers) > 1,
         balanced_panel=is_balanced(s.speakers),
         women_share=women,

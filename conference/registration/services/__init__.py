@@ -12,6 +12,7 @@ The package is split by what each part does; every name is importable from here:
 - `intake`: registering and changing a registration (`register`, `submit_public`, `update`);
 - `delegations`: choosing a delegation, nominating documents, credentials, NGO admission steps;
 - `documents`: the delegation's documents on file, in versions, and which one counts;
+- `treaty`: each State's treaty status at a session (on its delegation);
 - `links`: replacing a private link, and what a replaced one says;
 - `queries`: finding registrations (by link, number, e-mail; the back office's queue).
 """
@@ -82,6 +83,7 @@ from conference.registration.services.rules import (
     registration_open,
     validate,
 )
+from conference.registration.services.treaty import set_treaty_status, states_of
 from conference.registration.services.workflow import (
     ACTION_LABELS,
     ACTIONS,
@@ -174,4 +176,6 @@ __all__ = [
     "queue_conditions",
     "search",
     "status_counts",
+    "set_treaty_status",
+    "states_of",
 ]

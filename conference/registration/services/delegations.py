@@ -20,7 +20,7 @@ from conference.extensions import db
 from conference.registration.document_models import DelegationDocument, DocumentKind
 from conference.registration.models import (
     NGO_TYPES,
-    STATE_TYPES,
+    PARTY_KINDS,
     CredentialsStatus,
     Delegation,
     EntityType,
@@ -46,7 +46,7 @@ MAX_QUOTA = 10_000
 
 # What each category sends as its nominating document (domain.md).
 NOMINATION_BY_TYPE = {
-    **{t: NominationDocumentKind.NOTE_VERBALE for t in STATE_TYPES},
+    **{t: NominationDocumentKind.NOTE_VERBALE for t in PARTY_KINDS},
     EntityType.UN_ENTITY: NominationDocumentKind.OFFICIAL_LETTER,
     EntityType.SPECIALIZED_AGENCY: NominationDocumentKind.OFFICIAL_LETTER,
     EntityType.IGO: NominationDocumentKind.OFFICIAL_LETTER,
@@ -140,7 +140,7 @@ def file_document(delegation: Delegation, kind: DocumentKind | None, path: str, 
     like any other: it counts at once only when it is the first of its kind."""
     if kind is None:
         raise RuleViolation(_("Choose which document it is: the nominating document or the credentials."))
-    if kind == DocumentKind.CREDENTIALS and delegation.entity.entity_type != EntityType.STATE_PARTY:
+    if kind == DocumentKind.CREDENTIALS and not delegation.is_party:
         raise RuleViolation(_("Only delegations of States parties carry credentials."))
     if kind == DocumentKind.NOMINATION:
         return attach_nomination(delegation, path, actor=Actor.SECRETARIAT, user=user, filename=filename)
@@ -151,7 +151,7 @@ def submit_credentials(delegation: Delegation, path: str, *, user: User, filenam
     """A focal point sends the credentials of a State party's delegation (a copy until the originals arrive), kept
     as the next version."""
     _require_focal_point(user, delegation)
-    if delegation.entity.entity_type != EntityType.STATE_PARTY:
+    if not delegation.is_party:
         raise RuleViolation(_("Only delegations of States parties carry credentials."))
     before = delegation.credentials_status
     document = add_version(delegation, DocumentKind.CREDENTIALS, path, actor=Actor.FOCAL_POINT, user=user,
@@ -166,7 +166,7 @@ def submit_credentials(delegation: Delegation, path: str, *, user: User, filenam
 def set_credentials(delegation: Delegation, status: CredentialsStatus, *, user: User | None,
                     actor: Actor = Actor.SECRETARIAT) -> None:
     """The secretariat records the credentials of a State party: pending, a copy, or the originals."""
-    if delegation.entity.entity_type != EntityType.STATE_PARTY and status != CredentialsStatus.NOT_REQUIRED:
+    if not delegation.is_party and status != CredentialsStatus.NOT_REQUIRED:
         raise RuleViolation(_("Only delegations of States parties carry credentials."))
     before = delegation.credentials_status
     delegation.credentials_status = status

@@ -4,8 +4,6 @@ by one from the back office."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,6 +20,7 @@ from conference.core.i18n import _, _un_countries, fold
 from conference.extensions import db
 from conference.registration.models import NGO_TYPES, Delegation, EcosocStatus, EntityType, ParticipatingEntity
 from conference.registration.services.delegations import NGO_DECISIONS, delegation_of, ngo_admission_step
+from conference.registration.services.tables import read_table
 
 COLUMNS = ("name", "acronym", "country", "ecosoc_status", "website")
 # Other ways a header may name a column (as spreadsheets and people write them).
@@ -136,34 +135,16 @@ def read_roster(text: str) -> RosterPreview:
     """Check a roster without changing anything."""
     preview = RosterPreview()
     problems = preview.problems
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = next((d for d in (",", ";", "\t") if d in first), ",")
-    try:
-        records = [(n, cells) for n, cells in enumerate(csv.reader(io.StringIO(text, newline=""),
-                                                                   delimiter=delimiter), start=1)
-                   if any(c.strip() for c in cells)]
-    except csv.Error as exc:
-        problems.append(_("The file cannot be read as CSV (%(error)s).", error=str(exc)))
+    records, trouble = read_table(text, COLUMNS, ALIASES)
+    if trouble:
+        problems.extend(trouble)
         return preview
-    if not records:
-        problems.append(_("The file is empty: its first line must name the columns %(columns)s.",
-                          columns=", ".join(COLUMNS)))
-        return preview
-    header_line, header = records[0]
-    names = ["_".join(c.strip().lower().replace("-", " ").split()) for c in header]
-    names = [ALIASES.get(n, n) for n in names]
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        problems.append(_("Line %(line)d: the header lacks the column(s) %(missing)s (the columns are %(columns)s).",
-                          line=header_line, missing=", ".join(missing), columns=", ".join(COLUMNS)))
-        return preview
-    if len(records) - 1 > MAX_ROWS:
+    if len(records) > MAX_ROWS:
         problems.append(_("Too many rows: a file holds at most %(most)d organizations.", most=MAX_ROWS))
         return preview
     existing = {fold(e.name): e for e in db.session.scalars(select(ParticipatingEntity))}
     seen: dict[str, int] = {}
-    for line, cells in records[1:]:
-        cell = {n: (cells[i].strip() if i < len(cells) else "") for i, n in enumerate(names) if n in COLUMNS}
+    for line, cell in records:
         details, errors = check_details(cell["name"], cell["acronym"], cell["country"], cell["ecosoc_status"],
                                         cell["website"])
         name = details.name

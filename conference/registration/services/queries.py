@@ -13,10 +13,10 @@ from conference.core.errors import NotFound
 from conference.core.i18n import _
 from conference.core.versioned import kept
 from conference.extensions import db
+from conference.registration.categories import Category, category_sql
 from conference.registration.models import (
     BadgeState,
     Delegation,
-    EntityType,
     ParticipatingEntity,
     RegionalGroup,
     Registration,
@@ -86,7 +86,7 @@ class QueueFilters:
     """What the back office's registration queue is filtered by."""
 
     status: S | None = None
-    category: EntityType | None = None
+    category: Category | None = None  # the delegation's at this session
     delegation_id: int | None = None
     regional_group: str | None = None
     badge_state: str | None = None
@@ -109,7 +109,8 @@ def queue_conditions(conference: Conference, filters: QueueFilters) -> list:
     if filters.status is not None:
         conditions.append(Registration.status == filters.status)
     if filters.category is not None:
-        conditions.append(ParticipatingEntity.entity_type == filters.category)
+        conditions.append(category_sql(ParticipatingEntity.entity_type, Delegation.treaty_status)
+                          == filters.category.value)
     if filters.delegation_id is not None:
         conditions.append(Registration.delegation_id == filters.delegation_id)
     if filters.regional_group:

@@ -27,7 +27,7 @@ from conference.registration.models import (
     ACTIVE_STATUSES,
     IGO_TYPES,
     NGO_TYPES,
-    STATE_TYPES,
+    PARTY_KINDS,
     Delegation,
     DelegationRole,
     EntityType,
@@ -60,7 +60,7 @@ class Actor(Enum):
 
 # The public form's categories, and the entity types each one offers.
 CATEGORIES: dict[str, tuple[str, tuple[EntityType, ...]]] = {
-    "state": (_l("A State (member of a government delegation)"), STATE_TYPES),
+    "state": (_l("A State (member of a government delegation)"), PARTY_KINDS),
     "igo": (_l("An intergovernmental organization or UN entity"), IGO_TYPES),
     "ngo": (_l("A non-governmental organization"), NGO_TYPES),
     "media": (_l("Media (press, radio, television, online)"), (EntityType.MEDIA,)),
@@ -171,7 +171,7 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
     if data.passport_number and data.passport_expiry is None:
         error("passport_expiry", _("Enter the expiry date of the passport or ID."))
 
-    if delegation.entity.entity_type in STATE_TYPES:
+    if delegation.entity.entity_type in PARTY_KINDS:
         if data.delegation_role in (None, DelegationRole.REPRESENTATIVE):
             error("delegation_role", _("Choose your role in the delegation."))
     else:

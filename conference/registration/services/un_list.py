@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from conference.core import audit
 from conference.core.i18n import _, fold
 from conference.extensions import db
-from conference.registration.models import IGO_TYPES, STATE_TYPES, EntityType, ParticipatingEntity, RegionalGroup
+from conference.registration.models import IGO_TYPES, EntityType, ParticipatingEntity, RegionalGroup
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "un_entities.csv"
 LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")
@@ -32,15 +32,14 @@ COLUMNS = ("kind", "iso3", "regional_group", "acronym", *(f"name_{lang}" for lan
 # The kinds of row in the file, and the participating entity's category each one becomes when it is created.
 MEMBER_STATE, OBSERVER_STATE, REIO = "MEMBER_STATE", "OBSERVER_STATE", "REIO"
 STATE_KINDS = (MEMBER_STATE, OBSERVER_STATE)
-# The European Union is stored as a party without an ISO code (README, "The statistics and their definitions").
-ORGANIZATION_KINDS = {REIO: EntityType.STATE_PARTY, "UN_ENTITY": EntityType.UN_ENTITY,
+# The European Union is a kind of its own, without an ISO code (README, "Treaty status").
+ORGANIZATION_KINDS = {REIO: EntityType.REIO, "UN_ENTITY": EntityType.UN_ENTITY,
                       "SPECIALIZED_AGENCY": EntityType.SPECIALIZED_AGENCY, "IGO": EntityType.IGO}
-# A State the list adds: its treaty status is the secretariat's to set for each session; until then it is listed as
-# a State that has not signed, the category that claims nothing.
-NEW_STATE_TYPE = EntityType.NON_SIGNATORY
-# Where a State, and an organization (the European Union included), is looked for by name.
-STATE_ENTITY_TYPES = STATE_TYPES
-ORGANIZATION_ENTITY_TYPES = (*IGO_TYPES, *STATE_TYPES)
+# A State the list adds is a State; its treaty status is the secretariat's to set for each session, on its
+# delegation (until then it counts as not a signatory, the category that claims nothing).
+NEW_STATE_TYPE = EntityType.STATE
+# Where an organization (the European Union included) is looked for by name.
+ORGANIZATION_ENTITY_TYPES = (*IGO_TYPES, EntityType.REIO)
 
 
 @dataclass(frozen=True)
@@ -94,11 +93,11 @@ class LoadReport:
 def load_un_list(*, actor=None) -> LoadReport:
     """Bring the participating entities in line with the shipped UN list, idempotently.
 
-    A State is found by its ISO code (or, without one, by its English name among the States), an organization by
-    its English name or, among intergovernmental organizations, by its acronym; what the list says is written over
-    its name, names in the other five languages, regional group (States) and acronym (organizations). Missing ones
-    are added: a State as not a signatory (the secretariat sets each session's status), the European Union as a
-    party without an ISO code, an organization in its kind. Nothing is ever deleted, and neither a State's treaty
+    A State is found by its ISO code (every State has one), an organization by its English name or, among
+    intergovernmental organizations, by its acronym; what the list says is written over its name, names in the
+    other five languages, regional group (States) and acronym (organizations). Missing ones are added: a State (its
+    treaty status is its delegation's, set by the secretariat for each session), the European Union as the REIO
+    without an ISO code, an organization in its kind. Nothing is ever deleted, and neither a State's treaty
     status nor any delegation is touched. Each addition and change is in the audit log (`entity.un_list`).
     Flushes, does not commit.
     """
@@ -115,7 +114,6 @@ def _load(actor) -> LoadReport:
     report = LoadReport()
     entities = list(db.session.scalars(select(ParticipatingEntity).order_by(ParticipatingEntity.id)))
     by_iso = {e.iso3: e for e in entities if e.iso3}
-    states_by_name = {fold(e.name): e for e in entities if e.iso3 is None and e.entity_type in STATE_ENTITY_TYPES}
     orgs_by_name = {fold(e.name): e for e in entities if e.iso3 is None and e.entity_type in ORGANIZATION_ENTITY_TYPES}
     acronyms = Counter(fold(e.short_name) for e in entities if e.short_name and e.entity_type in IGO_TYPES)
     orgs_by_acronym = {fold(e.short_name): e for e in entities
@@ -124,7 +122,7 @@ def _load(actor) -> LoadReport:
     created: list[ParticipatingEntity] = []
     for item in un_list():
         if item.is_state:
-            entity = by_iso.get(item.iso3) or states_by_name.get(fold(item.name))
+            entity = by_iso.get(item.iso3)  # every State has its code (a check constraint)
         else:
             entity = orgs_by_name.get(fold(item.name)) or (
                 orgs_by_acronym.get(fold(item.acronym)) if item.kind != REIO else None)
