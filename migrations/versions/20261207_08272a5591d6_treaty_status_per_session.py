@@ -1,7 +1,7 @@
 """Treaty status per session: on the delegation, no longer in the entity's kind.
 
 Revision ID: 08272a5591d6
-Revises: a8c2e4f6b0d3
+Revises: a7c3e9b1d5f2
 Create Date: 2026-12-07 00:30:00
 
 A State that ratifies between two sessions is a signatory in the earlier one's records and a party in the later
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "08272a5591d6"
-down_revision = "a8c2e4f6b0d3"
+down_revision = "a7c3e9b1d5f2"
 branch_labels = None
 depends_on = None
 
