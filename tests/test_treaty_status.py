@@ -173,3 +173,19 @@ def test_a_file_that_cannot_be_read_says_why(client, session, db_session, conten
                                          "file": (io.BytesIO(content), "statuses.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 422 and message in response.get_data(as_text=True)
+
+
+def test_a_status_change_renews_the_kept_queue_rows(client, session, db_session):
+    """The back office keeps the queue's rows per process until the session's versions move: a new status moves
+    them, so the queue shows the delegation's new category at once."""
+    login(client, "officer@example.org")
+    iran = delegation(db_session, "cop50", "IRN")
+    make_registration(iran)
+    db_session.commit()
+    before = db_session.get(Conference, iran.conference_id).agenda_version
+    assert "Signatory State" in client.get("/admin/cop50/registrations").get_data(as_text=True)
+    page = f"/admin/cop50/delegations/{iran.id}"
+    client.post(f"{page}/treaty-status", data={"csrf_token": csrf_token(client, page), "treaty_status": "PARTY"})
+    db_session.expire_all()
+    assert db_session.get(Conference, iran.conference_id).agenda_version > before
+    assert "State party" in client.get("/admin/cop50/registrations?category=STATE_PARTY").get_data(as_text=True)

@@ -30,7 +30,8 @@ ALL = 0  # in the pending sets: every conference
 _KEY = "plenary_feed_versions"
 _TABLES = {m.__table__.name: kind for m, kind in ((Conference, PROGRAMME), (Room, PROGRAMME), (Session, PROGRAMME),
                                                    (SessionOrganizer, PROGRAMME), (ParticipatingEntity, PROGRAMME),
-                                                   (SessionSignup, AGENDA), (Registration, AGENDA))}
+                                                   (SessionSignup, AGENDA), (Registration, AGENDA),
+                                                   (Delegation, AGENDA))}
 
 
 def _pending(session: OrmSession) -> dict[str, set]:
@@ -61,7 +62,8 @@ def _note(session: OrmSession, _context) -> None:
             pending["sessions"].add((AGENDA, obj.session_id))
         elif isinstance(obj, ParticipatingEntity):
             pending["entities"].add(obj.id)
-        elif isinstance(obj, Registration):
+        elif isinstance(obj, (Registration, Delegation)):
+            # A delegation's treaty status is its people's category in the back office's kept rows and counts.
             pending[AGENDA].add(obj.conference_id)
 
 
