@@ -23,8 +23,6 @@ from sqlalchemy import select
 
 from conference.accounts.models import Role
 from conference.conferences.models import Conference
-from conference.registration.models import CredentialsStatus, Delegation, EntityType, ParticipatingEntity
-from conference.registration.services import delegation_of
 from tests.browser.conftest import browsing, fill_form
 from tests.factories import PASSWORD, make_user
 from tests.test_uploads import minimal_pdf
@@ -77,7 +75,7 @@ def flash(page) -> str:
 
 
 def test_a_secretariat_sets_up_cop13_and_runs_its_registration_from_the_pages_alone(
-        browser, live_server, empty_installation, db_session):
+        browser, live_server, empty_installation):
     files = empty_installation
     first_day = date.today() + timedelta(days=120)
     note_verbale = files / "note-verbale-ghana.pdf"
@@ -123,17 +121,24 @@ def test_a_secretariat_sets_up_cop13_and_runs_its_registration_from_the_pages_al
         states = admin.get_by_role("table").filter(has=admin.get_by_role("columnheader", name="ISO code"))
         expect(states.get_by_role("row").filter(has=admin.get_by_role("cell", name="GHA", exact=True))).to_contain_text(
             "Ghana")
-        # TODO(status14): each State's status for COP13 set through the pages (the back office's page of the
-        # session's States and its CSV import of statuses) once that lands; until then Ghana's and Austria's
-        # delegations are made here, and this is the only step of the journey not taken through the pages.
-        _states_with_their_status_placeholder(db_session)
-
-        # 4. The focal point of Ghana is invited, from the accounts page.
+        # Each State's status at COP13, from a CSV file: previewed, then imported.
+        statuses = files / "statuses.csv"
+        statuses.write_text("iso3,status\nGHA,party\nAUT,signatory\n", encoding="utf-8")
         admin.goto("/admin/")
-        admin.get_by_role("link", name="Accounts").click()
-        fill_form(admin, {"E-mail": FOCAL, "Name": "Kofi Boateng", "Delegation (focal points only)": "cop13 · Ghana"})
-        admin.get_by_label("Focal point", exact=True).check()
-        admin.get_by_role("button", name="Send the invitation").click()
+        admin.get_by_role("link", name="States", exact=True).click()
+        admin.get_by_role("link", name="Import the treaty statuses (CSV)").click()
+        admin.get_by_label("Treaty statuses (CSV, UTF-8)").set_input_files(str(statuses))
+        admin.get_by_role("button", name="Preview").click()
+        admin.get_by_role("button", name="Change 2 treaty statuses").click()
+        assert "2 treaty statuses changed." in flash(admin)
+        for state, status in (("Ghana", "PARTY"), ("Austria", "SIGNATORY")):
+            expect(admin.get_by_label(f"Treaty status of {state}")).to_have_value(status)
+
+        # 4. The focal point of Ghana is invited, from the delegation's page (Ghana's name on the States page).
+        admin.get_by_role("link", name="Ghana", exact=True).click()
+        invite = admin.locator("#focal-points")
+        fill_form(invite, {"E-mail": FOCAL, "Name": "Kofi Boateng"})
+        invite.get_by_role("button", name="Send the invitation").click()
         assert f"Invitation sent to {FOCAL}" in flash(admin)
 
         with browsing(browser, live_server) as focal:
@@ -202,22 +207,3 @@ def test_a_secretariat_sets_up_cop13_and_runs_its_registration_from_the_pages_al
         again = outbox(files, address)[-1]
         delegate.goto(link_in(again, "cop13/registration/"))
         assert "Approved" in delegate.locator("#status").inner_text()
-
-
-def _states_with_their_status_placeholder(db_session) -> None:
-    """Stands in for the States' status set through the pages (status14): Ghana a party, Austria a signatory.
-    Written for either model, the status on the entity (main today) or on the delegation (status14's), so that
-    landing that model does not break this test before the step is taken through the pages."""
-    db_session.rollback()  # a fresh snapshot: the browser wrote through other connections
-    conference = db_session.scalar(select(Conference).where(Conference.code == "cop13"))
-    for iso3, status, kind in (("GHA", "PARTY", "STATE_PARTY"), ("AUT", "SIGNATORY", "SIGNATORY")):
-        entity = db_session.scalar(select(ParticipatingEntity).where(ParticipatingEntity.iso3 == iso3))
-        delegation = delegation_of(conference, entity)
-        column = Delegation.__table__.c.get("treaty_status")
-        if column is not None:
-            delegation.treaty_status = column.type.enum_class[status]
-            if status == "PARTY":
-                delegation.credentials_status = CredentialsStatus.PENDING
-        else:
-            entity.entity_type = EntityType[kind]
-    db_session.commit()
