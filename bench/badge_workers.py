@@ -25,6 +25,7 @@ import os
 import pstats
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -65,7 +66,8 @@ def start_workers(n: int, env: dict, queue: str, redis_url: str) -> list[subproc
     from rq import Queue, Worker
 
     workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queue", queue],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)  # killed with RQ's scheduler, its child
                for _ in range(n)]
     connection = Redis.from_url(redis_url)
     while len(Worker.all(queue=Queue(queue, connection=connection))) < n:
@@ -213,7 +215,7 @@ def main() -> None:
                     rss = [peak_rss_mb(w.pid) for w in workers]
                 finally:
                     for w in workers:
-                        w.kill()
+                        os.killpg(w.pid, signal.SIGKILL)
                         w.wait()
                 throughput[n] = len(badges) / elapsed
                 size_mb = jobs.runs_storage().size(jobs.run_pdf_key(job)) / 1e6

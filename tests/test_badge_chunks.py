@@ -171,8 +171,9 @@ def test_a_chunk_that_fails_fails_the_run_which_goes_on_from_its_chunks_when_sta
 
 def _worker(env: dict, queue: str, log: Path) -> subprocess.Popen:
     with log.open("ab") as out:  # what the worker said, for a failure to show
+        # A session of its own: killing it kills RQ's scheduler, a child process, with it (a machine that dies).
         return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queue", queue],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _database_url(app) -> str:
@@ -223,7 +224,7 @@ def test_two_workers_share_a_run_and_one_killed_holding_a_chunk_loses_nothing(pe
                     BadgeRunChunk.job_id == job.id, BadgeRunChunk.status == "RUNNING")):
                 pid = int(holder.split(":")[1])
                 if pid in workers:
-                    os.kill(pid, signal.SIGKILL)
+                    os.killpg(pid, signal.SIGKILL)
                     victim = pid
                     break
             time.sleep(0.02)
@@ -246,7 +247,7 @@ def test_two_workers_share_a_run_and_one_killed_holding_a_chunk_loses_nothing(pe
         assert sorted(c.attempts for c in rows) == [1] * (len(rows) - 1) + [2]
     finally:
         for process in workers.values():
-            process.kill()  # a warm shutdown would wait for a job that waits for a chunk
+            os.killpg(process.pid, signal.SIGKILL)  # a warm shutdown would wait for a job that waits for a chunk
             process.wait()
         for key in connection.scan_iter(f"*{queue_name}*"):
             connection.delete(key)
