@@ -133,9 +133,9 @@ def check_states_are_real_and_grouped(demo, db_session):
         "IRN": TreatyStatus.SIGNATORY, "SSD": TreatyStatus.NON_SIGNATORY}
     counts = Counter(s.regional_group.value if s.regional_group else None for s in states)
     assert counts["EASTERN_EUROPEAN"] == 23  # the whole group
-    # The USA is in no group (it attends WEOG as an observer); Kiribati is among the Asia-Pacific States.
-    assert by_iso["USA"].regional_group is None and counts[None] == 1
-    assert by_iso["KIR"].regional_group.value == "ASIA_PACIFIC"
+    # The USA observes WEOG and is counted there (domain.md); Kiribati is in no group.
+    assert by_iso["USA"].regional_group.value == "WEOG"
+    assert by_iso["KIR"].regional_group is None and counts[None] == 1
     eu = db_session.scalar(select(ParticipatingEntity).where(ParticipatingEntity.name == "European Union"))
     assert eu.entity_type == EntityType.REIO and eu.iso3 is None
 

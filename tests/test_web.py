@@ -109,8 +109,12 @@ def _fill(rule) -> str:
         # IntegerConverter or a subclass of it (the bounded <id:...> converter).
         numeric = isinstance(rule._converters[name], IntegerConverter)
         converter = rule._converters[name]
-        values[name] = 1 if numeric else sorted(converter.items)[0] if isinstance(converter, AnyConverter) else "signup" if name == "what" else \
-            "cop12" if name == "code" else "x.csv" if name == "filename" else "x"
+        if numeric:
+            values[name] = 1
+        elif isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
+        else:
+            values[name] = {"what": "signup", "code": "cop12", "filename": "x.csv"}.get(name, "x")
     path = rule.rule
     for name, value in values.items():
         path = re.sub(rf"<(?:[^:<>]+:)?{name}(?:\([^)]*\))?>", str(value), path)

@@ -1,11 +1,11 @@
 """Fixed data of the demonstration session (UNTOC COP12, Vienna, 14-18 October 2024).
 
 States: real States with their UN regional groups as the UN's Department for
-General Assembly and Conference Management lists them, the same as the UN list
-Plenary ships (registration/data/un_entities.csv): Israel and Türkiye in WEOG,
-Kiribati among the Asia-Pacific States, the USA in no group (it attends WEOG as
-an observer) and so on the report's row for States outside the groups (a group
-of "" here). Treaty status after the UN Treaty Collection, chapter XVIII.12, as
+General Assembly and Conference Management lists them, as domain.md counts them
+and the same as the UN list Plenary ships (registration/data/un_entities.csv):
+Israel and Türkiye in WEOG, the USA, formally in no group, observes WEOG and is
+counted there by choice; Kiribati belongs to no group and gets the report's row
+for States outside the groups (a group of "" here). Treaty status after the UN Treaty Collection, chapter XVIII.12, as
 it stood in October 2024 (192 parties with the European Union): all listed
 States are parties except the Islamic Republic of Iran (signed 2000, neither
 ratified nor acceded by then) and South Sudan (neither signed nor acceded). Only
@@ -40,7 +40,7 @@ STATES: list[tuple[str, str, str, str, str]] = [
     ("SVN", "Slovenia", "EASTERN_EUROPEAN", "PARTY", "slovene"),
     ("MKD", "North Macedonia", "EASTERN_EUROPEAN", "PARTY", "macedonian"),
     ("UKR", "Ukraine", "EASTERN_EUROPEAN", "PARTY", "ukrainian"),
-    # Western European and Others Group (28), and the United States of America (in no group, observer in WEOG)
+    # Western European and Others Group (28) and the United States of America (an observer, counted there)
     ("AND", "Andorra", "WEOG", "PARTY", "iberian"),
     ("AUS", "Australia", "WEOG", "PARTY", "english"),
     ("AUT", "Austria", "WEOG", "PARTY", "german"),
@@ -69,7 +69,7 @@ STATES: list[tuple[str, str, str, str, str]] = [
     ("CHE", "Switzerland", "WEOG", "PARTY", "german"),
     ("TUR", "Türkiye", "WEOG", "PARTY", "turkish"),
     ("GBR", "United Kingdom of Great Britain and Northern Ireland", "WEOG", "PARTY", "english"),
-    ("USA", "United States of America", "", "PARTY", "english"),
+    ("USA", "United States of America", "WEOG", "PARTY", "english"),
     # Latin American and Caribbean Group (25 of 33)
     ("ARG", "Argentina", "GRULAC", "PARTY", "iberian"),
     ("BHS", "Bahamas", "GRULAC", "PARTY", "english"),
@@ -127,10 +127,9 @@ STATES: list[tuple[str, str, str, str, str]] = [
     ("UGA", "Uganda", "AFRICAN", "PARTY", "east_african"),
     ("TZA", "United Republic of Tanzania", "AFRICAN", "PARTY", "east_african"),
     ("ZMB", "Zambia", "AFRICAN", "PARTY", "central_southern_african"),
-    # Kiribati, in the Asia-Pacific Group, a party (not among the non-parties the Treaty Collection lists); kept
-    # apart from its group here because the seeded draws follow this order.
-    ("KIR", "Kiribati", "ASIA_PACIFIC", "PARTY", "kiribati"),
-    # Asia-Pacific Group (23 more of 54)
+    # In no regional group (domain.md); a party (not among the non-parties the Treaty Collection lists)
+    ("KIR", "Kiribati", "", "PARTY", "kiribati"),
+    # Asia-Pacific Group (23 of 53)
     ("CHN", "China", "ASIA_PACIFIC", "PARTY", "chinese"),
     ("IND", "India", "ASIA_PACIFIC", "PARTY", "indian"),
     ("IDN", "Indonesia", "ASIA_PACIFIC", "PARTY", "malay_indonesian"),

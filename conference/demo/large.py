@@ -25,10 +25,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import Enum
 from statistics import NormalDist
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select
 
 from conference.badges.models import Badge
 from conference.badges.services import CROCKFORD, SERIAL_LENGTH
@@ -38,6 +37,7 @@ from conference.core import audit
 from conference.core.errors import RuleViolation
 from conference.core.i18n import _, fold
 from conference.demo import data, names
+from conference.demo.bulk import analyze, copy_rows, registration_ids
 from conference.extensions import db
 from conference.programme.models import OrganizerRole, Session, SessionKind, SessionOrganizer, SessionStatus
 from conference.registration.document_models import DelegationDocument, DocumentKind
@@ -277,16 +277,16 @@ class LargeBuilder:
                 if t == EntityType.NGO_OTHER:
                     row["ngo_listed_at"] = c.opens_at - timedelta(days=45)
             rows.append(row)
-        _copy(Delegation.__table__, rows)
+        copy_rows(Delegation.__table__, rows)
         ids = dict(db.session.execute(select(Delegation.entity_id, Delegation.id)
                                       .where(Delegation.conference_id == c.id)).all())
         for p in plan:
             p.delegation_id = ids[p.entity_id]
-        _copy(DelegationDocument.__table__, [
+        copy_rows(DelegationDocument.__table__, [
             {"delegation_id": p.delegation_id, "kind": DocumentKind.NOMINATION, "version": 1,
              "received_at": received - timedelta(days=i % 30), "is_current": True} for i, p in enumerate(plan)])
         db.session.commit()
-        _analyze()
+        analyze()
 
     def programme(self) -> None:
         """Two plenary sittings a day and a side event a day in each side-event room: a small programme, the
@@ -402,57 +402,19 @@ class LargeBuilder:
             if (batch := list(itertools.islice(people, BATCH))) == []:
                 break
             regs = [reg for reg, _b, _s in batch]
-            ids = _registration_ids(len(regs))
+            ids = registration_ids(len(regs))
             if ids is None:
                 ids = db.session.scalars(insert(_REGISTRATION).returning(_REGISTRATION.c.id,
                                                                          sort_by_parameter_order=True), regs).all()
             else:
-                _copy(_REGISTRATION, [{"id": i, **reg} for i, reg in zip(ids, regs, strict=True)])
+                copy_rows(_REGISTRATION, [{"id": i, **reg} for i, reg in zip(ids, regs, strict=True)])
             pairs = list(zip(ids, batch, strict=True))
-            _copy(Badge.__table__, [{**badge, "registration_id": i} for i, (_r, badge, _s) in pairs if badge])
+            copy_rows(Badge.__table__, [{**badge, "registration_id": i} for i, (_r, badge, _s) in pairs if badge])
             db.session.commit()
             if number & (number - 1) == 0:  # batches 1, 2, 4, 8...: while the tables grow fastest
-                _analyze()
-            _copy(CheckIn.__table__, [{**scan, "registration_id": i} for i, (_r, _b, s) in pairs for scan in s])
+                analyze()
+            copy_rows(CheckIn.__table__, [{**scan, "registration_id": i} for i, (_r, _b, s) in pairs for scan in s])
             db.session.commit()
-
-
-def _analyze() -> None:
-    """Fresh planner statistics on PostgreSQL. The foreign-key checks of each row are planned once per connection;
-    planned on tables the statistics still call empty, they scan them whole, and the load slows down as they grow
-    (the first 18,000 scans of a batch took 55 s against 1 s). Autovacuum comes too late for a load of minutes."""
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        for table in ("delegation", "registration", "badge", "check_in"):
-            connection.execute(text(f"ANALYZE {table}"))
-        db.session.commit()
-
-
-def _registration_ids(count: int) -> list[int] | None:
-    """`count` ids taken from the registration table's sequence on PostgreSQL (so that COPY can write them with
-    the badges and scans that refer to them); None elsewhere."""
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        return None
-    return connection.execute(text("SELECT nextval(pg_get_serial_sequence('registration', 'id')) "
-                                   "FROM generate_series(1, :n)"), {"n": count}).scalars().all()
-
-
-def _copy(table, rows: list[dict]) -> None:
-    """Rows into `table`: on PostgreSQL by COPY, one stream (executemany sends the rows one by one, some twenty times
-    slower); elsewhere by Core executemany. Every row has the same keys, and gives every column COPY needs (it
-    applies no Python-side default)."""
-    if not rows:
-        return
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    with connection.connection.driver_connection.cursor() as cursor, \
-            cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([value.value if isinstance(value, Enum) else value for value in row.values()])
 
 
 _STATE_ROLES = [DelegationRole.ALTERNATE, DelegationRole.ADVISER, DelegationRole.ADVISER, DelegationRole.EXPERT,

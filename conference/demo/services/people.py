@@ -82,7 +82,7 @@ class People:
                 db.session.add(found)
             return found
 
-        # A State outside the UN regional groups (the USA) has none.
+        # A State outside the UN regional groups (Kiribati) has none.
         self.states = [entity(entity_type=EntityType.STATE, name=name, iso3=iso3,
                               regional_group=RegionalGroup(group) if group else None)
                        for iso3, name, group, _status, _pool in data.STATES]

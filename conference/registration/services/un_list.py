@@ -5,8 +5,9 @@ the participating entities in line with it (`load_un_list`).
 
 The file is the secretariat's reference, not CLDR's: it was drafted from CLDR's territory names and then corrected
 to the United Nations' short names (UNTERM: "Türkiye", "Iran (Islamic Republic of)", "Netherlands (Kingdom of the)").
-Regional groups are those of the UN's Department for General Assembly and Conference Management: the United States
-of America is in no group (it attends WEOG as an observer), Türkiye is counted in WEOG, Kiribati in Asia-Pacific.
+Regional groups follow the project's domain rules (domain.md), which are the UN's electoral groups as secretariats
+count them: Türkiye and Israel in WEOG, the United States of America (formally in no group, an observer in WEOG)
+counted in WEOG by choice, Kiribati in no group, so "not a member of a regional group" is a real value.
 """
 
 from __future__ import annotations
