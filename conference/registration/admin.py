@@ -50,6 +50,7 @@ from conference.registration.web import (
     members_page,
     queue_filters,
     sends_files,
+    table_import_page,
     take_action,
     withdraw_page,
 )
@@ -242,19 +243,30 @@ def delegation(code: str, delegation_id: int):
     return _delegation_page(conference, services.get_delegation(conference, delegation_id))
 
 
+def _delegation_form(conference, d, form, save, anchor: str, **page):
+    """One of the delegation page's own forms: `save()` does the operation and says what to tell; a refusal or a
+    wrong field brings the page back at 422 with what was typed (`page` names the form for _delegation_page)."""
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            message = save()
+        if saved:
+            flash(message, "success")
+            return redirect(url_for(".delegation", code=conference.code, delegation_id=d.id) + anchor)
+    return _delegation_page(conference, services.get_delegation(conference, d.id), status=422, **page)
+
+
 @bp.post("/delegations/<id:delegation_id>/quota")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def delegation_quota(code: str, delegation_id: int):
     conference = get_conference(code)
     d = services.get_delegation(conference, delegation_id)
     form = QuotaForm()
-    if form.validate_on_submit():
-        with saving(form) as saved:
-            services.set_quota(d, form.quota.data, user=current_user)
-        if saved:
-            flash(_("The quota is saved."), "success")
-            return redirect(url_for(".delegation", code=code, delegation_id=d.id))
-    return _delegation_page(conference, services.get_delegation(conference, delegation_id), form, 422)
+
+    def save():
+        services.set_quota(d, form.quota.data, user=current_user)
+        return _("The quota is saved.")
+
+    return _delegation_form(conference, d, form, save, "", quota_form=form)
 
 
 @bp.post("/delegations/<id:delegation_id>/treaty-status")
@@ -264,16 +276,14 @@ def delegation_treaty_status(code: str, delegation_id: int):
     conference = get_conference(code)
     d = services.get_delegation(conference, delegation_id)
     form = TreatyStatusForm()
-    if form.validate_on_submit():
-        with saving(form) as saved:
-            changed = services.set_treaty_status(d, TreatyStatus(form.treaty_status.data), user=current_user,
-                                                 reason=form.reason.data or "")
-        if saved:
-            flash(_("Treaty status at this session: %(status)s.", status=d.treaty_status.label) if changed
-                  else _("Nothing was changed."), "success")
-            return redirect(url_for(".delegation", code=code, delegation_id=d.id) + "#treaty-status")
-    return _delegation_page(conference, services.get_delegation(conference, delegation_id), status=422,
-                            treaty_form=form)
+
+    def save():
+        changed = services.set_treaty_status(d, TreatyStatus(form.treaty_status.data), user=current_user,
+                                             reason=form.reason.data or "")
+        return (_("Treaty status at this session: %(status)s.", status=d.treaty_status.label) if changed
+                else _("Nothing was changed."))
+
+    return _delegation_form(conference, d, form, save, "#treaty-status", treaty_form=form)
 
 
 @bp.post("/delegations/<id:delegation_id>/focal-points")
@@ -283,16 +293,14 @@ def delegation_invite(code: str, delegation_id: int):
     conference = get_conference(code)
     d = services.get_delegation(conference, delegation_id)
     form = FocalPointInvitationForm()
-    if form.validate():
-        with saving(form) as saved:
-            user = accounts.invite_user(form.email.data, [Role.FOCAL_POINT], name=form.name.data or "",
-                                        delegation_id=d.id, language=form.language.data, actor=current_user)
-        if saved:
-            flash(_("Invitation sent to %(email)s: its link sets a password, once, within %(hours)d hours.",
-                    email=user.email, hours=accounts.invitation_hours()), "success")
-            return redirect(url_for(".delegation", code=code, delegation_id=d.id) + "#focal-points")
-    return _delegation_page(conference, services.get_delegation(conference, delegation_id), status=422,
-                            invite_form=form)
+
+    def save():
+        user = accounts.invite_user(form.email.data, [Role.FOCAL_POINT], name=form.name.data or "",
+                                    delegation_id=d.id, language=form.language.data, actor=current_user)
+        return _("Invitation sent to %(email)s: its link sets a password, once, within %(hours)d hours.",
+                 email=user.email, hours=accounts.invitation_hours())
+
+    return _delegation_form(conference, d, form, save, "#focal-points", invite_form=form)
 
 
 @bp.post("/delegations/<id:delegation_id>")
@@ -367,28 +375,12 @@ def delegation_document_choose(code: str, delegation_id: int, document_id: int):
 def ngo_import(code: str):
     """The NGO roster from a CSV file: a preview naming every bad row, then the import, all or nothing."""
     conference = get_conference(code)
-    form = RosterForm()
-    preview, text, status = None, "", 200
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        try:
-            text = form.content.data if form.content.data and not upload else ngos.decode(
-                upload.read() if upload else b"")
-        except ValueError as exc:
-            form.file.errors = [str(exc)]
-            return render_template("admin/ngo_import.html", conference=conference, form=form), 422
-        if form.confirm.data and form.content.data:
-            preview = ngos.import_roster(text, user=current_user)
-            if preview.ok:
-                db.session.commit()
-                flash(ngettext("%(num)d organization imported.", "%(num)d organizations imported.", len(preview.rows)),
-                      "success")
-                return redirect(url_for(".ngo_import", code=code))
-            db.session.rollback()
-        else:
-            preview = ngos.read_roster(text)
-        status = 200 if preview.ok else 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/ngo_import.html", conference=conference, form=form, preview=preview,
-                           text=text), status
+
+    def done(preview):
+        flash(ngettext("%(num)d organization imported.", "%(num)d organizations imported.", len(preview.rows)),
+              "success")
+        return redirect(url_for(".ngo_import", code=code))
+
+    return table_import_page(RosterForm(), "admin/ngo_import.html", check=ngos.read_roster,
+                             apply=lambda text: ngos.import_roster(text, user=current_user), done=done,
+                             conference=conference)

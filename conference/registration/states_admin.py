@@ -9,10 +9,10 @@ from conference.accounts.permissions import Permission, permission_required
 from conference.conferences.services import get_conference
 from conference.core.i18n import _, ngettext
 from conference.core.web import saving
-from conference.extensions import db
 from conference.registration import services
 from conference.registration.forms import StatusesImportForm
-from conference.registration.services import ngos, treaty
+from conference.registration.services import treaty
+from conference.registration.web import table_import_page
 
 bp = Blueprint("states_admin", __name__, url_prefix="/admin/<code>/states")
 
@@ -45,28 +45,13 @@ def set_status(code: str, entity_id: int):
 def status_import(code: str):
     """Treaty statuses from a CSV file: a preview naming every bad row, then the import, all or nothing."""
     conference = get_conference(code)
-    form = StatusesImportForm()
-    preview, text, status = None, "", 200
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        try:
-            text = form.content.data if form.content.data and not upload else ngos.decode(
-                upload.read() if upload else b"")
-        except ValueError as exc:
-            form.file.errors = [str(exc)]
-            return render_template("admin/states_import.html", conference=conference, form=form), 422
-        if form.confirm.data and form.content.data:
-            preview = treaty.import_statuses(conference, text, user=current_user)
-            if preview.ok:
-                db.session.commit()
-                flash(ngettext("%(num)d treaty status changed.", "%(num)d treaty statuses changed.",
-                               len(preview.changes)), "success")
-                return redirect(url_for(".index", code=code))
-            db.session.rollback()
-        else:
-            preview = treaty.read_statuses(conference, text)
-        status = 200 if preview.ok else 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/states_import.html", conference=conference, form=form, preview=preview,
-                           text=text), status
+
+    def done(preview):
+        flash(ngettext("%(num)d treaty status changed.", "%(num)d treaty statuses changed.", len(preview.changes)),
+              "success")
+        return redirect(url_for(".index", code=code))
+
+    return table_import_page(StatusesImportForm(), "admin/states_import.html",
+                             check=lambda text: treaty.read_statuses(conference, text),
+                             apply=lambda text: treaty.import_statuses(conference, text, user=current_user),
+                             done=done, conference=conference)

@@ -19,6 +19,7 @@ from conference.core.storage import Storage
 from conference.core.templating import small_int
 from conference.core.versioned import kept
 from conference.core.web import saving
+from conference.extensions import db
 from conference.registration import services
 from conference.registration.forms import ReasonForm, WithdrawForm
 from conference.registration.models import (
@@ -28,6 +29,7 @@ from conference.registration.models import (
     Registration,
     RegistrationStatus,
 )
+from conference.registration.services import ngos
 from conference.registration.uploads import (
     UNCLAIMED_FOR_SECONDS,
     UploadError,
@@ -294,3 +296,31 @@ def take_action(r: Registration, form: ReasonForm, actor: services.Actor) -> Non
             services.transition(r, form.action.data, actor=actor, user=current_user, reason=form.reason.data or "")
         if saved:
             flash(services.now_in_status(r), "success")
+
+
+def table_import_page(form, template: str, *, check, apply, done, **context):
+    """A reference table's CSV import page in two steps (the NGO roster, the States' treaty statuses): the file read
+    as UTF-8 (any other encoding said at the file field), a preview from `check(text)`, then on confirmation
+    `apply(text)` in this request's transaction, committed only when every row is right (all or nothing), and
+    `done(preview)`, the answer once imported. Bad rows keep the page at 422 with the preview naming them."""
+    preview, text, status = None, "", 200
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        try:
+            text = form.content.data if form.content.data and not upload else ngos.decode(
+                upload.read() if upload else b"")
+        except ValueError as exc:
+            form.file.errors = [str(exc)]
+            return render_template(template, form=form, **context), 422
+        if form.confirm.data and form.content.data:
+            preview = apply(text)
+            if preview.ok:
+                db.session.commit()
+                return done(preview)
+            db.session.rollback()
+        else:
+            preview = check(text)
+        status = 200 if preview.ok else 422
+    elif request.method == "POST":
+        status = 422
+    return render_template(template, form=form, preview=preview, text=text, **context), status
