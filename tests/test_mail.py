@@ -51,6 +51,8 @@ def sample(**registration) -> dict:
                                    status=SimpleNamespace(value="SCHEDULED")),
         "status_url": STATUS_URL,
         "reason": REASON,
+        "organization_request": SimpleNamespace(name="Transparency Watch Network"),
+        "register_url": "https://cop12.example/cop12/register/ngo",
     }
 
 
@@ -316,12 +318,16 @@ def test_every_template_renders_in_every_language(app, template, language):
     assert subject.startswith("UNTOC COP12")
     assert "Amina Diallo" in body and "%(" not in body and "{{" not in body
     assert body.rstrip().endswith("secretariat@cop12.example")  # how to reach the secretariat, in every e-mail
+    # An organization's request has no private page: its e-mails link the registration form instead (admitted).
     assert (STATUS_URL in body) == (template not in ("registration_rejected", "side_event_cancelled",
-                                                      "side_event_rejected"))
+                                                      "side_event_rejected", "organization_admitted",
+                                                      "organization_refused"))
+    assert ("/register/ngo" in body) == (template == "organization_admitted")
     assert (REASON in body) == (template in ("registration_rejected", "registration_needs_info",
                                              "registration_withdrawn", "registration_reopened",
-                                             "side_event_cancelled", "side_event_changes", "side_event_rejected"))
-    if template.startswith("registration_"):
+                                             "side_event_cancelled", "side_event_changes", "side_event_rejected",
+                                             "organization_refused"))
+    if template.startswith(("registration_", "organization_")):
         assert "twelfth session" in body and "Vienna International Centre" in body
     else:
         assert "Cybercrime and the Convention" in body

@@ -129,7 +129,7 @@ def decide_request(request: OrganizationRequest, admit: bool, *, user: User | No
     audit.record(f"organization_request.{'admit' if admit else 'refuse'}", request, actor=user or "secretariat",
                  after={"status": request.status.value}, reason=reason)
     queue_mail(request.email, "organization_admitted" if admit else "organization_refused", request.language,
-               request=request, conference=conference, registration={"full_name": request.contact_name},
+               organization_request=request, conference=conference, registration={"full_name": request.contact_name},
                reason=reason, register_url=external_url("registration.form", code=conference.code, category="ngo"))
     return request
 
