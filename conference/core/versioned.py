@@ -7,6 +7,10 @@ what is kept only when the version is the same: every process on every machine s
 committed, and nothing ever expires by time. The version is read before the data, so what is kept can only be newer
 than its version says, never older.
 
+Every key names the session by its id *and* its creation time: SQLite gives a deleted session's id to the next one
+made, whose versions start again at 0, so the id and the version alone could serve the old session's pages as the new
+one's.
+
 The caches belong to the application (two applications in one process, as in the tests, share nothing); each is
 cleared when it reaches its size, since keys come from query strings that anyone can vary.
 """
@@ -15,19 +19,25 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import current_app
+
+if TYPE_CHECKING:
+    from conference.conferences.models import Conference
 
 T = TypeVar("T")
 _lock = threading.Lock()
 
 
-def kept(name: str, key: Hashable, version: int, build: Callable[[], T], *, size: int) -> T:
-    """What `build()` returns for `key` at `version`, from this process's cache `name` when it has it; with `size`
-    0 nothing is kept (the tests' default: a test that changes rows without committing sees them at once)."""
+def kept(name: str, conference: Conference, key: Hashable, version: Hashable, build: Callable[[], T], *,
+         size: int) -> T:
+    """What `build()` returns for `conference`'s `key` at `version`, from this process's cache `name` when it has it;
+    with `size` 0 nothing is kept (the tests' default: a test that changes rows without committing sees them at once).
+    """
     if not size:
         return build()
+    key = (*session_key(conference), key)
     cache: dict = current_app.extensions.setdefault(f"plenary_{name}_cache", {})
     with _lock:
         hit = cache.get(key)
@@ -39,3 +49,9 @@ def kept(name: str, key: Hashable, version: int, build: Callable[[], T], *, size
             cache.clear()
         cache[key] = (version, value)
     return value
+
+
+def session_key(conference: Conference) -> tuple:
+    """What tells one session from every other, past ones included: its id, which SQLite may give again to a new
+    session once this one is deleted, and the time it was created (to the microsecond), which it never gives again."""
+    return conference.id, conference.created_at.isoformat()

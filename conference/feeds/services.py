@@ -26,7 +26,7 @@ from conference.core import audit
 from conference.core.errors import NotFound
 from conference.core.i18n import _, force_locale
 from conference.core.templating import external_url
-from conference.core.versioned import kept
+from conference.core.versioned import kept, session_key
 from conference.extensions import db
 from conference.feeds import versions  # noqa: F401  (the listeners that bump the feed versions)
 from conference.programme.models import Session, SessionOrganizer, SessionSignup, SignupStatus
@@ -119,9 +119,11 @@ def _finish(cal: Calendar, sessions: list[Session], conference: Conference,
 
 
 def etag(conference: Conference, kind: str, *parts) -> str:
-    """A feed's ETag, known without building it: the conference's feed versions (bumped with every change the feeds
-    show, see versions.py), what the feed is, the language and the public address its links are written with."""
-    numbers = (conference.programme_version, conference.agenda_version if kind == "agenda" else "")
+    """A feed's ETag, known without building it: the session (its id and creation time, core/versioned.py), its feed
+    versions (bumped with every change the feeds show, see versions.py), what the feed is, the language and the public
+    address its links are written with."""
+    numbers = (*session_key(conference), conference.programme_version,
+               conference.agenda_version if kind == "agenda" else "")
     language = str(get_locale() or "en")
     text = "|".join(str(p) for p in (*numbers, kind, language, current_app.config["PUBLIC_URL"], *parts))
     return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
@@ -137,8 +139,8 @@ def cached(conference: Conference, key: tuple, build) -> Feed:
     reach the next visitor's feed. The cache belongs to the application (two applications in one process, as in the
     tests, share nothing). Personal agendas are never cached.
     """
-    key = (current_app.config["PUBLIC_URL"], conference.id, *key)
-    return kept("feed", key, conference.programme_version, build,
+    key = (current_app.config["PUBLIC_URL"], *key)
+    return kept("feed", conference, key, conference.programme_version, build,
                 size=current_app.config.get("FEED_CACHE_SIZE", 256))
 
 

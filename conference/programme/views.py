@@ -68,7 +68,7 @@ def programme(code: str):
     tag = None if current_user.is_authenticated or flask_session.get("_flashes") else etag(conference, "page", *key)
     if tag and request.if_none_match.contains(tag.strip('"')):
         return _revalidated(Response(status=304), tag)
-    body = kept("programme_page", (current_app.config["PUBLIC_URL"], conference.id, *key),
+    body = kept("programme_page", conference, (current_app.config["PUBLIC_URL"], *key),
                 conference.programme_version, lambda: _programme_body(conference, filters),
                 size=current_app.config["PAGE_CACHE_SIZE"])
     response = make_response(render_template("programme/programme.html", conference=conference, body=body))

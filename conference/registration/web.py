@@ -69,7 +69,7 @@ def kept_rows(conference, name: str, key: tuple, build):
     session's versions change (core/versioned.py): `agenda_version` moves with every change of a registration or of
     an entity, `programme_version` with the session's own settings (its time zone). Only what is the same for every
     officer may be kept: no CSRF token, nothing that depends on who looks."""
-    return kept(name, (conference.id, str(get_locale() or "en"), *key),
+    return kept(name, conference, (str(get_locale() or "en"), *key),
                 (conference.programme_version, conference.agenda_version), build,
                 size=current_app.config["PAGE_CACHE_SIZE"])
 

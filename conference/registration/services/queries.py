@@ -158,10 +158,10 @@ def count_matches(conference: Conference, filters: QueueFilters) -> int:
     rows for every page of the queue is most of its time. `agenda_version` is bumped with every change of a
     registration (and of an entity, whose category and group the filters read; see feeds/versions.py), committed
     with it, so every process counts again as soon as anything changes; never by time."""
-    key = (conference.id, filters.status, filters.category, filters.delegation_id, filters.regional_group,
+    key = (filters.status, filters.category, filters.delegation_id, filters.regional_group,
            filters.badge_state, filters.q)
     counting = _matching(conference, filters).with_only_columns(func.count(Registration.id))
-    return kept("registration_count", key, conference.agenda_version, lambda: db.session.scalar(counting),
+    return kept("registration_count", conference, key, conference.agenda_version, lambda: db.session.scalar(counting),
                 size=current_app.config.get("PAGE_CACHE_SIZE", 256))
 
 
