@@ -61,6 +61,19 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process (its own, not its children's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
+
+
 def start_workers(n: int, env: dict, queue: str, redis_url: str) -> list[subprocess.Popen]:
     from redis import Redis
     from rq import Queue, Worker
@@ -91,11 +104,35 @@ def timed_run(app, conference_id: int, chunk_size: int) -> tuple[float, Job]:
         db.session.refresh(job)
         if job.status in (JobStatus.DONE, JobStatus.FAILED):
             break
-        time.sleep(0.05)
+        time.sleep(0.25)  # a light poll: this process shares the cores with the workers
     elapsed = time.perf_counter() - started
     if job.status != JobStatus.DONE:
         raise SystemExit(f"run failed: {job.error}")
+    timeline(job)
     return elapsed, job
+
+
+def timeline(job: Job) -> None:
+    """Who rendered which chunk and when (seconds from the run's start): two workers that do not overlap, a gap
+    before the first chunk or a long merge show here."""
+    from conference.badges.models import BadgeRunChunk
+
+    chunks = db.session.scalars(select(BadgeRunChunk).where(BadgeRunChunk.job_id == job.id)
+                                .order_by(BadgeRunChunk.finished_at)).all()
+    start = job.started_at or job.created_at
+    by_worker: dict[str, list[float]] = {}
+    for chunk in chunks:
+        pid = chunk.worker.split(":")[1] if chunk.worker else "?"
+        by_worker.setdefault(pid, []).append((chunk.finished_at - start).total_seconds())
+    for pid, times in by_worker.items():
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        print(f"    worker pid {pid}: {len(times)} chunks, first done at {times[0]:.1f} s, last at {times[-1]:.1f} s, "
+              f"{(sum(gaps) / len(gaps)) if gaps else 0:.1f} s a chunk; attempts "
+              f"{sum(c.attempts for c in chunks if c.worker and c.worker.split(':')[1] == pid)}")
+    last = max(c.finished_at for c in chunks)
+    print(f"    merge: {(job.finished_at - last).total_seconds():.1f} s after the last chunk; run "
+          f"{(job.finished_at - start).total_seconds():.1f} s from started_at, started "
+          f"{(start - job.created_at).total_seconds():.1f} s after created")
 
 
 def bare(badges: list[dict], conference_data: dict, size: str, target: Path) -> None:
@@ -211,8 +248,14 @@ def main() -> None:
             for n in [int(x) for x in args.workers.split(",") if x.strip()]:
                 workers = start_workers(n, env, queue, args.redis)
                 try:
+                    cpu_before, busy_before = [cpu_seconds(w.pid) for w in workers], machine_busy()
                     elapsed, job = timed_run(app, conference_id, args.chunk_size)
                     rss = [peak_rss_mb(w.pid) for w in workers]
+                    cpu = [cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before)]
+                    busy = [a - b for a, b in zip(machine_busy(), busy_before)]
+                    print(f"    CPU seconds of the workers: {', '.join(f'{c:.1f}' for c in cpu)}; the machine was busy "
+                          f"{busy[0]:.1f} of {busy[1]:.1f} core-seconds (everything else: "
+                          f"{busy[0] - sum(cpu):.1f})")
                 finally:
                     for w in workers:
                         os.killpg(w.pid, signal.SIGKILL)

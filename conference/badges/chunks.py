@@ -16,7 +16,6 @@ that prepared the run works through its chunks and merges them itself.
 
 from __future__ import annotations
 
-import io
 import logging
 import multiprocessing
 import os
@@ -74,8 +73,9 @@ def run_pdf_prefix(job: Job | int) -> str:
 
 
 def chunk_key(job_id: int, number: int) -> str:
-    """The key of a chunk's PDF: one per chunk, so a chunk rendered again replaces its file."""
-    return f"{run_pdf_prefix(job_id)}chunk-{number:05d}.pdf"
+    """The key of a chunk's rendered badges (a part: see core.pdf_parts): one per chunk, so a chunk rendered
+    again replaces its file."""
+    return f"{run_pdf_prefix(job_id)}chunk-{number:05d}.part"
 
 
 def lease() -> timedelta:
@@ -305,11 +305,15 @@ def _take(job_id: int) -> _Taken | None:
 
 def render_chunk_pdf(badges: list[dict], conference_data: dict, size: str, uploads: Storage, runs: Storage,
                      key: str) -> None:
-    """Render a chunk's badges and put its PDF in `runs` under `key` (in this process, or a process of a pool)."""
+    """Render a chunk's badges and put them in `runs` under `key` (in this process, or a process of a pool), as a
+    part: renumbered here, by whichever worker rendered the chunk, so that the merge only copies bytes."""
     with tempfile.TemporaryDirectory(prefix="plenary-chunk-") as tmp:
         target = Path(tmp) / "chunk.pdf"
         services.render_badges(badges, conference_data, size=size, target=target, uploads=uploads)
-        with target.open("rb") as stream:
+        part = Path(tmp) / "chunk.part"
+        with part.open("wb") as out:
+            pdf.make_part(target, out)
+        with part.open("rb") as stream:
             runs.put(key, stream)
 
 
@@ -426,8 +430,8 @@ def _merge(job_id: int) -> None:
     key = f"{run_pdf_prefix(job_id)}{secrets.token_urlsafe(12)}.pdf"
     with tempfile.TemporaryDirectory(prefix="plenary-run-") as scratch:
         target = Path(scratch) / key
-        # One chunk's PDF in memory at a time (a seekable copy: an object store's stream is not).
-        pdf.merge_pdfs((io.BytesIO(storage.read(k)) for k in keys), target)
+        # One chunk's part in memory at a time; the parts were renumbered by the workers, so this only copies.
+        pdf.join_parts((storage.read(k) for k in keys), target)
         with target.open("rb") as stream:
             storage.put(key, stream)
     recorded = db.session.execute(

@@ -198,8 +198,12 @@ def render_badges(badges: Sequence[dict], conference: dict, *, size: str = "a6",
 
 def _render_chunk(index: int, badges: list[dict], conference: dict, size: str,
                   folder: str, uploads: Storage | None) -> tuple[int, str, int, dict]:
-    path = os.path.join(folder, f"chunk-{index:05d}.pdf")
-    render_badges(badges, conference, size=size, target=path, uploads=uploads)
+    rendered = os.path.join(folder, f"chunk-{index:05d}.pdf")
+    render_badges(badges, conference, size=size, target=rendered, uploads=uploads)
+    path = os.path.join(folder, f"chunk-{index:05d}.part")  # renumbered here, in parallel: see core.pdf_parts
+    with open(path, "wb") as out:
+        pdf.make_part(rendered, out)
+    os.remove(rendered)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return index, path, len(badges), {"pid": os.getpid(), "rss_kb": usage.ru_maxrss,
                                       "cpu_s": usage.ru_utime + usage.ru_stime}
@@ -261,7 +265,7 @@ def render_badge_run(badges: Sequence[dict], conference: dict, target: str | Pat
                     done += n
                     if progress:
                         progress(done, total)
-        pages = pdf.merge_pdfs((paths[i] for i in range(len(chunks))), target)
+        pages = pdf.join_parts((Path(paths[i]).read_bytes() for i in range(len(chunks))), target)
         if stats is not None:
             stats.update(workers=workers, chunks=len(chunks),
                          worker_peak_rss_kb=max(u["rss_kb"] for u in usages.values()),

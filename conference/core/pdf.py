@@ -19,24 +19,15 @@ import logging
 import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 from urllib.request import url2pathname
 
 from PIL import ImageFile
-from pypdf import PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    PdfObject,
-    StreamObject,
-)
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from conference.core.pdf_parts import join_parts, make_part, merge_pdfs  # noqa: F401 (callers find them here)
 
 # Importing WeasyPrint switches on Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make the upload check
 # (registration/uploads.py) accept a truncated photo in any process that also prints. Badge photos are already
@@ -133,123 +124,3 @@ def render_pdf(html: str, *, base_url: str | Path, stylesheets: Sequence[str | P
     """
     document = render_document(html, base_url=base_url, stylesheets=stylesheets, uploads=uploads)
     return document.write_pdf(target=str(target) if target else None)
-
-
-def merge_pdfs(parts: Iterable[str | Path | BinaryIO], target: str | Path) -> int:
-    """Concatenate the PDF files `parts` (paths, or seekable binary streams), in order, into `target`; returns the
-    number of pages.
-
-    Streaming: each part is read, its pages and every object they reach are written out at once with new object
-    numbers, and the part is dropped before the next is read. Only the object offsets and the list of pages stay
-    in memory, so a run of 14,000 badges costs what one chunk costs. (pypdf's PdfWriter.append, by contrast, holds
-    every object of the output until the end.)
-    """
-    with open(target, "wb") as out:
-        writer = _StreamingPdf(out)
-        for part in parts:
-            reader = PdfReader(part if hasattr(part, "read") else str(part))
-            writer.add_pages(reader)
-            del reader
-        return writer.finish()
-
-
-class _StreamingPdf:
-    """A minimal PDF writer that copies pages from readers, object by object, straight to the file."""
-
-    PAGES, CATALOG = 1, 2
-
-    def __init__(self, out):
-        self.out = out
-        self.offsets: dict[int, int] = {}
-        self.kids: list[int] = []
-        self.next_number = 3
-        out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-
-    def add_pages(self, reader) -> None:
-        numbers: dict[tuple[int, int], int] = {}
-        pending: list[tuple[int, object]] = []
-
-        def number_of(ref: IndirectObject) -> int:
-            key = (ref.idnum, ref.generation)
-            if key not in numbers:
-                numbers[key] = self._new_number()
-                pending.append((numbers[key], ref))
-            return numbers[key]
-
-        pages = list(reader.pages)  # pypdf pushes inherited attributes (MediaBox, Resources) down into each page
-        # Pages get their numbers first, so that a reference from one page to another (a link) finds its target.
-        page_numbers = []
-        for page in pages:
-            number = self._new_number()
-            page_numbers.append(number)
-            if page.indirect_reference is not None:
-                numbers[(page.indirect_reference.idnum, page.indirect_reference.generation)] = number
-        self.kids.extend(page_numbers)
-        for number, page in zip(page_numbers, pages, strict=True):
-            self._write(number, page, number_of, is_page=True)
-            while pending:
-                child, ref = pending.pop()
-                self._write(child, ref.get_object(), number_of)
-
-    def _new_number(self) -> int:
-        number = self.next_number
-        self.next_number += 1
-        return number
-
-    def _remap(self, obj, number_of, is_page: bool = False):
-        if isinstance(obj, IndirectObject):
-            return _Ref(number_of(obj))
-        if isinstance(obj, DictionaryObject):
-            copy = DictionaryObject()
-            for key, value in obj.items():
-                if is_page and key == "/Parent":
-                    copy[NameObject(key)] = _Ref(self.PAGES)
-                else:
-                    copy[NameObject(key)] = self._remap(value, number_of)
-            return copy
-        if isinstance(obj, ArrayObject):
-            return ArrayObject([self._remap(v, number_of) for v in obj])
-        return obj
-
-    def _write(self, number: int, obj, number_of, is_page: bool = False) -> None:
-        self.offsets[number] = self.out.tell()
-        self.out.write(b"%d 0 obj\n" % number)
-        if isinstance(obj, StreamObject):
-            data = obj._data  # the stream as stored in the part (still compressed): copied, never decoded
-            header = self._remap(obj, number_of)
-            header[NameObject("/Length")] = NumberObject(len(data))
-            header.write_to_stream(self.out)
-            self.out.write(b"\nstream\n")
-            self.out.write(data)
-            self.out.write(b"\nendstream")
-        else:
-            self._remap(obj, number_of, is_page=is_page).write_to_stream(self.out)
-        self.out.write(b"\nendobj\n")
-
-    def finish(self) -> int:
-        kids = b" ".join(b"%d 0 R" % k for k in self.kids)
-        self.offsets[self.PAGES] = self.out.tell()
-        self.out.write(b"%d 0 obj\n<< /Type /Pages /Kids [%s] /Count %d >>\nendobj\n"
-                       % (self.PAGES, kids, len(self.kids)))
-        self.offsets[self.CATALOG] = self.out.tell()
-        self.out.write(b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R >>\nendobj\n" % (self.CATALOG, self.PAGES))
-        xref = self.out.tell()
-        size = self.next_number
-        self.out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
-        for number in range(1, size):
-            self.out.write(b"%010d 00000 n \n" % self.offsets[number])
-        self.out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-                       % (size, self.CATALOG, xref))
-        return len(self.kids)
-
-
-class _Ref(PdfObject):
-    """A reference to object `number` of the output, written as `n 0 R`."""
-
-    __slots__ = ("number",)
-
-    def __init__(self, number: int):
-        self.number = number
-
-    def write_to_stream(self, stream, encryption_key=None) -> None:
-        stream.write(b"%d 0 R" % self.number)
