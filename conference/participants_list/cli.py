@@ -11,10 +11,10 @@ from conference.core.cli import user_errors
 from conference.core.errors import PlenaryError
 from conference.core.i18n import LANGUAGES, _, force_locale
 from conference.participants_list import documents
-from conference.participants_list.services import build
+from conference.participants_list.services import plan
 from conference.registration.cli import participants_cli
 
-FORMATS = {".pdf": documents.pdf, ".xlsx": documents.xlsx}
+FORMATS = {".pdf": documents.write_pdf, ".xlsx": documents.write_xlsx}
 
 
 @participants_cli.command("list")
@@ -30,9 +30,9 @@ def list_command(code, output, language):
     if write is None:
         raise PlenaryError(_("%(file)s: the list is written as .pdf or .xlsx", file=output))
     conference = get_conference(code)
-    lst = build(conference)
+    lst = plan(conference)
     with force_locale(language):
-        data = write(lst)
-    Path(output).write_bytes(data)
+        write(lst, output)  # a part of the list at a time, straight to the file
     kind = "final" if lst.final else "provisional"
-    click.echo(f"participants list: {lst.people} participants, {kind}, written to {output} ({len(data) // 1024} kB)")
+    size = Path(output).stat().st_size
+    click.echo(f"participants list: {lst.people} participants, {kind}, written to {output} ({size // 1024} kB)")

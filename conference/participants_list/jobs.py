@@ -1,9 +1,11 @@
 """The list of participants made in the background, from the back office: a large session's list takes a while.
 
 A run is a Job row (kind "participants_list") with the format and language in `params`; like badge runs
-(`badges/jobs.py`) it goes on the RQ queue when REDIS_URL is set, else into a thread of this process. Progress is
-committed to the row (people gathered, then the document written), so the page shows it; the file is kept in the
-lists' storage (`instance/lists`, or the object store of STORAGE_URL), where `Job.result_path` holds its key, and
+(`badges/jobs.py`) it goes on the RQ queue when REDIS_URL is set, else into a thread of this process. The list is
+made a part at a time (`services.parts`, `documents`), in the memory of one part whatever the size of the session;
+progress is counted in real steps and committed to the row as it goes: each part's people read, each part laid out
+(or its rows written), then the file stored; the run's page shows the bar move. The file is written to a temporary
+file, then kept in the lists' storage (`instance/lists`, or the object store of STORAGE_URL), where `Job.result_path` holds its key, and
 downloaded from the run's page.
 """
 
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import tempfile
 import threading
+from pathlib import Path
 
 from conference.conferences.models import Conference
 from conference.core.errors import PlenaryError
@@ -21,7 +25,7 @@ from conference.core.models import Job
 from conference.core.storage import Storage, files
 from conference.extensions import db
 from conference.participants_list import documents
-from conference.participants_list.services import build
+from conference.participants_list.services import PART_SIZE, count_parts, plan
 
 log = logging.getLogger(__name__)
 KIND = "participants_list"
@@ -55,7 +59,7 @@ def start_list_run(conference: Conference, fmt: str, language: str, *, user=None
     """The Job row of a run (QUEUED); the caller commits, then calls `enqueue_list_run(job.id)`."""
     if fmt not in FORMATS or language not in LANGUAGES:
         raise PlenaryError(_("Choose a format and a language."))
-    return new_run(conference.id, KIND, total=2, params={"format": fmt, "language": language}, user=user)
+    return new_run(conference.id, KIND, total=1, params={"format": fmt, "language": language}, user=user)
 
 
 def enqueue_list_run(job_id: int) -> threading.Thread | None:
@@ -68,16 +72,26 @@ def run_list_job(job_id: int) -> None:
     run_recorded(job_id, _make_list, "participants list")
 
 
-def _make_list(job: Job) -> None:
+def _make_list(job: Job, part_size: int = PART_SIZE) -> None:
     params = job.params or {}
     conference = db.session.get(Conference, job.conference_id)
-    lst = build(conference)
-    job.done = 1
+    lst = plan(conference)
+    # Two steps a part (its people read, then laid out or written), and the file stored.
+    job.total, job.done = 2 * count_parts(lst, part_size) + 1, 0
     db.session.commit()
+
+    def step() -> None:
+        job.done = min(job.done + 1, job.total - 1)  # the last step is the storing
+        db.session.commit()
+
     fmt = params.get("format", "pdf")
-    with force_locale(params.get("language", "en")):
-        data = documents.pdf(lst) if fmt == "pdf" else documents.xlsx(lst)
-    key = f"{list_file_prefix(job)}{secrets.token_urlsafe(12)}.{fmt}"
-    lists_storage().put(key, data)
+    write = documents.write_pdf if fmt == "pdf" else documents.write_xlsx
+    with tempfile.TemporaryDirectory(prefix="plenary-list-") as folder:
+        path = Path(folder) / f"list.{fmt}"
+        with force_locale(params.get("language", "en")):
+            write(lst, path, part_size=part_size, progress=step)
+        key = f"{list_file_prefix(job)}{secrets.token_urlsafe(12)}.{fmt}"
+        with path.open("rb") as stream:
+            lists_storage().put(key, stream)
     job.result_path = key
-    job.done = 2
+    job.done = job.total
