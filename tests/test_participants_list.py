@@ -20,6 +20,18 @@ from conference.registration.models import RegistrationStatus as S
 from tests.factories import make_conference, make_delegation, make_entity, make_registration
 from tests.test_report import document_text, pdf_text
 
+# What the English PDF reads, in this order (every person, each section and delegation heading).
+ORDER = ["States parties", "Republic of Austria", "H.E. Mr. Karl Gruber, Ambassador (Head of delegation)",
+         "Ms. Maria Huber, Deputy Permanent Representative (Alternate representative)",
+         "Ms. Lena Adler (Adviser) online", "Ms. Eva Wolf (Adviser)", "Mr. Paul Berger (Expert)",
+         "Ms. Anna Zeller, Prosecutor (Expert)", "Kenya", "Signatory States", "Iran (Islamic Republic of)",
+         "Non-signatory States", "Holy See", "Regional economic integration organization", "European Union",
+         "United Nations Secretariat units and bodies", "United Nations Development Programme",
+         "Specialized agencies and related organizations", "International Organization for Migration",
+         "Other intergovernmental organizations", "International Criminal Police Organization",
+         "NGOs in consultative status with ECOSOC", "Transparency International", "Other NGOs",
+         "Youth for Justice", "Media", "Danube Wire", "Ms. Min-ji Kim online"]
+
 
 @pytest.fixture
 def listed(db_session):
@@ -100,18 +112,8 @@ def test_the_pdf_in_english(runner, listed, tmp_path):
     assert "16 participants, final" in result.output
     text = pdf_text(target.read_bytes())
     assert "List of participants" in text and "Final list of participants" in text
-    order = ["States parties", "Republic of Austria", "H.E. Mr. Karl Gruber, Ambassador (Head of delegation)",
-             "Ms. Maria Huber, Deputy Permanent Representative (Alternate representative)",
-             "Ms. Lena Adler (Adviser) online", "Ms. Eva Wolf (Adviser)", "Mr. Paul Berger (Expert)",
-             "Ms. Anna Zeller, Prosecutor (Expert)", "Kenya", "Signatory States", "Iran (Islamic Republic of)",
-             "Non-signatory States", "Holy See", "Regional economic integration organization", "European Union",
-             "United Nations Secretariat units and bodies", "United Nations Development Programme",
-             "Specialized agencies and related organizations", "International Organization for Migration",
-             "Other intergovernmental organizations", "International Criminal Police Organization",
-             "NGOs in consultative status with ECOSOC", "Transparency International", "Other NGOs",
-             "Youth for Justice", "Media", "Danube Wire", "Ms. Min-ji Kim online"]
-    positions = [text.find(item) for item in order]
-    assert -1 not in positions, [item for item, at in zip(order, positions, strict=True) if at == -1]
+    positions = [text.find(item) for item in ORDER]
+    assert -1 not in positions, [item for item, at in zip(ORDER, positions, strict=True) if at == -1]
     assert positions == sorted(positions)
     for absent in ("Withdrawn", "Rejected", "Pending"):
         assert absent not in text

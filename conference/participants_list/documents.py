@@ -26,7 +26,7 @@ from weasyprint import CSS
 
 from conference.core.i18n import _, current_language, format_moment
 from conference.core.pdf import STATIC, merge_pdfs, render_document
-from conference.participants_list.services import PART_SIZE, ParticipantsList, Part, parts
+from conference.participants_list.services import PART_SIZE, Part, ParticipantsList, parts
 from conference.statistics.report import CATEGORY_LABELS, GROUP_LABELS
 
 Progress = Callable[[], None]

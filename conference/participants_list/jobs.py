@@ -5,8 +5,8 @@ A run is a Job row (kind "participants_list") with the format and language in `p
 made a part at a time (`services.parts`, `documents`), in the memory of one part whatever the size of the session;
 progress is counted in real steps and committed to the row as it goes: each part's people read, each part laid out
 (or its rows written), then the file stored; the run's page shows the bar move. The file is written to a temporary
-file, then kept in the lists' storage (`instance/lists`, or the object store of STORAGE_URL), where `Job.result_path` holds its key, and
-downloaded from the run's page.
+file, then kept in the lists' storage (`instance/lists`, or the object store of STORAGE_URL), where
+`Job.result_path` holds its key, and downloaded from the run's page.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from conference.core.jobs import get_run, new_run, recent_runs, run_recorded, st
 from conference.core.models import Job
 from conference.core.storage import Storage, files
 from conference.extensions import db
-from conference.participants_list import documents
-from conference.participants_list.services import PART_SIZE, count_parts, plan
+from conference.participants_list import documents, services
+from conference.participants_list.services import count_parts, plan
 
 log = logging.getLogger(__name__)
 KIND = "participants_list"
@@ -72,8 +72,9 @@ def run_list_job(job_id: int) -> None:
     run_recorded(job_id, _make_list, "participants list")
 
 
-def _make_list(job: Job, part_size: int = PART_SIZE) -> None:
+def _make_list(job: Job) -> None:
     params = job.params or {}
+    part_size = services.PART_SIZE
     conference = db.session.get(Conference, job.conference_id)
     lst = plan(conference)
     # Two steps a part (its people read, then laid out or written), and the file stored.
