@@ -10,11 +10,9 @@ Run: .venv/bin/python bench/profile_pages.py [--participants 1400] [--delegation
 from __future__ import annotations
 
 import argparse
-import cProfile
 import pstats
-import time
 
-from _common import QueryCounter, grow_delegation, scratch_app  # first: it puts the project on the path
+from _common import grow_delegation, profile_page, scratch_app  # first: it puts the project on the path
 
 from conference.accounts.models import Role
 from conference.accounts.services import create_user
@@ -51,24 +49,11 @@ def main() -> None:
         for name, url in pages.items():
             if args.page and name != args.page:
                 continue
-            assert client.get(url).status_code == 200, url  # warm: templates, catalogues, caches
-            with QueryCounter() as queries:
-                client.get(url)
-            started = time.perf_counter()
-            for _ in range(args.repeat):
-                client.get("/healthz")
-            health = (time.perf_counter() - started) / args.repeat
-            profile = cProfile.Profile()
-            started = time.perf_counter()
-            profile.enable()
-            for _ in range(args.repeat):
-                client.get(url)
-            profile.disable()
-            took = (time.perf_counter() - started) / args.repeat
-            print(f"\n== {name}: {url}: {took * 1000:.1f} ms a page under the profiler, {queries.count} queries; "
-                  f"/healthz {health * 1000:.2f} ms; share {health / took:.3f}")
+            run = profile_page(client, url, args.repeat)
+            print(f"\n== {name}: {url}: {run.seconds * 1000:.1f} ms a page under the profiler, {run.queries} queries; "
+                  f"/healthz {run.health * 1000:.2f} ms; share {run.health / run.seconds:.3f}")
             if args.top:
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+                pstats.Stats(run.profile).sort_stats("cumulative").print_stats(args.top)
 
 
 if __name__ == "__main__":

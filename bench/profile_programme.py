@@ -7,11 +7,9 @@ Run: .venv/bin/python bench/profile_programme.py [--participants 1400] [--repeat
 from __future__ import annotations
 
 import argparse
-import cProfile
 import pstats
-import time
 
-from _common import QueryCounter, scratch_app  # first: it puts the project on the path
+from _common import profile_page, scratch_app  # first: it puts the project on the path
 
 from conference.demo.services import load_demo
 
@@ -28,25 +26,11 @@ def main() -> None:
         conference, _ = load_demo(args.participants)
         url = f"/{conference.code}/programme"
         client = app.test_client()
-        headers = {"Accept-Language": args.language}
-        assert client.get(url, headers=headers).status_code == 200  # warm: templates, catalogues, caches
-        with QueryCounter() as queries:
-            client.get(url, headers=headers)
-        started = time.perf_counter()
-        for _ in range(args.repeat):
-            client.get("/healthz")
-        health = (time.perf_counter() - started) / args.repeat
-        profile = cProfile.Profile()
-        started = time.perf_counter()
-        profile.enable()
-        for _ in range(args.repeat):
-            client.get(url, headers=headers)
-        profile.disable()
-        page = (time.perf_counter() - started) / args.repeat
-        print(f"{url} ({args.language}): {page * 1000:.1f} ms a page under the profiler, {queries.count} queries; "
-              f"/healthz {health * 1000:.2f} ms; share {health / page:.3f}")
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
-        pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+        run = profile_page(client, url, args.repeat, headers={"Accept-Language": args.language})
+        print(f"{url} ({args.language}): {run.seconds * 1000:.1f} ms a page under the profiler, {run.queries} queries; "
+              f"/healthz {run.health * 1000:.2f} ms; share {run.health / run.seconds:.3f}")
+        pstats.Stats(run.profile).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(run.profile).sort_stats("tottime").print_stats(args.top)
 
 
 if __name__ == "__main__":
