@@ -122,3 +122,39 @@ def grow_delegation(conference, size: int) -> int:
         db.session.execute(insert(Registration), rows)
     db.session.commit()
     return d_id
+
+
+def give_photos(registrations, uploads_folder: Path, seed: int = 12) -> None:
+    """A distinct passport-style JPEG for each of `registrations`, as the upload check would store it (700 x 900),
+    so that a badge run reads and embeds one image per badge, as a real run does. The caller commits."""
+    import io
+    import random
+
+    from PIL import Image
+
+    from conference.registration.uploads import store
+
+    rng = random.Random(seed)
+    for registration in registrations:
+        out = io.BytesIO()
+        colour = tuple(rng.randrange(120, 240) for _ in range(3))
+        image = Image.new("RGB", (700, 900), colour)
+        image.paste(tuple(c - 80 for c in colour), (200, 150, 500, 900))
+        image.save(out, "JPEG", quality=88)
+        registration.photo = store(uploads_folder, "photos", out.getvalue(), "jpg")
+
+
+def bare_badges(badges: list[dict], conference_data: dict, size: str, uploads, target: Path) -> None:
+    """The yardstick of the badge benchmarks: the same badges (same HTML, stylesheet, photos, QR codes and fetcher
+    as every PDF of Plenary) rendered by bare WeasyPrint as one document, in this one process."""
+    from weasyprint import CSS, HTML
+
+    from conference.badges import services
+    from conference.badges.rendering import with_photos
+    from conference.core.pdf import STATIC, ProjectFetcher
+
+    shown, photos = with_photos(badges, uploads)  # the photos read from storage, as each worker reads its chunk's
+    html = services.badges_html(shown, conference_data, size)
+    fetcher = ProjectFetcher(uploads=photos)
+    HTML(string=html, base_url=str(STATIC), url_fetcher=fetcher).write_pdf(
+        str(target), stylesheets=[CSS(filename=str(STATIC / services.STYLESHEET), url_fetcher=fetcher)])

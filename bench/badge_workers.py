@@ -23,7 +23,6 @@ import cProfile
 import io
 import os
 import pstats
-import random
 import resource
 import signal
 import subprocess
@@ -37,7 +36,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PIL import Image  # noqa: E402
+from _common import bare_badges, give_photos  # noqa: E402
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from conference import create_app  # noqa: E402
@@ -47,7 +46,6 @@ from conference.core.models import Job, JobStatus  # noqa: E402
 from conference.demo.services import load_demo  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.registration.models import Modality, Registration  # noqa: E402
-from conference.registration.uploads import store  # noqa: E402
 
 
 def load() -> str:
@@ -125,7 +123,7 @@ def timeline(job: Job) -> None:
         pid = chunk.worker.split(":")[1] if chunk.worker else "?"
         by_worker.setdefault(pid, []).append((chunk.finished_at - start).total_seconds())
     for pid, times in by_worker.items():
-        gaps = [b - a for a, b in zip(times, times[1:])]
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
         print(f"    worker pid {pid}: {len(times)} chunks, first done at {times[0]:.1f} s, last at {times[-1]:.1f} s, "
               f"{(sum(gaps) / len(gaps)) if gaps else 0:.1f} s a chunk; attempts "
               f"{sum(c.attempts for c in chunks if c.worker and c.worker.split(':')[1] == pid)}")
@@ -136,17 +134,9 @@ def timeline(job: Job) -> None:
 
 
 def bare(badges: list[dict], conference_data: dict, size: str, target: Path) -> None:
-    from weasyprint import CSS, HTML
-
-    from conference.badges.rendering import with_photos
-    from conference.core.pdf import STATIC, ProjectFetcher
     from conference.registration.uploads import upload_storage
 
-    shown, photos = with_photos(badges, upload_storage())
-    html = services.badges_html(shown, conference_data, size)
-    fetcher = ProjectFetcher(uploads=photos)
-    HTML(string=html, base_url=str(STATIC), url_fetcher=fetcher).write_pdf(
-        str(target), stylesheets=[CSS(filename=str(STATIC / services.STYLESHEET), url_fetcher=fetcher)])
+    bare_badges(badges, conference_data, size, upload_storage(), target)
 
 
 # Where the time of a badge run goes: (label, file suffix, function name), each the cumulative time of that function.
@@ -227,14 +217,7 @@ def main() -> None:
                 for registration in db.session.scalars(left_out):
                     registration.modality = Modality.ONLINE_OBSERVER
                 ids = ids[:args.badges]
-            rng = random.Random(12)
-            for registration in db.session.scalars(select(Registration).where(Registration.id.in_(ids))):
-                out = io.BytesIO()
-                colour = tuple(rng.randrange(120, 240) for _ in range(3))
-                image = Image.new("RGB", (700, 900), colour)
-                image.paste(tuple(c - 80 for c in colour), (200, 150, 500, 900))
-                image.save(out, "JPEG", quality=88)
-                registration.photo = store(work / "uploads", "photos", out.getvalue(), "jpg")
+            give_photos(db.session.scalars(select(Registration).where(Registration.id.in_(ids))), work / "uploads")
             db.session.commit()
             # Issued once here, so that every measured run prints the same serials and does the same work.
             badges = services.prepare_badges(conference, ids, actor="bench")
@@ -251,8 +234,8 @@ def main() -> None:
                     cpu_before, busy_before = [cpu_seconds(w.pid) for w in workers], machine_busy()
                     elapsed, job = timed_run(app, conference_id, args.chunk_size)
                     rss = [peak_rss_mb(w.pid) for w in workers]
-                    cpu = [cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before)]
-                    busy = [a - b for a, b in zip(machine_busy(), busy_before)]
+                    cpu = [cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before, strict=False)]
+                    busy = [a - b for a, b in zip(machine_busy(), busy_before, strict=False)]
                     print(f"    CPU seconds of the workers: {', '.join(f'{c:.1f}' for c in cpu)}; the machine was busy "
                           f"{busy[0]:.1f} of {busy[1]:.1f} core-seconds (everything else: "
                           f"{busy[0] - sum(cpu):.1f})")

@@ -12,9 +12,7 @@ parent's peak it reports is not inflated by the bare run.
 from __future__ import annotations
 
 import argparse
-import io
 import os
-import random
 import resource
 import sys
 import tempfile
@@ -23,17 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image  # noqa: E402
+from _common import bare_badges, give_photos  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from conference import create_app  # noqa: E402
 from conference.badges import services  # noqa: E402
-from conference.core.pdf import STATIC  # noqa: E402
 from conference.core.storage import LocalStorage  # noqa: E402
 from conference.demo.services import load_demo  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.registration.models import Registration  # noqa: E402
-from conference.registration.uploads import store  # noqa: E402
 
 
 def peak_mb(who: int) -> float:
@@ -56,15 +52,7 @@ def main() -> None:
         db.session.commit()
         ids = services.select_registrations(conference, services.BadgeFilter())
         if not args.no_photos:
-            # A distinct passport-style JPEG for everyone, as the upload check would store it (700 x 900).
-            rng = random.Random(12)
-            for registration in db.session.scalars(select(Registration).where(Registration.id.in_(ids))):
-                out = io.BytesIO()
-                colour = tuple(rng.randrange(120, 240) for _ in range(3))
-                image = Image.new("RGB", (700, 900), colour)
-                image.paste(tuple(c - 80 for c in colour), (200, 150, 500, 900))
-                image.save(out, "JPEG", quality=88)
-                registration.photo = store(work / "uploads", "photos", out.getvalue(), "jpg")
+            give_photos(db.session.scalars(select(Registration).where(Registration.id.in_(ids))), work / "uploads")
             db.session.commit()
         badges = services.prepare_badges(conference, ids, actor="bench")
         conference_data = services.conference_data(conference)
@@ -88,20 +76,9 @@ def main() -> None:
           f"parent {parent_after_parallel:.0f} MB, busiest worker {stats['worker_peak_rss_kb'] / 1024:.0f} MB; "
           f"CPU time {parallel_cpu:.1f} s (workers and parent)")
 
-    from weasyprint import CSS, HTML
-
-    from conference.badges.rendering import with_photos
-    from conference.core.pdf import ProjectFetcher
-
     cpu_before = time.process_time()
     started = time.perf_counter()
-    shown, photos = with_photos(badges, uploads)  # the photos read from storage, as each worker reads its chunk's
-    html = services.badges_html(shown, conference_data, args.size)
-    # The same fetcher as every PDF of Plenary (it only serves the photos handed over and static/), so the comparison
-    # is fair.
-    fetcher = ProjectFetcher(uploads=photos)
-    HTML(string=html, base_url=str(STATIC), url_fetcher=fetcher).write_pdf(
-        str(work / "bare.pdf"), stylesheets=[CSS(filename=str(STATIC / services.STYLESHEET), url_fetcher=fetcher)])
+    bare_badges(badges, conference_data, args.size, uploads, work / "bare.pdf")
     bare = time.perf_counter() - started
     bare_cpu = time.process_time() - cpu_before
     print(f"bare WeasyPrint, one process, one document: {bare:.1f} s, "
