@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import func, select
@@ -93,3 +94,59 @@ def test_nationalities_are_named_as_the_un_names_states(client, site):  # noqa: 
                        ("BOL", "Bolivia (Plurinational State of)")):
         assert f'<option value="{code}">{name}</option>' in nationality.replace("&#39;", "'"), name
     assert "Korea, Republic of" not in nationality and "Vatican City State" not in nationality
+
+
+def _officer(client):
+    make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    login(client, "officer@example.org")
+
+
+def test_the_back_office_marks_the_role_required_as_the_public_form_does(client, site):  # noqa: F811
+    _officer(client)
+    body = client.get("/admin/cop50/registrations/new").get_data(as_text=True)
+    assert re.search(r'<label for="delegation_role">[^<]*</label> <span class="required" aria-hidden="true">'
+                     r"\(required\)", body)
+    assert re.search(r'<select[^>]*aria-required="true"[^>]*id="delegation_role"', body) or \
+        re.search(r'<select[^>]*id="delegation_role"[^>]*aria-required="true"', body)
+    assert "Needed in the delegation of a State or of the European Union" in \
+        re.search(r'id="delegation_role-hint">([^<]*)<', body).group(1)
+
+
+def test_the_back_office_refuses_a_states_member_without_a_role_at_the_field(client, site, db_session):  # noqa: F811
+    _officer(client)
+    path = "/admin/cop50/registrations/new"
+    # With another field wrong too: both are said at once, everything typed kept.
+    response = client.post(path, data=form_data(client, path, delegation_id=str(site["france"].id),
+                                                 delegation_role="", given_names="", family_name="Kowalska"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422, body[:300]
+    assert html.unescape(_field_error(body, "delegation_role")) == \
+        "Choose the person's role: every member of this delegation has one."
+    assert "Enter your given names" in _field_error(body, "given_names")
+    assert 'href="#delegation_role"' in body and 'value="Kowalska"' in body and 'value="P1234567"' in body
+    assert _count(db_session) == 0
+    # The rule itself, whatever the form: the service refuses it too.
+    response = client.post(path, data=form_data(client, path, delegation_id=str(site["kenya"].id),
+                                                 delegation_role="REPRESENTATIVE"))
+    assert response.status_code == 422
+    assert "every member of this delegation has one" in _field_error(response.get_data(as_text=True),
+                                                                     "delegation_role")
+    assert _count(db_session) == 0
+
+
+def test_the_back_office_registers_an_ngos_member_without_a_role(client, site, db_session):  # noqa: F811
+    _officer(client)
+    path = "/admin/cop50/registrations/new"
+    response = client.post(path, data=form_data(client, path, delegation_id=str(site["ngo"].id), delegation_role=""))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert db_session.scalar(select(Registration.delegation_role)).value == "REPRESENTATIVE"
+
+
+def test_the_back_office_says_it_in_french_too(client, site):  # noqa: F811
+    _officer(client)
+    client.get("/language/fr?next=/")
+    path = "/admin/cop50/registrations/new"
+    body = client.post(path, data=form_data(client, path, delegation_id=str(site["france"].id),
+                                            delegation_role="")).get_data(as_text=True)
+    assert "Choisissez le rôle de la personne" in _field_error(body, "delegation_role")
+    assert "Obligatoire dans la délégation d'un État" in html.unescape(body)

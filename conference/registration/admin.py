@@ -8,6 +8,7 @@ from dataclasses import astuple, replace
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms.validators import StopValidation
 
 from conference.accounts import services as accounts
 from conference.accounts.forms import FocalPointInvitationForm
@@ -16,7 +17,7 @@ from conference.accounts.permissions import Permission, can, permission_required
 from conference.conferences.services import get_conference
 from conference.core import audit
 from conference.core.errors import RuleViolation
-from conference.core.i18n import _, ngettext
+from conference.core.i18n import _, _l, ngettext
 from conference.core.templating import small_int
 from conference.core.web import saving
 from conference.extensions import db
@@ -35,6 +36,7 @@ from conference.registration.models import (
     BadgeState,
     Category,
     CredentialsStatus,
+    DelegationRole,
     RegionalGroup,
     Registration,
     RegistrationStatus,
@@ -190,9 +192,9 @@ def new(code: str):
     conference = get_conference(code)
     form = RegistrationForm()
     del form.consent, form.document
-    form.offer(d for category in services.CATEGORIES for d in services.delegations_for(conference, category))
-    form.delegation_role.validators = []
-    form.delegation_role.flags.required = False
+    offered = {d.id: d for category in services.CATEGORIES for d in services.delegations_for(conference, category)}
+    form.offer(offered.values())
+    _role_as_the_delegation_needs(form, offered)
     uploads = UploadSlots(form)
     if uploads.validate():
         with saving(form) as saved:
@@ -205,6 +207,24 @@ def new(code: str):
             return redirect(url_for(".detail", code=code, registration_id=r.id))
     return render_template("registration/form.html", conference=conference, form=form, uploads=uploads,
                            title=_("Register a participant")), 200 if not form.errors else 422
+
+
+def _role_as_the_delegation_needs(form: RegistrationForm, offered: dict) -> None:
+    """The back office offers every delegation at once, and only a State's (or the European Union's) gives its members
+    a role: the field is marked required as on the public form, its hint says for whom, and a missing role is said at
+    the field with the form's other errors (services.role_problem, the rule registering applies again)."""
+    field = form.delegation_role
+    field.flags.required = True
+    field.description = _l("Needed in the delegation of a State or of the European Union; leave it empty for any "
+                           "other delegation.")
+
+    def needed(form, field) -> None:
+        delegation = offered.get(form.delegation_id.data)
+        role = DelegationRole(field.data) if field.data in {r.value for r in DelegationRole} else None
+        if delegation is not None and (problem := services.role_problem(delegation, role, actor=Actor.SECRETARIAT)):
+            raise StopValidation(problem)
+
+    field.validators = [needed]
 
 
 def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status: int = 200,

@@ -81,6 +81,7 @@ from conference.registration.services.rules import (
     outlet_problem,
     quota_of,
     registration_open,
+    role_problem,
     validate,
 )
 from conference.registration.services.treaty import set_treaty_status, states_of
@@ -121,6 +122,7 @@ __all__ = [
     "outlet_problem",
     "approval_problem",
     "registration_open",
+    "role_problem",
     "ACTIONS",
     "ACTION_LABELS",
     "ONLY_WHO_MAY",

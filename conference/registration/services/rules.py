@@ -116,6 +116,17 @@ def _clean_text(value: str | None) -> str:
     return "".join(ch for ch in (value or "") if unicodedata.category(ch)[0] != "C" or ch == " ").strip()
 
 
+def role_problem(delegation: Delegation, role: DelegationRole | None, *, actor: Actor) -> str | None:
+    """Why `role` will not do for a member of `delegation`, or None: a State's (or the European Union's) delegation
+    gives each member a role of its own (head, alternate, adviser...); any other delegation's members represent it,
+    whatever was chosen. Said to the person registering, or to the secretariat registering someone else."""
+    if delegation.entity.entity_type not in PARTY_KINDS or role not in (None, DelegationRole.REPRESENTATIVE):
+        return None
+    if actor in (Actor.SECRETARIAT, Actor.COMMAND_LINE):
+        return _("Choose the person's role: every member of this delegation has one.")
+    return _("Choose your role in the delegation.")
+
+
 def validate(conference: Conference, delegation: Delegation, data: RegistrationData, *,
              actor: Actor, registration: Registration | None = None,
              require_consent: bool = True) -> RegistrationData:
@@ -172,8 +183,8 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
         error("passport_expiry", _("Enter the expiry date of the passport or ID."))
 
     if delegation.entity.entity_type in PARTY_KINDS:
-        if data.delegation_role in (None, DelegationRole.REPRESENTATIVE):
-            error("delegation_role", _("Choose your role in the delegation."))
+        if problem := role_problem(delegation, data.delegation_role, actor=actor):
+            error("delegation_role", problem)
     else:
         data.delegation_role = DelegationRole.REPRESENTATIVE
     first, last = data.attendance_from or conference.starts_on, data.attendance_to or conference.ends_on
