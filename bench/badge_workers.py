@@ -1,6 +1,6 @@
 """A badge run through real RQ workers (`flask worker`), with 1 and then 2 workers, against bare WeasyPrint.
 
-Run: .venv/bin/python bench/badge_workers.py [--participants 1400] [--workers 1,2] [--chunk-size 50]
+Run: .venv/bin/python bench/badge_workers.py [--participants 1400] [--workers 1,2] [--chunk-size 50[,100]] [--rounds 1]
         [--database postgresql+psycopg://postgres@127.0.0.1:5432/test] [--redis redis://127.0.0.1:6379/14]
         [--profile]
 
@@ -81,11 +81,41 @@ def start_workers(n: int, env: dict, queue: str, redis_url: str) -> list[subproc
                                 start_new_session=True)  # killed with RQ's scheduler, its child
                for _ in range(n)]
     connection = Redis.from_url(redis_url)
-    while len(Worker.all(queue=Queue(queue, connection=connection))) < n:
+    q = Queue(queue, connection=connection)
+    q.empty()  # what a killed run left on the queue (its idle work_on_run calls, its watch) is not this run's work
+    while len(Worker.all(queue=q)) < n:
         if any(w.poll() is not None for w in workers):
             raise SystemExit("a worker stopped at start")
         time.sleep(0.1)
+    # Warm each worker as a long-running one is: the badge modules (WeasyPrint, fonts) imported by a call that finds
+    # no run to work on, so that the clock measures rendering, not a fresh process's first imports.
+    for _ in range(n):
+        q.enqueue("conference.badges.chunks.watch_run", 0)
+    while q.count or any(w.get_state() == "busy" for w in Worker.all(queue=q)):
+        time.sleep(0.1)
     return workers
+
+
+def measure(app, conference_id: int, chunk_size: int, n: int, env: dict, queue: str, redis_url: str,
+            badges: int) -> float:
+    """One badge run by `n` workers started beforehand: prints its figures, returns badges per second."""
+    workers = start_workers(n, env, queue, redis_url)
+    try:
+        cpu_before, busy_before = [cpu_seconds(w.pid) for w in workers], machine_busy()
+        elapsed, job = timed_run(app, conference_id, chunk_size)
+        rss = [peak_rss_mb(w.pid) for w in workers]
+        cpu = [cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before, strict=True)]
+        busy = [a - b for a, b in zip(machine_busy(), busy_before, strict=True)]
+    finally:
+        for w in workers:
+            os.killpg(w.pid, signal.SIGKILL)
+            w.wait()
+    size_mb = jobs.runs_storage().size(jobs.run_pdf_key(job)) / 1e6
+    print(f"    CPU seconds of the workers: {', '.join(f'{c:.1f}' for c in cpu)}; the machine was busy {busy[0]:.1f} "
+          f"of {busy[1]:.1f} core-seconds (everything else: {busy[0] - sum(cpu):.1f})")
+    print(f"  {n} worker(s), chunks of {chunk_size}: {elapsed:.1f} s, {badges / elapsed:.1f} badges/s, PDF "
+          f"{size_mb:.1f} MB, peak RSS per worker {', '.join(f'{r:.0f}' for r in rss)} MB; load after: {load()}")
+    return badges / elapsed
 
 
 def timed_run(app, conference_id: int, chunk_size: int) -> tuple[float, Job]:
@@ -179,7 +209,9 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=1400)
     parser.add_argument("--workers", default="1,2", help="worker counts to measure, in order")
     parser.add_argument("--badges", type=int, default=None, help="print only the first N (a quick check)")
-    parser.add_argument("--chunk-size", type=int, default=services.CHUNK_SIZE)
+    parser.add_argument("--chunk-size", default=str(services.CHUNK_SIZE), help="chunk sizes to measure, in order")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every chunk size and worker count this often, "
+                        "alternating: on a shared machine one round says little")
     parser.add_argument("--size", choices=services.SIZES, default="a6")
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL"),
                         help="a PostgreSQL URL (a schema of its own is used); default: a SQLite file")
@@ -224,31 +256,23 @@ def main() -> None:
             conference_data = services.conference_data(conference, "en")
             db.session.commit()
             conference_id = conference.id
-            print(f"badges: {len(badges)} ({args.size}, photos), chunks of {args.chunk_size}, CPU cores: "
+            print(f"badges: {len(badges)} ({args.size}, photos), CPU cores: "
                   f"{os.cpu_count()}, database: {'PostgreSQL' if schema else 'SQLite'}; load before: {load()}")
 
-            throughput = {}
-            for n in [int(x) for x in args.workers.split(",") if x.strip()]:
-                workers = start_workers(n, env, queue, args.redis)
-                try:
-                    cpu_before, busy_before = [cpu_seconds(w.pid) for w in workers], machine_busy()
-                    elapsed, job = timed_run(app, conference_id, args.chunk_size)
-                    rss = [peak_rss_mb(w.pid) for w in workers]
-                    cpu = [cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before, strict=False)]
-                    busy = [a - b for a, b in zip(machine_busy(), busy_before, strict=False)]
-                    print(f"    CPU seconds of the workers: {', '.join(f'{c:.1f}' for c in cpu)}; the machine was busy "
-                          f"{busy[0]:.1f} of {busy[1]:.1f} core-seconds (everything else: "
-                          f"{busy[0] - sum(cpu):.1f})")
-                finally:
-                    for w in workers:
-                        os.killpg(w.pid, signal.SIGKILL)
-                        w.wait()
-                throughput[n] = len(badges) / elapsed
-                size_mb = jobs.runs_storage().size(jobs.run_pdf_key(job)) / 1e6
-                print(f"{n} worker(s): {elapsed:.1f} s, {throughput[n]:.1f} badges/s, PDF {size_mb:.1f} MB, peak RSS "
-                      f"per worker {', '.join(f'{r:.0f}' for r in rss)} MB; load after: {load()}")
-            if 1 in throughput and 2 in throughput:
-                print(f"throughput 2 workers / 1 worker: {throughput[2] / throughput[1]:.2f} (aim: 1.8 or more)")
+            throughput: dict[tuple[int, int], list[float]] = {}
+            sizes = [int(x) for x in str(args.chunk_size).split(",") if x.strip()]
+            counts = [int(x) for x in args.workers.split(",") if x.strip()]
+            for round_ in range(1, args.rounds + 1):
+                for size in sizes:
+                    for n in counts:
+                        print(f"round {round_}, chunks of {size}, {n} worker(s):")
+                        rate = measure(app, conference_id, size, n, env, queue, args.redis, len(badges))
+                        throughput.setdefault((size, n), []).append(rate)
+            for size in sizes:
+                if (size, 1) in throughput and (size, 2) in throughput:
+                    ratios = [two / one for one, two in zip(throughput[size, 1], throughput[size, 2], strict=True)]
+                    print(f"chunks of {size}: throughput 2 workers / 1 worker, each round: "
+                          f"{', '.join(f'{r:.2f}' for r in ratios)} (aim: 1.8 or more)")
 
             if not args.no_bare:
                 started, cpu = time.perf_counter(), time.process_time()
@@ -257,20 +281,21 @@ def main() -> None:
                 print(f"bare WeasyPrint, one process, one document: {seconds:.1f} s "
                       f"(CPU {time.process_time() - cpu:.1f} s), peak RSS of this process "
                       f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; load after: {load()}")
-                for n, rate in throughput.items():
-                    print(f"  {n} worker(s) / bare, wall clock: {len(badges) / rate / seconds:.2f} (aim with 2: 0.6)")
+                for (size, n), rates in throughput.items():
+                    print(f"  chunks of {size}, {n} worker(s) / bare, wall clock, each round: "
+                          f"{', '.join(f'{len(badges) / rate / seconds:.2f}' for rate in rates)} (aim with 2: 0.6)")
 
             if args.profile:
                 app.config["REDIS_URL"] = None  # one worker's work, in this process: chunks then merge
                 app.config["BADGE_RENDER_PROCESSES"] = 1
                 job = jobs.start_badge_run(db.session.get(type(conference), conference_id), services.BadgeFilter(),
-                                           chunk_size=args.chunk_size)
+                                           chunk_size=sizes[0])
                 db.session.commit()
                 profile = cProfile.Profile()
                 started = time.perf_counter()
                 profile.runcall(jobs.run_badge_job, job.id)
                 print(f"\none worker's run, in this process under cProfile: {time.perf_counter() - started:.1f} s")
-                print_profile(f"one worker (chunks of {args.chunk_size}, then the merge)", profile, 15)
+                print_profile(f"one worker (chunks of {sizes[0]}, then the merge)", profile, 15)
                 profile = cProfile.Profile()
                 started = time.perf_counter()
                 profile.runcall(bare, badges, conference_data, args.size, work / "bare-profiled.pdf")
