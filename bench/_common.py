@@ -54,12 +54,15 @@ class QueryCounter:
 
     def __init__(self):
         self.count = 0
+        self.statements: list[str] = []
 
-    def _seen(self, *_):
+    def _seen(self, _conn, _cursor, statement, *_):
         self.count += 1
+        self.statements.append(statement)
 
     def reset(self) -> None:
         self.count = 0
+        self.statements = []
 
     def __enter__(self) -> QueryCounter:
         event.listen(db.engine, "before_cursor_execute", self._seen)
