@@ -28,13 +28,14 @@ from pathlib import Path
 
 import click
 import pycountry
-from babel import Locale, dates, lists, numbers
+from babel import Locale, dates, lists, numbers, support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, has_app_context, has_request_context, request
+from flask import Flask, Request, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, lazy_gettext, lazy_pgettext, ngettext, refresh
 from flask_babel import gettext as _
 from markupsafe import Markup
+from wtforms.i18n import messages_path
 
 __all__ = ["_", "_l", "lazy_pgettext", "ngettext", "force_locale", "LANGUAGES", "Language", "current_language",
            "init_app", "language_of", "compile_catalogues", "format_moment", "format_day", "format_day_range",
@@ -324,7 +325,35 @@ def catalogues_command():
                f"(the others were up to date)")
 
 
+class WTFormsMessages:
+    """WTForms' own messages ("This field is required.") in the request's language, each catalogue read once per
+    process. Flask-WTF looks for them on the request (`request.wtforms_translations`) and, not finding them, reads
+    the catalogue from disk for every request that builds a form; `PlenaryRequest` answers with this instead. The
+    catalogues ship with WTForms and never change while a process runs."""
+
+    def __init__(self) -> None:
+        self._catalogues: dict[str, support.Translations] = {}
+
+    def _catalogue(self) -> support.Translations:
+        locale = get_locale() or Locale(DEFAULT)
+        key = str(locale)
+        if key not in self._catalogues:  # a race only reads the same file twice
+            self._catalogues[key] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        return self._catalogues[key]
+
+    def ugettext(self, string: str) -> str:
+        return self._catalogue().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+class PlenaryRequest(Request):
+    wtforms_translations = WTFormsMessages()  # read by flask_wtf.i18n (see WTFormsMessages)
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = PlenaryRequest
     checked = []
 
     @app.before_request

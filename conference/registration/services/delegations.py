@@ -111,7 +111,7 @@ def delegation_names(conference: Conference) -> list[tuple[int, str]]:
 
 
 def get_delegation(conference: Conference, delegation_id: int) -> Delegation:
-    d = db.session.get(Delegation, delegation_id)
+    d = db.session.get(Delegation, delegation_id, options=[joinedload(Delegation.entity)])  # every page shows it
     if d is None or d.conference_id != conference.id:
         raise NotFound(_("There is no such delegation at this session."))
     return d
