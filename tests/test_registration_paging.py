@@ -145,7 +145,7 @@ def test_a_page_costs_the_same_queries_for_10_and_for_200_people(client, cop, db
 @pytest.fixture
 def kept_pages(app, monkeypatch):
     monkeypatch.setitem(app.config, "PAGE_CACHE_SIZE", 256)
-    names = ("registration_rows", "delegation_rows", "registration_count")
+    names = ("registration_page", "delegation_rows", "delegation_forms", "registration_count")
     for name in names:
         app.extensions.pop(f"plenary_{name}_cache", None)
     yield

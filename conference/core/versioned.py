@@ -22,6 +22,8 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import current_app
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     from conference.conferences.models import Conference
@@ -55,3 +57,19 @@ def session_key(conference: Conference) -> tuple:
     """What tells one session from every other, past ones included: its id, which SQLite may give again to a new
     session once this one is deleted, and the time it was created (to the microsecond), which it never gives again."""
     return conference.id, conference.created_at.isoformat()
+
+
+# What a kept page leaves to each request: the officer's CSRF token, in the hidden field every form of a page shares
+# (Flask-WTF draws one token a request). A slot is an HTML comment: no text drawn from data can make one, since every
+# value is escaped ("<" becomes "&lt;") before it reaches a page.
+CSRF_SLOT = Markup("<!--plenary:csrf-->")
+
+
+def csrf_field() -> Markup:
+    """This request's CSRF field, as a form's `csrf_token` draws it (the token Flask-WTF keeps for the request)."""
+    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % generate_csrf()
+
+
+def fill(html: Markup) -> Markup:
+    """A kept part of a page with this request's CSRF field where it left its slots."""
+    return Markup(html.replace(CSRF_SLOT, csrf_field())) if CSRF_SLOT in html else html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import astuple, replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.validators import StopValidation
@@ -19,6 +19,7 @@ from conference.core import audit
 from conference.core.errors import RuleViolation
 from conference.core.i18n import _, _l, ngettext
 from conference.core.templating import small_int
+from conference.core.versioned import CSRF_SLOT, csrf_field, fill
 from conference.core.web import saving
 from conference.extensions import db
 from conference.registration import csvio, services
@@ -50,6 +51,7 @@ from conference.registration.web import (
     file_pdf,
     kept_rows,
     members_page,
+    queue_args,
     queue_filters,
     sends_files,
     table_import_page,
@@ -64,21 +66,26 @@ PER_PAGE = 50
 @bp.get("/registrations")
 @permission_required(Permission.REVIEW_REGISTRATIONS)
 def queue(code: str):
+    """The queue. Its page is the same for every officer: each process keeps it by the session's versions, language,
+    filters and page (registration/web.py: kept_rows), so a visit costs the session's row and a look-up; the CSRF
+    field and the header (who is signed in, messages) are drawn for each request."""
     conference = get_conference(code)
     filters = queue_filters()
     page = min(small_int(request.args.get("page")) or 1, 100_000)
 
     def build():
         rows, total = services.search(conference, filters, page=page, per_page=PER_PAGE)
-        return total, Markup(render_template("admin/_registration_rows.html", conference=conference, rows=rows))
+        args = queue_args(filters)
+        return Markup(render_template(
+            "admin/_registrations.html", conference=conference, rows=rows, total=total, page=page,
+            pages=max(1, -(-total // PER_PAGE)), filters=filters, args=args, CSRF_SLOT=CSRF_SLOT,
+            back=url_for(".queue", code=code, **args, **({"page": page} if page > 1 else {})),
+            statuses=list(RegistrationStatus), categories=list(Category), groups=list(RegionalGroup),
+            badge_states=list(BadgeState), actions=services.ACTION_LABELS))
 
-    total, rows_html = kept_rows(conference, "registration_rows", (*astuple(filters), page), build)
-    return render_template("admin/registrations.html", conference=conference, rows_html=rows_html, total=total,
-                           page=page,
-                           pages=max(1, -(-total // PER_PAGE)), filters=filters, form=ReasonForm(),
-                           statuses=list(RegistrationStatus), categories=list(Category),
-                           groups=list(RegionalGroup), badge_states=list(BadgeState),
-                           actions=services.ACTION_LABELS)
+    body = kept_rows(conference, "registration_page", (*astuple(filters), page), build)
+    return render_template("admin/registrations.html", conference=conference,
+                           body=fill(body))
 
 
 @bp.post("/registrations/bulk")
@@ -230,6 +237,8 @@ def _role_as_the_delegation_needs(form: RegistrationForm, offered: dict) -> None
 def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status: int = 200,
                      invite_form: FocalPointInvitationForm | None = None,
                      treaty_form: TreatyStatusForm | None = None):
+    """The delegation's page: its members and its own forms kept by the session's versions (the same for every
+    officer who may use them), what changes otherwise (documents, focal points, history) read for each request."""
 
     def build():
         members = members_page(d)
@@ -238,22 +247,40 @@ def _delegation_page(conference, d, quota_form: QuotaForm | None = None, status:
 
     members, members_html = kept_rows(conference, "delegation_rows", (d.id, request.args.get("status", "")[:20],
                                                                        request.args.get("page", "")[:8]), build)
-    if quota_form is None:
-        quota_form = QuotaForm(quota=d.quota)
     may_invite = can(current_user, Permission.MANAGE_USERS)
     focal_points, pending = accounts.focal_points_of(d.id)
     return render_template("admin/delegation.html", conference=conference, d=d, members=members,
-                           members_html=members_html,
-                           focal_points=focal_points, pending=pending,
-                           invite_form=(invite_form or FocalPointInvitationForm(formdata=None)) if may_invite else None,
-                           form=ReasonForm(), quota=services.quota_of(d), used=members.places_used,
-                           quota_form=quota_form, history=audit.history(d),
-                           treaty_form=treaty_form or TreatyStatusForm(
-                               formdata=None, treaty_status=d.treaty_status.value if d.treaty_status else ""),
-                           documents=services.document_versions(d), file_form=FiledDocumentForm(_kinds(d)),
+                           members_html=members_html, focal_points=focal_points, pending=pending,
+                           forms=_delegation_forms(conference, d, may_invite, quota_form, invite_form, treaty_form),
+                           csrf=csrf_field(), quota=services.quota_of(d), used=members.places_used,
+                           history=audit.history(d), documents=services.document_versions(d),
                            may_read=can(current_user, Permission.READ_DELEGATION_DOCUMENTS),
-                           ngo_problem=services.approval_problem(d), ngo_steps=services.NGO_STEP_LABELS,
-                           credentials=list(CredentialsStatus)), status
+                           ngo_problem=services.approval_problem(d)), status
+
+
+def _delegation_forms(conference, d, may_invite: bool, quota_form=None, invite_form=None,
+                      treaty_form=None) -> dict[str, Markup]:
+    """The delegation page's own forms (a note with the credentials' or the NGO's steps, filing a document, inviting a
+    focal point, the treaty status, the quota), drawn by admin/_delegation_forms.html. Blank, they are the same for
+    every officer with the same permission to invite: kept by the session's versions (the delegation's quota and
+    status, its entity's kind, move `agenda_version`); a form sent back with its errors is drawn afresh. The CSRF
+    field is this request's either way."""
+
+    def build():
+        forms = current_app.jinja_env.get_template("admin/_delegation_forms.html").make_module({
+            "conference": conference, "d": d, "CSRF_SLOT": CSRF_SLOT, "credentials": list(CredentialsStatus),
+            "ngo_steps": services.NGO_STEP_LABELS, "file_form": FiledDocumentForm(_kinds(d), formdata=None),
+            "quota_form": quota_form or QuotaForm(formdata=None, quota=d.quota),
+            "invite_form": (invite_form or FocalPointInvitationForm(formdata=None)) if may_invite else None,
+            "treaty_form": treaty_form or TreatyStatusForm(
+                formdata=None, treaty_status=d.treaty_status.value if d.treaty_status else "")})
+        return {name: Markup(getattr(forms, name)()) for name in ("note", "file", "invite", "treaty", "quota")}
+
+    if quota_form or invite_form or treaty_form:
+        forms = build()
+    else:
+        forms = kept_rows(conference, "delegation_forms", (d.id, may_invite), build)
+    return {name: fill(html) for name, html in forms.items()}
 
 
 @bp.get("/delegations/<id:delegation_id>")

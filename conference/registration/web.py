@@ -64,6 +64,15 @@ def queue_filters() -> services.QueueFilters:
     )
 
 
+def queue_args(filters: services.QueueFilters) -> dict[str, str | int]:
+    """The query string of the queue's links (pages, download, back after a bulk decision) from its filters as read:
+    what `queue_filters` understood, nothing else the request carried."""
+    values = {"q": filters.q, "status": filters.status.value if filters.status else None,
+              "category": filters.category.value if filters.category else None, "group": filters.regional_group,
+              "badge": filters.badge_state, "delegation": filters.delegation_id}
+    return {name: value for name, value in values.items() if value}
+
+
 def kept_rows(conference, name: str, key: tuple, build):
     """A page's rows of registrations as `build()` renders them, kept in this process per language and `key` until the
     session's versions change (core/versioned.py): `agenda_version` moves with every change of a registration or of
