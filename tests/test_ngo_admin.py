@@ -82,7 +82,7 @@ def test_an_ngo_is_corrected_and_the_change_audited(officer, world, db_session):
     assert entry.actor == "officer@example.org"
     assert entry.before["name"] == "Friends of Justice" and entry.after["ecosoc_status"] is None
     body = officer.get(page(world)).get_data(as_text=True)
-    assert "Friends of Justice International" in body and "edit" in body
+    assert "Friends of Justice International" in body and "details changed" in body  # the history says what happened
     # Saved again unchanged: nothing new in the log.
     save(officer, world, name="Friends of Justice International", acronym="FoJI", country="KEN", ecosoc_status="",
          website="https://foji.example.org")

@@ -11,6 +11,29 @@ from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, labels
 from conference.core.i18n import _l
 from conference.extensions import db
 
+# What a history list calls an action and an actor that is not a person, in the page's language; any other action is
+# shown as its code's last part, as before (registration.approve: "approve").
+ACTION_LABELS = {
+    "delegation.credentials": _l("credentials status set"),
+    "delegation.credentials_submitted": _l("credentials sent"),
+    "delegation.document_chosen": _l("version that counts chosen"),
+    "delegation.document_received": _l("document received"),
+    "delegation.outlet_merged": _l("outlet typed by a journalist merged into it"),
+    "delegation.quota": _l("quota changed"),
+    "delegation.treaty_status": _l("treaty status changed"),
+    "delegation.ngo_list": _l("listed to States"),
+    "delegation.ngo_object": _l("a State objected"),
+    "delegation.ngo_admit": _l("admitted"),
+    "delegation.ngo_refuse": _l("not admitted"),
+    "entity.edit": _l("details changed"),
+    "entity.names": _l("official names changed"),
+    "entity.requested": _l("added on request"),
+    "entity.roster": _l("imported from the NGO roster"),
+    "entity.un_list": _l("loaded from the UN list"),
+}
+ACTOR_LABELS = {"secretariat": _l("secretariat"), "participant": _l("participant"), "focal point": _l("focal point"),
+                "command line": _l("command line")}
+
 
 class AuditLog(db.Model):
     """Who changed what, when, from what to what, and why. Written in the same transaction as the change."""
@@ -30,6 +53,18 @@ class AuditLog(db.Model):
     before: Mapped[dict | None] = mapped_column(JSONType)
     after: Mapped[dict | None] = mapped_column(JSONType)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    @property
+    def action_label(self) -> str:
+        """The action as a history list says it (ACTION_LABELS), else its code's last part."""
+        label = ACTION_LABELS.get(self.action)
+        return str(label) if label else self.action.split(".")[-1].replace("_", " ")
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted: a person's address as written, a kind of actor in the page's language, "" for the system."""
+        label = ACTOR_LABELS.get(self.actor)
+        return str(label) if label else self.actor
 
 
 class JobStatus(StrEnum):

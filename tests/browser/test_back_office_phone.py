@@ -62,7 +62,7 @@ def test_the_delegation_page_fits_a_phone_in_arabic(officer_on_a_phone, world): 
     assert page.locator("#documents table").count() == 1  # the versions' table, wider than the screen
     assert _page_width(page) <= PHONE["width"]
     text = _main_text(page)
-    for english in ("Places", "place used", "no quota"):
+    for english in ("Places", "place used", "no quota", "document received", "secretariat"):
         assert english not in text, english
     assert "الأماكن" in text
 
