@@ -112,6 +112,19 @@ def test_bad_input_is_shown_next_to_the_field_and_kept(client, site, db_session)
     assert db_session.scalar(select(func.count()).select_from(Registration)) == 0
 
 
+@pytest.mark.parametrize("category, delegation", [("state", "france"), ("ngo", "ngo")])
+def test_a_wrong_e_mail_is_said_with_every_other_error_in_one_round(client, site, db_session, category, delegation):
+    # The tester's case: the e-mail's format was checked by the services only once the form had no other error.
+    path = f"/cop50/register/{category}"
+    data = form_data(client, path, delegation_id=str(site[delegation].id), email="not-an-email", family_name="",
+                     gender="", date_of_birth="", consent="")
+    body = client.post(path, data=data, content_type="multipart/form-data").get_data(as_text=True)
+    assert re.search(r'id="email-error"[^>]*>[^<]*Enter an e-mail address like name@example.org', body)
+    for name in ("family_name", "gender", "date_of_birth", "consent"):
+        assert f'id="{name}-error"' in body
+    assert db_session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
 def test_an_accepted_photo_is_kept_when_another_field_is_wrong(client, site, db_session):
     path = "/cop50/register/state"
     data = form_data(client, path, delegation_id=str(site["france"].id), gender="",

@@ -32,7 +32,7 @@ from conference.registration.models import (
     Modality,
     TreatyStatus,
 )
-from conference.registration.services import MAX_QUOTA, RegistrationData
+from conference.registration.services import MAX_QUOTA, RegistrationData, email_problem
 
 
 def label_of(member) -> LazyString:
@@ -59,6 +59,13 @@ def language_options() -> list[SelectChoice]:
 def page_language() -> str:
     """The language of the page: a participant registering on the Arabic page gets Arabic e-mails."""
     return current_language().code
+
+
+def check_email(form, field) -> None:
+    """The services' rule for an e-mail address, checked with the form's other fields, so that a wrong address is
+    said in the same round as every other error (not only once everything else is right)."""
+    if field.data and (problem := email_problem(field.data)):
+        raise ValidationError(problem)
 
 
 def nationality_choices() -> list[SelectChoice]:
@@ -115,7 +122,7 @@ class RegistrationForm(FlaskForm):
                                  description=_l("e.g. Counsellor, Senior Prosecutor"))
     organization = StringField(_l("Ministry, office or organization"), validators=[Optional(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(message=_l("Enter your e-mail address.")),
-                                                 Length(max=254)],
+                                                 Length(max=254), check_email],
                        description=_l("Your private link and all news of your registration go here."),
                        render_kw={"autocomplete": "email"})
     phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=40)], render_kw={"autocomplete": "tel"})
@@ -342,7 +349,7 @@ class NgoRequestForm(NgoForm):
     contact_name = StringField(_l("Your name"), validators=[InputRequired(message=_l("Enter your name.")),
                                                            Length(max=200)], render_kw={"autocomplete": "name"})
     email = EmailField(_l("Your e-mail address"), validators=[
-        InputRequired(message=_l("Enter your e-mail address.")), Length(max=254)],
+        InputRequired(message=_l("Enter your e-mail address.")), Length(max=254), check_email],
         description=_l("The secretariat's decision is sent here."), render_kw={"autocomplete": "email"})
     language = SelectField(_l("Language for our e-mails"), choices=language_options(), default=page_language)
     message = TextAreaField(_l("Anything the secretariat should know"), validators=[Optional(), Length(max=2000)],

@@ -127,6 +127,16 @@ def role_problem(delegation: Delegation, role: DelegationRole | None, *, actor: 
     return _("Choose your role in the delegation.")
 
 
+def email_problem(address: str) -> str | None:
+    """Why `address` will not do as a participant's e-mail address, or None: the one rule, which the forms check
+    with their other fields (so that every error comes in one round) and `validate` checks again."""
+    try:
+        normalize_email(address or "")
+    except RuleViolation:
+        return _("Enter an e-mail address like name@example.org.")
+    return None
+
+
 def validate(conference: Conference, delegation: Delegation, data: RegistrationData, *,
              actor: Actor, registration: Registration | None = None,
              require_consent: bool = True) -> RegistrationData:
@@ -157,10 +167,10 @@ def validate(conference: Conference, delegation: Delegation, data: RegistrationD
     if data.gender is None:
         error("gender", _("Choose one of the options (you may choose not to disclose)."))
 
-    try:
-        data.email = normalize_email(data.email or "")
-    except RuleViolation:
-        error("email", _("Enter an e-mail address like name@example.org."))
+    if problem := email_problem(data.email):
+        error("email", problem)
+    else:
+        data.email = normalize_email(data.email)
     if data.phone and not all(ch.isdigit() or ch in "+-() ./" for ch in data.phone):
         error("phone", _("Use digits, spaces and + - ( ) only, e.g. +43 1 26060."))
     if data.nationality and (len(data.nationality) != 3 or not data.nationality.isalpha()):
