@@ -349,7 +349,7 @@ class NgoRequestForm(NgoForm):
     contact_name = StringField(_l("Your name"), validators=[InputRequired(message=_l("Enter your name.")),
                                                            Length(max=200)], render_kw={"autocomplete": "name"})
     email = EmailField(_l("Your e-mail address"), validators=[
-        InputRequired(message=_l("Enter your e-mail address.")), Length(max=254), check_email],
+        InputRequired(message=_l("Enter your e-mail address.")), Length(max=254)],
         description=_l("The secretariat's decision is sent here."), render_kw={"autocomplete": "email"})
     language = SelectField(_l("Language for our e-mails"), choices=language_options(), default=page_language)
     message = TextAreaField(_l("Anything the secretariat should know"), validators=[Optional(), Length(max=2000)],
