@@ -269,6 +269,8 @@ def test_the_demonstration_keeps_an_open_session_beside_cop12(runner, db_session
     assert 90 <= (new.starts_on - today).days < 98 and new.ends_on == new.starts_on + timedelta(days=4)
     assert registration_open(new) is None and applications_open(new) is None
     assert len(new.rooms) == 2
+    # Its own contact address, in the footer and e-mails (a real `sessions copy` keeps the earlier session's).
+    assert new.contact_email == "secretariat@cop13.example" != cop12.contact_email
     # Again: nothing changes.
     result = runner.invoke(args=["demo", "--if-empty", "--open-session"])
     assert result.exit_code == 0 and "already there" in result.output

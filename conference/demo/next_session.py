@@ -21,6 +21,10 @@ TITLE = ("Conference of the Parties to the United Nations Convention against Tra
 SHORT_TITLE = "UNTOC COP13"
 # About three months ahead: registration (until 14 days before) and side events stay open for weeks.
 LEAD = timedelta(days=91)
+# The open session's own contact address. `sessions copy` keeps the earlier session's address, which is right for a
+# real secretariat (the same people answer from one session to the next); the demonstration's sessions each have
+# an address named after them, so cop13's footer and e-mails must not give cop12's.
+CONTACT_EMAIL = f"secretariat@{CODE}.example"
 
 
 def first_day(today: date) -> date:
@@ -34,6 +38,8 @@ def ensure_open_session(today: date | None = None) -> tuple[Conference | None, b
     cop12) and whether it was created now. Flushes, does not commit."""
     existing = db.session.scalar(select(Conference).where(Conference.code == CODE))
     if existing is not None:
+        if existing.contact_email == f"secretariat@{HISTORY_CODE}.example":  # made before it had its own
+            existing.contact_email = CONTACT_EMAIL
         return existing, False
     if db.session.scalar(select(Conference.id).where(Conference.code == HISTORY_CODE)) is None:
         return None, False
@@ -41,4 +47,5 @@ def ensure_open_session(today: date | None = None) -> tuple[Conference | None, b
     conference = copy_conference(HISTORY_CODE, CopyRequest(code=CODE, title=TITLE, short_title=SHORT_TITLE,
                                                            starts_on=starts, ends_on=starts + timedelta(days=4)),
                                  actor="demonstration")
+    conference.contact_email = CONTACT_EMAIL
     return conference, True
