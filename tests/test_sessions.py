@@ -26,8 +26,10 @@ from conference.registration.models import (
     ParticipatingEntity,
     RegionalGroup,
     Registration,
+    RegistrationStatus,
     TreatyStatus,
 )
+from conference.checkin.models import CheckInResult
 from conference.registration.services import registration_open, set_treaty_status
 from conference.statistics.services import compute
 from tests.factories import make_conference, make_delegation, make_entity, make_registration, make_room, make_user
@@ -274,7 +276,46 @@ def test_the_demonstration_keeps_an_open_session_beside_cop12(runner, db_session
     # Again: nothing changes.
     result = runner.invoke(args=["demo", "--if-empty", "--open-session"])
     assert result.exit_code == 0 and "already there" in result.output
-    assert db_session.scalar(select(func.count()).select_from(Conference)) == 2
+    assert db_session.scalar(select(func.count()).select_from(Conference)) == 3  # with the meeting in progress
+
+
+def test_the_demonstration_keeps_a_meeting_in_progress_whose_door_admits_today(runner, db_session, cop12):
+    from conference.badges.services import qr_value
+    from conference.checkin.services import check_in
+    from conference.core.db import utcnow
+
+    result = runner.invoke(args=["demo", "--if-empty", "--open-session"])
+    assert result.exit_code == 0, result.output
+    wg = db_session.scalar(select(Conference).where(Conference.code == "wg11"))
+    today = wg.local(utcnow()).date()
+    assert wg.starts_on == today - timedelta(days=1) and wg.ends_on == today + timedelta(days=2)
+    assert "wg11 (Firearms WG11), created" in result.output and wg.contact_email == "secretariat@wg11.example"
+    assert len(wg.rooms) == 2
+    person = db_session.scalars(select(Registration).where(Registration.conference_id == wg.id)).one()
+    assert person.status == RegistrationStatus.APPROVED and person.badge_serial in result.output
+    # A typed serial, confirmed by the officer, admits at the gate at any hour of today; the printed QR at a
+    # meeting room's door (another door) too.
+    late = wg.at_venue(today, time(23, 30))
+    asked = check_in(wg, code_or_serial=person.badge_serial, door="gate", now=late)
+    assert asked.to_confirm
+    assert check_in(wg, code_or_serial=person.badge_serial, door="gate", now=late,
+                    confirmation=asked.to_confirm).admitted
+    early = wg.at_venue(today, time(0, 30))
+    assert check_in(wg, code_or_serial=qr_value(person.badge_serial), door="gate", now=early).result \
+        == CheckInResult.ALREADY_ADMITTED
+    # Run again on a later day: the meeting's days move to cover it.
+    db_session.commit()
+    wg.starts_on, wg.ends_on = wg.starts_on - timedelta(days=30), wg.ends_on - timedelta(days=30)
+    person.attendance_from, person.attendance_to = wg.starts_on, wg.ends_on
+    db_session.commit()
+    result = runner.invoke(args=["demo", "--if-empty", "--open-session"])
+    assert "wg11 (Firearms WG11), days moved to cover today" in result.output
+    db_session.refresh(wg)
+    db_session.refresh(person)
+    assert wg.starts_on <= today <= wg.ends_on and person.attendance_from == wg.starts_on
+    # (not "door closed": it admitted this person today already)
+    assert check_in(wg, code_or_serial=qr_value(person.badge_serial), door="gate", now=late).result \
+        == CheckInResult.ALREADY_ADMITTED
 
 
 def test_the_open_session_takes_public_registrations(client, db_session, cop12):

@@ -11,6 +11,7 @@ from conference.conferences.models import Conference
 from conference.core.cli import user_errors
 from conference.core.i18n import format_moment
 from conference.demo import large
+from conference.demo.in_progress import ensure_session_in_progress
 from conference.demo.next_session import ensure_open_session
 from conference.demo.services import DEFAULT_PARTICIPANTS, load_demo
 from conference.extensions import db
@@ -24,7 +25,8 @@ from conference.extensions import db
                    f"a COP28-shaped session (the default above), written in batches.")
 @click.option("--if-empty", is_flag=True, help="Load cop12 only when the database holds no conference at all.")
 @click.option("--open-session", is_flag=True,
-              help="Also keep an open session, cop13, copied from cop12 with dates ahead of today.")
+              help="Also keep an open session, cop13, copied from cop12 with dates ahead of today, and a meeting in "
+                   "progress, wg11, whose days cover today and whose participants' badges the door admits.")
 @user_errors
 def demo_command(participants, shape, if_empty, open_session):
     """Load the demonstration session cop12, or with many participants the COP28-shaped cop28 (idempotent: an
@@ -56,3 +58,14 @@ def demo_command(participants, shape, if_empty, open_session):
         click.echo(f"demo: {conference.code} ({conference.short_title}), {'created' if created else 'already there'}: "
                    f"registration open until {format_moment(conference.registration_closes_at, conference)} "
                    f"({conference.timezone})")
+        in_progress = ensure_session_in_progress()
+        db.session.commit()
+        meeting = in_progress.conference
+        state = "created" if in_progress.created else "days moved to cover today" if in_progress.moved else \
+            "already there"
+        click.echo(f"demo: {meeting.code} ({meeting.short_title}), {state}: in progress from {meeting.starts_on} to "
+                   f"{meeting.ends_on}, doors open all day ({meeting.timezone})")
+        click.echo(f"demo: to try the door, sign in as a door officer (or the admin), open /door/, choose "
+                   f"{meeting.short_title} ({meeting.code}) and the building gate, and type a badge serial such as "
+                   f"{' or '.join(in_progress.serials())} (a door-staff account: flask --app wsgi users create "
+                   f"door@example.org --role door-staff)")
