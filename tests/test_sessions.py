@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from conference.accounts.models import Role, User
+from conference.checkin.models import CheckInResult
 from conference.conferences.models import Conference, Room
 from conference.conferences.services import CopyRequest, all_conferences, copy_conference
 from conference.core.errors import RuleViolation
@@ -29,7 +30,6 @@ from conference.registration.models import (
     RegistrationStatus,
     TreatyStatus,
 )
-from conference.checkin.models import CheckInResult
 from conference.registration.services import registration_open, set_treaty_status
 from conference.statistics.services import compute
 from tests.factories import make_conference, make_delegation, make_entity, make_registration, make_room, make_user

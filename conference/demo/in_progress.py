@@ -90,6 +90,7 @@ def _participants(source: Conference, conference: Conference) -> list[int]:
                Registration.modality == Modality.IN_PERSON)
         .order_by(Registration.id)).all()
     now = utcnow()
+    copied = [name for name in PERSONAL_FIELDS if name not in ("attendance_from", "attendance_to")]
     made: list[Registration] = []
     for old in earlier:
         delegation = delegations.get(old.delegation.entity_id)
@@ -97,7 +98,7 @@ def _participants(source: Conference, conference: Conference) -> list[int]:
             continue
         made.append(Registration(
             conference_id=conference.id, delegation_id=delegation.id, name_key=old.name_key,
-            **{name: getattr(old, name) for name in PERSONAL_FIELDS if name not in ("attendance_from", "attendance_to")},
+            **{name: getattr(old, name) for name in copied},
             attendance_from=conference.starts_on, attendance_to=conference.ends_on,
             status=RegistrationStatus.APPROVED, submitted_at=now, consent_at=now, approved_at=now,
             status_token=secrets.token_urlsafe(32), agenda_token=secrets.token_urlsafe(32)))
