@@ -323,7 +323,8 @@ def focal_points_of(delegation_id: int) -> tuple[list[User], dict[int, datetime]
     """The focal-point accounts of one delegation (its page in the back office), and when the pending invitation of
     each still waiting for its password expires."""
     users = list(db.session.scalars(select(User).where(User.delegation_id == delegation_id).order_by(User.email)))
-    return users, _pending_invitations([u.id for u in users])
+    # Most delegations have no account yet: no query for their invitations then.
+    return users, _pending_invitations([u.id for u in users]) if users else {}
 
 
 def _pending_invitations(user_ids: list[int] | None = None) -> dict[int, datetime]:
