@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, time, timedelta
 
 import pytest
@@ -152,6 +153,21 @@ def test_pages_offer_subscribe_links(client, cop):
     session_page = client.get(f"/cop90/sessions/{cop['before'].id}").get_data(as_text=True)
     assert f"webcal://localhost/cop90/sessions/{cop['before'].id}.ics" in session_page
     assert "action=TEMPLATE" in session_page and "dates=20241025T111500Z%2F20241025T124500Z" in session_page
+
+
+def test_pages_offer_the_feed_to_download(client, cop):
+    # Subscribe (webcal://) does nothing in a browser without a calendar application: the same feed over http(s),
+    # saved as a file, is offered beside it on the programme page and a session's page.
+    session_id = cop["before"].id
+    for page, feed in (("/cop90/programme?kind=SIDE_EVENT", "/cop90/programme.ics?kind=SIDE_EVENT"),
+                       (f"/cop90/sessions/{session_id}", f"/cop90/sessions/{session_id}.ics")):
+        body = client.get(page).get_data(as_text=True)
+        link = re.search(r'<a href="(https?://localhost([^"]+))" download>Download \(\.ics\)</a>', body)
+        assert link and link.group(2) == feed, body
+        response = client.get(link.group(2))
+        assert response.status_code == 200 and response.mimetype == "text/calendar"
+    french = client.get("/cop90/programme", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "download>Télécharger (.ics)</a>" in french
 
 
 def test_a_feed_costs_the_same_queries_for_few_or_many_sessions(app, cop, db_session):
