@@ -70,6 +70,7 @@ def csrf_field() -> Markup:
     return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="%s">') % generate_csrf()
 
 
-def fill(html: Markup) -> Markup:
-    """A kept part of a page with this request's CSRF field where it left its slots."""
-    return Markup(html.replace(CSRF_SLOT, csrf_field())) if CSRF_SLOT in html else html
+def fill(html: Markup, field: Markup | None = None) -> Markup:
+    """A kept part of a page with this request's CSRF field (`field`, drawn here when not given) where it left its
+    slots."""
+    return Markup(html.replace(CSRF_SLOT, field or csrf_field())) if CSRF_SLOT in html else html

@@ -280,7 +280,8 @@ def _delegation_forms(conference, d, may_invite: bool, quota_form=None, invite_f
         forms = build()
     else:
         forms = kept_rows(conference, "delegation_forms", (d.id, may_invite), build)
-    return {name: fill(html) for name, html in forms.items()}
+    field = csrf_field()
+    return {name: fill(html, field) for name, html in forms.items()}
 
 
 @bp.get("/delegations/<id:delegation_id>")
