@@ -207,6 +207,26 @@ def test_the_back_office_approves_and_the_participant_sees_it(client, site, db_s
     assert "Approved" in status_page and "pass office" in status_page
 
 
+def test_the_back_office_names_the_nationality_and_joins_only_what_is_there(client, site, db_session):
+    site["france"].entity.names = {"fr": "France (la République française)"}
+    senior = make_registration(site["france"], nationality="FRA", function_title="Senior Prosecutor", organization="")
+    nobody = make_registration(site["kenya"], nationality="BRA", function_title="", organization="")
+    make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])
+    db_session.commit()
+    login(client, "officer@example.org")
+
+    def fact(page: str, name: str) -> str:
+        return re.search(rf"<dt>{name}</dt><dd>(.*?)</dd>", page, re.S).group(1)
+
+    page = client.get(f"/admin/cop50/registrations/{senior.id}").get_data(as_text=True)
+    assert fact(page, "Function") == "<bdi>Senior Prosecutor</bdi>"  # no "·" before an empty organization
+    assert fact(page, "Nationality") == "<bdi>France</bdi>"  # the country's name, not FRA
+    french = client.get(f"/admin/cop50/registrations/{senior.id}", headers={"Accept-Language": "fr"})
+    assert "France (la République française)" in fact(french.get_data(as_text=True), "Nationalité")
+    page = client.get(f"/admin/cop50/registrations/{nobody.id}").get_data(as_text=True)
+    assert fact(page, "Function") == "—" and fact(page, "Nationality") == "<bdi>Brazil</bdi>"
+
+
 def test_a_refused_action_says_why(client, site, db_session):
     r = make_registration(site["france"], status=S.SUBMITTED)
     make_user("officer@example.org", roles=[Role.REGISTRATION_OFFICER])

@@ -152,7 +152,8 @@ def detail(code: str, registration_id: int):
                            actions=services.allowed_actions(r, Actor.SECRETARIAT), labels=services.ACTION_LABELS,
                            history=history, sensitive=can(current_user, Permission.VIEW_SENSITIVE_DATA),
                            ngo_problem=services.approval_problem(r.delegation),
-                           quota=services.quota_of(r.delegation))
+                           quota=services.quota_of(r.delegation),
+                           nationality=services.nationality_name(r.nationality))
 
 
 @bp.post("/registrations/<id:registration_id>/action")

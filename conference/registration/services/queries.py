@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from conference.conferences.models import Conference
 from conference.core.errors import NotFound
-from conference.core.i18n import _
+from conference.core.i18n import _, countries
 from conference.core.versioned import kept
 from conference.extensions import db
 from conference.registration.categories import Category, category_sql
@@ -169,3 +169,15 @@ def delegation_counts(delegation_id: int) -> dict[S, int]:
     """How many of a delegation's registrations are in each status, in one query."""
     return dict(db.session.execute(select(Registration.status, func.count()).where(
         Registration.delegation_id == delegation_id).group_by(Registration.status)).all())
+
+
+def nationality_name(iso3: str | None) -> str:
+    """A nationality (its ISO alpha-3 code) as people read it: the State's official name in the page's language
+    where the secretariat has it (as the delegation list shows it), else the UN's short name in English, else the
+    code itself; empty for none."""
+    if not iso3:
+        return ""
+    entity = db.session.scalar(select(ParticipatingEntity).where(ParticipatingEntity.iso3 == iso3))
+    if entity is not None:
+        return entity.display_name
+    return dict(countries()).get(iso3, iso3)
