@@ -55,7 +55,7 @@ def _main_text(page) -> str:
     return page.locator("main").inner_text()
 
 
-def test_the_delegation_page_fits_a_phone_in_arabic(officer_on_a_phone, world):  # noqa: F811
+def test_the_delegation_page_fits_a_phone_in_arabic(officer_on_a_phone, world, assert_accessible):  # noqa: F811
     page = officer_on_a_phone
     page.goto(f"/admin/cop99/delegations/{world['france'].id}")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -65,9 +65,10 @@ def test_the_delegation_page_fits_a_phone_in_arabic(officer_on_a_phone, world): 
     for english in ("Places", "place used", "no quota", "document received", "secretariat"):
         assert english not in text, english
     assert "الأماكن" in text
+    assert_accessible(page, "the delegation page on a phone in Arabic")
 
 
-def test_an_import_preview_fits_a_phone_in_arabic(officer_on_a_phone, tmp_path):
+def test_an_import_preview_fits_a_phone_in_arabic(officer_on_a_phone, tmp_path, assert_accessible):
     page = officer_on_a_phone
     upload = tmp_path / "registrations.csv"
     upload.write_bytes(csv_bytes(row(), row(entity="KEN"), row(gender="x")))
@@ -78,6 +79,7 @@ def test_an_import_preview_fits_a_phone_in_arabic(officer_on_a_phone, tmp_path):
     assert page.locator("main table").count() == 2  # the problems, and the lines without any
     assert _page_width(page) <= PHONE["width"]
     assert "Preview" not in _main_text(page) and "Line" not in _main_text(page)
+    assert_accessible(page, "the registrations import preview on a phone")  # a table that scrolls takes the focus
 
 
 def test_the_treaty_status_import_says_its_problems_in_arabic(officer_on_a_phone, tmp_path):
@@ -97,9 +99,10 @@ def test_the_treaty_status_import_says_its_problems_in_arabic(officer_on_a_phone
     assert _page_width(page) <= PHONE["width"]
 
 
-def test_the_reference_tables_fit_a_phone(officer_on_a_phone):
+def test_the_reference_tables_fit_a_phone(officer_on_a_phone, assert_accessible):
     page = officer_on_a_phone
     for url in ("/admin/entities/", "/admin/cop99/states/", "/admin/cop99/ngos/import"):
         page.goto(url)
         assert _page_width(page) <= PHONE["width"], url
+        assert_accessible(page, url)
     assert "Import the NGO roster" not in _main_text(page)
