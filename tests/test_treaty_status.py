@@ -189,3 +189,18 @@ def test_a_status_change_renews_the_kept_queue_rows(client, session, db_session)
     db_session.expire_all()
     assert db_session.get(Conference, iran.conference_id).agenda_version > before
     assert "State party" in client.get("/admin/cop50/registrations?category=STATE_PARTY").get_data(as_text=True)
+
+
+def test_the_history_says_the_change_in_words_of_the_page(client, session, db_session):
+    login(client, "officer@example.org")
+    iran = delegation(db_session, "cop50", "IRN")
+    page = f"/admin/cop50/delegations/{iran.id}"
+    client.post(f"{page}/treaty-status", data={"csrf_token": csrf_token(client, page), "treaty_status": "PARTY"})
+    history = client.get(page).get_data(as_text=True).split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
+    # Each field's change on its own, by its label, never the codes run together (SIGNATORYPARTY...).
+    assert ("treaty status changed: <bdi>Signatory</bdi> → <bdi>Party</bdi>; "
+            "<bdi>Not required</bdi> → <bdi>Pending</bdi>") in history, history
+    assert "SIGNATORY" not in history and "NOT_REQUIRED" not in history
+    client.get("/language/fr?next=/")
+    history = client.get(page).get_data(as_text=True).split('<ol class="history">', 1)[1]
+    assert "statut à l&#39;égard de la Convention modifié" in history

@@ -35,6 +35,11 @@ ACTOR_LABELS = {"secretariat": _l("secretariat"), "participant": _l("participant
                 "command line": _l("command line")}
 
 
+# What a value in an entry's before and after reads as, by the field it belongs to (treaty_status: TreatyStatus...):
+# filled by the modules that own those values, so that the log knows none of them; any other value reads as written.
+VALUE_TYPES: dict[str, type[StrEnum]] = {}
+
+
 class AuditLog(db.Model):
     """Who changed what, when, from what to what, and why. Written in the same transaction as the change."""
 
@@ -60,11 +65,28 @@ class AuditLog(db.Model):
         label = ACTION_LABELS.get(self.action)
         return str(label) if label else self.action.split(".")[-1].replace("_", " ")
 
+    def changes(self) -> list[tuple[str, str]]:
+        """What changed, each field as (before, after) in the page's language ("—" for nothing), in the order the
+        entry lists them; a field written with the same value before and after is left out."""
+        if not self.before or not self.after:
+            return []
+        return [(_value_label(key, self.before.get(key)), _value_label(key, value))
+                for key, value in self.after.items() if self.before.get(key) != value]
+
     @property
     def actor_label(self) -> str:
         """Who acted: a person's address as written, a kind of actor in the page's language, "" for the system."""
         label = ACTOR_LABELS.get(self.actor)
         return str(label) if label else self.actor
+
+
+def _value_label(key: str, value) -> str:
+    if value is None:
+        return "—"
+    kind = VALUE_TYPES.get(key)
+    if kind is not None and value in {member.value for member in kind}:
+        return kind(value).label
+    return str(value)
 
 
 class JobStatus(StrEnum):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.core.db import JSONType, StrEnum, UTCDateTime, enum_type, labels, utcnow
 from conference.core.i18n import _l, current_language
+from conference.core.models import VALUE_TYPES  # histories show these fields' values by their labels (at the end)
 from conference.extensions import db
 from conference.registration.categories import (  # noqa: F401  (importable from here, as before)
     IGO_TYPES,
@@ -493,3 +494,7 @@ class ReplacedLink(db.Model):
     registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True)
     token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+VALUE_TYPES.update(treaty_status=TreatyStatus, credentials=CredentialsStatus, ecosoc_status=EcosocStatus,
+                   ngo_admission=NgoAdmission)
