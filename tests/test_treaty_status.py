@@ -198,8 +198,8 @@ def test_the_history_says_the_change_in_words_of_the_page(client, session, db_se
     client.post(f"{page}/treaty-status", data={"csrf_token": csrf_token(client, page), "treaty_status": "PARTY"})
     history = client.get(page).get_data(as_text=True).split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
     # Each field's change on its own, by its label, never the codes run together (SIGNATORYPARTY...).
-    assert ("treaty status changed: <bdi>Signatory</bdi> → <bdi>Party</bdi>; "
-            "<bdi>Not required</bdi> → <bdi>Pending</bdi>") in history, history
+    assert ("treaty status changed: <bdi>Not required</bdi> → <bdi>Pending</bdi>; "
+            "<bdi>Signatory</bdi> → <bdi>Party</bdi>") in history, history
     assert "SIGNATORY" not in history and "NOT_REQUIRED" not in history
     client.get("/language/fr?next=/")
     history = client.get(page).get_data(as_text=True).split('<ol class="history">', 1)[1]

@@ -66,12 +66,12 @@ class AuditLog(db.Model):
         return str(label) if label else self.action.split(".")[-1].replace("_", " ")
 
     def changes(self) -> list[tuple[str, str]]:
-        """What changed, each field as (before, after) in the page's language ("—" for nothing), in the order the
-        entry lists them; a field written with the same value before and after is left out."""
+        """What changed, each field as (before, after) in the page's language ("—" for nothing), by the fields' names
+        (PostgreSQL's JSON keeps no order); a field written with the same value before and after is left out."""
         if not self.before or not self.after:
             return []
         return [(_value_label(key, self.before.get(key)), _value_label(key, value))
-                for key, value in self.after.items() if self.before.get(key) != value]
+                for key, value in sorted(self.after.items()) if self.before.get(key) != value]
 
     @property
     def actor_label(self) -> str:
