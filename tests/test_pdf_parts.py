@@ -19,7 +19,8 @@ from conference.core.pdf_parts import PART_MAGIC, WIDTH
 
 def _document(tag: str, pages: int) -> bytes:
     """A PDF of `pages` pages, each saying which document and page it is, with an image shared by its pages."""
-    image = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    image = ("data:image/png;base64,"
+             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
     body = "".join(f'<section id="{tag}-{i}" style="break-before: page"><p>{tag} page {i}</p>'
                    f'<img src="{image}" style="width: 10mm"></section>' for i in range(1, pages + 1))
     body += f'<p><a href="#{tag}-1">back to the start of {tag}</a></p>'
