@@ -22,7 +22,6 @@ from flask import render_template
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from weasyprint import CSS
 
 from conference.core.i18n import _, current_language, format_moment
 from conference.core.pdf import STATIC, merge_pdfs, render_document
@@ -47,9 +46,8 @@ def render_part(lst: ParticipantsList, part: Part | None, first_page: int):
     """One part of the list laid out (WeasyPrint's Document), its pages numbered from `first_page`; the title and
     the status line open the first part (`part` None: a list with nobody on it, the title alone)."""
     html = render_template("participants_list/list.html", lst=lst, part=part, status=status_line(lst),
-                           labels={k: str(v) for k, v in CATEGORY_LABELS.items()})
-    numbering = CSS(string=f"@page :first {{ counter-reset: page {first_page} }}")
-    return render_document(html, base_url=STATIC, stylesheets=["css/participants-list.css", numbering])
+                           labels={k: str(v) for k, v in CATEGORY_LABELS.items()}, first_page=first_page)
+    return render_document(html, base_url=STATIC, stylesheets=["css/participants-list.css"])
 
 
 def write_pdf(lst: ParticipantsList, target: str | Path, *, part_size: int = PART_SIZE,
